@@ -1,0 +1,25 @@
+// ONTAP `error.code` values that the client maps to typed errors and that the simulator
+// answers with. Codes ONTAP documents are used as ONTAP uses them; the rest are marked.
+
+export const ONTAP_ERROR = {
+  /** "entry doesn't exist" (unknown uuid or name). */
+  ENTRY_NOT_FOUND: '4',
+  /** "duplicate entry": the object already exists. */
+  DUPLICATE_ENTRY: '1',
+  /** "Unexpected argument" (an unknown field in a request body or query). */
+  UNEXPECTED_ARGUMENT: '262179',
+  /** A field's value is not one of its enum values, or of the wrong type. */
+  INVALID_VALUE: '262185',
+  /** A required field is missing. */
+  MISSING_FIELD: '262186',
+  /** The object is busy (a conflicting operation is in progress). */
+  OBJECT_BUSY: '13',
+  /** The node that owns the object is down or taken over by its HA partner. */
+  NODE_UNHEALTHY: '852046',
+  /** The peer cluster cannot be reached (inter-cluster link down). */
+  PEER_UNREACHABLE: '13303812',
+  /** Transient failure inside the cluster (answered with HTTP 503). */
+  INTERNAL: '2',
+} as const;
+
+export type OntapErrorCode = (typeof ONTAP_ERROR)[keyof typeof ONTAP_ERROR];
