@@ -1,0 +1,24 @@
+// The execution input that the console, EventBridge and the CLI send, validated once at
+// the first state; past this point the rest of the code trusts its type.
+import schema from '../schema/execution-input.schema.json';
+import { validatorFor } from './validation';
+
+export interface ClusterSvm {
+  cluster: string;
+  svm: string;
+}
+
+export interface ExecutionInput {
+  source: ClusterSvm;
+  destination: { cluster: string; aggregates?: string[] };
+  autoCutover: boolean;
+  autoSourceCleanup: boolean;
+  /** KB/s per volume, 0 for unlimited (ONTAP's max_transfer_rate unit). */
+  throttle: number;
+  checkOnly: boolean;
+  migrationId?: string;
+}
+
+export const executionInputSchema = schema;
+
+export const parseExecutionInput = validatorFor<ExecutionInput>(schema, 'execution input');
