@@ -1,0 +1,218 @@
+// OntapClient against a scripted local server: the HTTP edge cases (auth header, jobs,
+// paging, every error mapping, timeouts, resets, TLS) and that credentials never leak.
+
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { OntapClient, OntapClientOptions, isNotFound } from '../../lambdas/ontap/client';
+import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
+import { MigrationError } from '../../lambdas/errors';
+import { FakeHandler, FakeOntap, json, startFakeOntap } from './fake-ontap';
+
+const USER = 'admin';
+const PASSWORD = 'S3cret-Pa55word!';
+const TOKEN = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+const fixture = (name: string): string => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+
+const servers: FakeOntap[] = [];
+const clients: OntapClient[] = [];
+
+async function serve(handler: FakeHandler, tls?: { key: string; cert: string }): Promise<FakeOntap> {
+  const server = await startFakeOntap(handler, tls);
+  servers.push(server);
+  return server;
+}
+
+function client(baseUrl: string, extra: Partial<OntapClientOptions> = {}): OntapClient {
+  const c = new OntapClient({ side: 'destination', baseUrl, username: USER, password: PASSWORD, timeoutMs: 2_000, jobPollMs: 5, jobTimeoutMs: 2_000, ...extra });
+  clients.push(c);
+  return c;
+}
+
+async function failure(call: Promise<unknown>): Promise<MigrationError> {
+  try {
+    await call;
+  } catch (err) {
+    expect(err).toBeInstanceOf(MigrationError);
+    return err as MigrationError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Nothing an operator might see carries the password or the encoded Authorization header. */
+function expectNoCredentials(err: MigrationError): void {
+  const views = [err.message, err.stack ?? '', JSON.stringify(err.toJSON()), String(err.cause ?? ''), JSON.stringify(err.cause ?? {})];
+  for (const view of views) {
+    expect(view).not.toContain(PASSWORD);
+    expect(view).not.toContain(TOKEN);
+  }
+}
+
+afterEach(async () => {
+  clients.splice(0).forEach((c) => c.close());
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('requests', () => {
+  it('sends basic auth and asks for ONTAP fields', async () => {
+    // Prepare
+    const server = await serve((_req, res) => json(res, 200, { name: 'c1', uuid: 'u1', version: { full: 'NetApp Release 9.14.1', generation: 9, major: 14, minor: 1 } }));
+    // Act
+    const info = await client(server.baseUrl).cluster.get();
+    // Assess
+    expect(info.name).toBe('c1');
+    expect(server.seen[0].headers.authorization).toBe(`Basic ${TOKEN}`);
+    expect(server.seen[0].url).toBe('/api/cluster?fields=name%2Cuuid%2Cversion');
+  });
+
+  it('follows _links.next until the collection ends', async () => {
+    const server = await serve((req, res) => {
+      if (req.url.includes('start.uuid=2')) return json(res, 200, { records: [{ name: 'b' }], num_records: 1 });
+      json(res, 200, { records: [{ name: 'a' }], num_records: 1, _links: { next: { href: '/api/svm/svms?start.uuid=2&fields=uuid' } } });
+    });
+    const svms = await client(server.baseUrl).svms.list();
+    expect(svms.map((s) => s.name)).toEqual(['a', 'b']);
+  });
+
+  it('waits for a 202 job and sends return_timeout on writes only', async () => {
+    let polls = 0;
+    const server = await serve((req, res) => {
+      if (req.method === 'PATCH') return json(res, 202, { job: { uuid: 'j1', _links: { self: { href: '/api/cluster/jobs/j1' } } } });
+      polls += 1;
+      json(res, 200, { uuid: 'j1', state: polls < 3 ? 'running' : 'success' });
+    });
+    await client(server.baseUrl, { returnTimeoutSeconds: 15 }).svms.stop('svm-1');
+    expect(polls).toBe(3);
+    expect(server.seen[0]).toMatchObject({ method: 'PATCH', url: '/api/svm/svms/svm-1?return_timeout=15', body: { state: 'stopped' } });
+    expect(server.seen[1].url).not.toContain('return_timeout');
+  });
+
+  it('jobs.wait gives up at its deadline with a TransientError', async () => {
+    const server = await serve((_req, res) => json(res, 200, { uuid: 'j2', state: 'running' }));
+    const err = await failure(client(server.baseUrl).jobs.wait('j2', { timeoutMs: 50 }));
+    expect(err.name).toBe('TransientError');
+    expect(err.message).toContain('j2');
+  });
+
+  it.each([
+    [ONTAP_ERROR.NODE_UNHEALTHY, 'NodeUnhealthyError'],
+    [ONTAP_ERROR.PEER_UNREACHABLE, 'InterClusterLinkError'],
+    [ONTAP_ERROR.DUPLICATE_ENTRY, 'ConflictError'],
+    ['999999', 'TransientError'],
+  ])('a job failing with ONTAP code %s becomes %s', async (code, name) => {
+    const server = await serve((req, res) => {
+      if (req.method === 'POST') return json(res, 202, { job: { uuid: 'j3' } });
+      json(res, 200, { uuid: 'j3', state: 'failure', code: Number(code), message: 'it went wrong' });
+    });
+    const err = await failure(client(server.baseUrl).volumes.create({ name: 'v', svm: { name: 's' }, size: 1, type: 'dp', aggregates: [{ name: 'a' }] }));
+    expect(err.name).toBe(name);
+    expect(err.ontap).toEqual({ code, message: 'it went wrong' });
+    expect(err.side).toBe('destination');
+  });
+});
+
+describe('error mapping of HTTP answers', () => {
+  it.each([
+    [503, ONTAP_ERROR.INTERNAL, undefined, 'TransientError'],
+    [500, '123', undefined, 'TransientError'],
+    [400, ONTAP_ERROR.UNEXPECTED_ARGUMENT, 'foo', 'ValidationError'],
+    [400, ONTAP_ERROR.INVALID_VALUE, 'state', 'ValidationError'],
+    [422, ONTAP_ERROR.MISSING_FIELD, 'name', 'ValidationError'],
+    [404, ONTAP_ERROR.ENTRY_NOT_FOUND, 'uuid', 'ValidationError'],
+    [409, ONTAP_ERROR.DUPLICATE_ENTRY, 'name', 'ConflictError'],
+    [409, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
+    [400, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
+    [503, ONTAP_ERROR.NODE_UNHEALTHY, 'node-02', 'NodeUnhealthyError'],
+    [500, ONTAP_ERROR.PEER_UNREACHABLE, undefined, 'InterClusterLinkError'],
+    [401, undefined, undefined, 'ValidationError'],
+  ])('HTTP %s with ONTAP code %s (target %s) becomes %s', async (status, code, target, name) => {
+    // Prepare
+    const server = await serve((_req, res) => json(res, status, code ? { error: { code, message: 'ontap says no', ...(target && { target }) } } : {}));
+    // Act
+    const err = await failure(client(server.baseUrl).svms.get('svm-9'));
+    // Assess
+    expect(err.name).toBe(name);
+    expect(err.ontap).toMatchObject({ status, ...(code && { code, message: 'ontap says no' }), ...(target && { target }) });
+    if (name === 'ValidationError' && target) expect(err.field).toBe(target);
+    if (name === 'NodeUnhealthyError') expect(err.node).toBe('node-02');
+    expect(err.message).toContain('destination cluster: GET /api/svm/svms/svm-9');
+    expect(isNotFound(err)).toBe(code === ONTAP_ERROR.ENTRY_NOT_FOUND);
+    expectNoCredentials(err);
+  });
+
+  it('a missing DNS configuration reads as undefined, not an error', async () => {
+    const server = await serve((_req, res) => json(res, 404, { error: { code: ONTAP_ERROR.ENTRY_NOT_FOUND, message: 'entry doesn\'t exist' } }));
+    await expect(client(server.baseUrl).dns.get('svm-1')).resolves.toBeUndefined();
+  });
+});
+
+describe('network failures', () => {
+  it('a refused connection is a NetworkError naming the side', async () => {
+    // A port that was listening a moment ago and is closed now has nothing behind it.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    const err = await failure(client(`http://127.0.0.1:${port}`, { side: 'source' }).cluster.get());
+    expect(err.name).toBe('NetworkError');
+    expect(err.side).toBe('source');
+    expect(err.message).toContain('ECONNREFUSED');
+    expectNoCredentials(err);
+  });
+
+  it('a server that never answers times out as a NetworkError', async () => {
+    const server = await serve(() => undefined);
+    const started = Date.now();
+    const err = await failure(client(server.baseUrl, { timeoutMs: 150 }).nodes.list());
+    expect(err.name).toBe('NetworkError');
+    expect(err.message).toContain('ETIMEDOUT');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expectNoCredentials(err);
+  });
+
+  it('a connection cut in the middle of an answer is a NetworkError', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"records": [');
+      setImmediate(() => res.socket?.destroy());
+    });
+    const err = await failure(client(server.baseUrl).aggregates.list());
+    expect(err.name).toBe('NetworkError');
+    expectNoCredentials(err);
+  });
+
+  it('logs every call without credentials', async () => {
+    const lines: string[] = [];
+    const logger = { debug: (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`), warn: (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`) };
+    const server = await serve((_req, res) => json(res, 503, { error: { code: ONTAP_ERROR.INTERNAL, message: 'busy' } }));
+    await failure(client(server.baseUrl, { logger }).peers.list());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('/api/cluster/peers');
+    expect(lines[0]).not.toContain(PASSWORD);
+    expect(lines[0]).not.toContain(TOKEN);
+  });
+});
+
+describe('TLS', () => {
+  const tls = { key: fixture('server.key'), cert: fixture('server.pem') };
+  const ok = (_req: unknown, res: import('node:http').ServerResponse): void => json(res, 200, { records: [], num_records: 0 });
+
+  it('verifies the certificate against the given CA bundle', async () => {
+    const server = await serve(ok, tls);
+    await expect(client(server.baseUrl, { ca: fixture('ca.pem') }).peers.list()).resolves.toEqual([]);
+  });
+
+  it('refuses an unknown CA with a ValidationError about the CA bundle', async () => {
+    const server = await serve(ok, tls);
+    const err = await failure(client(server.baseUrl).peers.list());
+    expect(err.name).toBe('ValidationError');
+    expect(err.field).toBe('destination.ca');
+    expectNoCredentials(err);
+  });
+
+  it('accepts any certificate when verification is turned off', async () => {
+    const server = await serve(ok, tls);
+    await expect(client(server.baseUrl, { rejectUnauthorized: false }).peers.list()).resolves.toEqual([]);
+  });
+});
