@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from '../errors';
 import { ONTAP_ERROR } from './error-codes';
-import type { Job, SnapmirrorRelationship } from './types';
+import type { ClusterNode, Job, SnapmirrorRelationship } from './types';
 
 export type ClusterSide = 'source' | 'destination';
 
@@ -48,8 +48,8 @@ function errorForCode(message: string, ctx: CallContext, ontap: OntapErrorDetail
   const opts = { side: ctx.side, ontap };
   switch (ontap.code) {
     case ONTAP_ERROR.NODE_UNHEALTHY:
-      // ONTAP names the node in `target` when it knows which one is down.
-      return new NodeUnhealthyError(message, { ...opts, node: ontap.target });
+      // `target` is a field name, not the node: the transport looks the node up (withUnhealthyNode).
+      return new NodeUnhealthyError(message, opts);
     case ONTAP_ERROR.PEER_UNREACHABLE:
       return new InterClusterLinkError(message, opts);
     case ONTAP_ERROR.ENTRY_NOT_FOUND:
@@ -148,4 +148,15 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The same NodeUnhealthyError, naming the node when exactly one of the cluster's nodes is not
+ * `up` (ONTAP's error body does not name it in a field). Other errors pass through.
+ */
+export function withUnhealthyNode(err: MigrationError, nodes: ClusterNode[]): MigrationError {
+  if (!(err instanceof NodeUnhealthyError) || err.node) return err;
+  const down = nodes.filter((n) => n.state !== 'up');
+  if (down.length !== 1) return err;
+  return new NodeUnhealthyError(err.message, { side: err.side, ontap: err.ontap, node: down[0].name, cause: err.cause });
 }

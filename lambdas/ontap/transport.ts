@@ -3,9 +3,9 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { MigrationError } from '../errors';
-import { CallContext, ClusterSide, errorFromJob, errorFromJobDeadline, errorFromResponse, errorFromSocket } from './error-mapping';
-import type { Job, JobLink } from './types';
+import { MigrationError, NodeUnhealthyError } from '../errors';
+import { CallContext, ClusterSide, errorFromJob, errorFromJobDeadline, errorFromResponse, errorFromSocket, withUnhealthyNode } from './error-mapping';
+import type { ClusterNode, Job, JobLink } from './types';
 
 /** The subset of a structured logger (powertools Logger fits) the client writes to. */
 export interface OntapLogger {
@@ -92,11 +92,15 @@ export class OntapTransport {
     const query = { ...opts.query };
     const returnTimeout = opts.returnTimeoutSeconds ?? this.returnTimeoutSeconds;
     if (method !== 'GET' && returnTimeout !== undefined) query.return_timeout = returnTimeout;
-    const answer = await this.exchange<T>(method, path, query, opts.body);
-    const jobUuid = answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
-    if (!jobUuid) return answer;
-    const job = await this.waitForJob(jobUuid, { side: this.side, method, path });
-    return { ...answer, job };
+    try {
+      const answer = await this.exchange<T>(method, path, query, opts.body);
+      const jobUuid = answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
+      if (!jobUuid) return answer;
+      const job = await this.waitForJob(jobUuid, { side: this.side, method, path });
+      return { ...answer, job };
+    } catch (err) {
+      throw err instanceof NodeUnhealthyError && !err.node ? await this.nameUnhealthyNode(err) : err;
+    }
   }
 
   async get<T>(path: string, query?: Query): Promise<T> {
@@ -141,6 +145,17 @@ export class OntapTransport {
       if (value !== undefined) return value;
       if (Date.now() + this.jobPollMs > deadline) throw onDeadline();
       await new Promise((resolve) => setTimeout(resolve, this.jobPollMs));
+    }
+  }
+
+  /** Relocation needs the node's name; ask the cluster which node is not up. */
+  private async nameUnhealthyNode(err: NodeUnhealthyError): Promise<MigrationError> {
+    try {
+      // `exchange`, not `send`: a lookup failing the same way must not recurse.
+      const answer = await this.exchange<{ records?: ClusterNode[] }>('GET', '/api/cluster/nodes', { fields: 'name,state' }, undefined);
+      return withUnhealthyNode(err, answer.body?.records ?? []);
+    } catch {
+      return err; // the original failure matters more than the lookup's
     }
   }
 

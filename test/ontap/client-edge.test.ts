@@ -122,12 +122,15 @@ describe('error mapping of HTTP answers', () => {
     [409, ONTAP_ERROR.DUPLICATE_ENTRY, 'name', 'ConflictError'],
     [409, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
     [400, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
-    [503, ONTAP_ERROR.NODE_UNHEALTHY, 'node-02', 'NodeUnhealthyError'],
+    [400, ONTAP_ERROR.NODE_UNHEALTHY, 'node', 'NodeUnhealthyError'],
     [500, ONTAP_ERROR.PEER_UNREACHABLE, undefined, 'InterClusterLinkError'],
     [401, undefined, undefined, 'ValidationError'],
   ])('HTTP %s with ONTAP code %s (target %s) becomes %s', async (status, code, target, name) => {
     // Prepare
-    const server = await serve((_req, res) => json(res, status, code ? { error: { code, message: 'ontap says no', ...(target && { target }) } } : {}));
+    const server = await serve((req, res) => {
+      if (req.url.startsWith('/api/cluster/nodes')) return json(res, 200, { records: [{ name: 'node-01', state: 'up' }, { name: 'node-02', state: 'taken_over' }] });
+      json(res, status, code ? { error: { code, message: 'ontap says no', ...(target && { target }) } } : {});
+    });
     // Act
     const err = await failure(client(server.baseUrl).svms.get('svm-9'));
     // Assess
@@ -138,6 +141,16 @@ describe('error mapping of HTTP answers', () => {
     expect(err.message).toContain('destination cluster: GET /api/svm/svms/svm-9');
     expect(isNotFound(err)).toBe(code === ONTAP_ERROR.ENTRY_NOT_FOUND);
     expectNoCredentials(err);
+  });
+
+  it('leaves the node unnamed when more than one node is unhealthy', async () => {
+    const server = await serve((req, res) => {
+      if (req.url.startsWith('/api/cluster/nodes')) return json(res, 200, { records: [{ name: 'n1', state: 'down' }, { name: 'n2', state: 'down' }] });
+      json(res, 400, { error: { code: ONTAP_ERROR.NODE_UNHEALTHY, message: 'down', target: 'node' } });
+    });
+    const err = await failure(client(server.baseUrl).volumes.get('v1'));
+    expect(err.name).toBe('NodeUnhealthyError');
+    expect(err.node).toBeUndefined();
   });
 
   it('a missing DNS configuration reads as undefined, not an error', async () => {
