@@ -1,0 +1,519 @@
+// The migrate-state store: every owner write is fenced by the migration's version and owner
+// execution, a lock per source SVM keeps two migrations of one SVM apart, and an event log
+// with a TTL keeps what happened. Item layout: docs/architecture.md, "State model".
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ValidationError } from '../errors';
+import {
+  lockHeld,
+  lockLost,
+  migrationNotFound,
+  ownershipConflict,
+  takeOverRefused,
+} from './conflicts';
+import { ExpressionBuilder, plain } from './expression-builder';
+import {
+  EVENT_PREFIX,
+  MIGRATIONS_INDEX_PK,
+  VOLUME_PREFIX,
+  eventId,
+  eventKey,
+  lockKey,
+  migrationIndexSk,
+  migrationKey,
+  volumeKey,
+  withoutKeys,
+} from './keys';
+import { applyMigrationPatch, applyVolumePatch } from './patches';
+import type {
+  DestinationRef,
+  MigrationEvent,
+  MigrationEventInput,
+  MigrationOptions,
+  MigrationPatch,
+  MigrationRecord,
+  OperatorRequest,
+  SvmLock,
+  SvmRef,
+  VolumePatch,
+  VolumeProgress,
+} from './records';
+import { TRANSACTION_ITEM_LIMIT, type TransactItem, chunks, rawString, transactWrite } from './transactions';
+import { GSI1 } from './table-schema';
+
+export interface MigrationStoreOptions {
+  /** Injected by tests to move time without sleeping. */
+  clock?: () => Date;
+  /** The lease of a migration begun without one: longer than any task runs. */
+  leaseSeconds?: number;
+  /** How long events are kept before DynamoDB's TTL deletes them. */
+  eventRetentionDays?: number;
+}
+
+export interface BeginInput {
+  source: SvmRef;
+  destination: DestinationRef;
+  options: MigrationOptions;
+  /** The execution that starts the migration. */
+  owner: string;
+  leaseSeconds?: number;
+}
+
+/** Who writes and which version they read: the condition of every owner write. */
+export interface Fence {
+  owner: string;
+  expectedVersion: number;
+  /** How far this write pushes the lease, instead of the migration's leaseSeconds (a pause pushes it far, so the SVM stays locked while nobody runs). */
+  leaseSeconds?: number;
+}
+
+export interface TakeOverInput {
+  newOwner: string;
+  /** The execution that started this one (continue-as-new, resume): allowed while it is still the owner. */
+  allowIfOwner?: string;
+  /** A liveness check found the current owner not running: take over despite its lease. */
+  force?: boolean;
+  leaseSeconds?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to read the next page; absent on the last one. */
+  cursor?: string;
+}
+
+export type NewVolume = Pick<VolumeProgress, 'name'> & Partial<VolumeProgress>;
+
+const DEFAULT_LEASE_SECONDS = 15 * 60;
+const DEFAULT_EVENT_RETENTION_DAYS = 90;
+const DEFAULT_PAGE_SIZE = 50;
+/** Events of one instant beyond this many are a bug in the caller, not a log. */
+const MAX_EVENTS_PER_INSTANT = 10_000;
+
+export class MigrationStore {
+  private readonly clock: () => Date;
+  private readonly leaseSeconds: number;
+  private readonly eventRetentionSeconds: number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: MigrationStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    this.eventRetentionSeconds = (options.eventRetentionDays ?? DEFAULT_EVENT_RETENTION_DAYS) * 86_400;
+  }
+
+  /**
+   * Creates the migration and takes its source SVM's lock in one transaction. The lock is taken
+   * only if absent or its lease expired; a retried begin of the same owner gets its migration back.
+   */
+  async begin(input: BeginInput): Promise<MigrationRecord> {
+    const now = this.clock();
+    const start = now.toISOString();
+    const id = newMigrationId(now);
+    const leaseSeconds = input.leaseSeconds ?? this.leaseSeconds;
+    const leaseExpiresAt = this.leaseUntil(now, leaseSeconds);
+    const record: MigrationRecord = {
+      id,
+      source: input.source,
+      destination: input.destination,
+      options: input.options,
+      phase: 'setup_configuration',
+      status: 'setup_configuration',
+      generation: 1,
+      version: 1,
+      owner: input.owner,
+      leaseSeconds,
+      leaseExpiresAt,
+      pointOfNoReturn: false,
+      destinationServing: false,
+      restarts: 0,
+      retries: 0,
+      relocations: 0,
+      times: { start },
+      requests: {},
+      messages: [],
+    };
+    const lock: SvmLock = { source: input.source, migrationId: id, owner: input.owner, leaseExpiresAt };
+    const lockCondition = new ExpressionBuilder();
+    const migrationCondition = new ExpressionBuilder();
+    const refused = await transactWrite(this.client, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: plain({ ...lockKey(input.source), ...lock }),
+          ...lockCondition.conditionParams(
+            `attribute_not_exists(${lockCondition.path('pk')}) OR ` +
+              `${lockCondition.path('leaseExpiresAt')} < ${lockCondition.value(start)}`,
+          ),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: plain({
+            ...migrationKey(id),
+            [GSI1.partitionKey]: MIGRATIONS_INDEX_PK,
+            [GSI1.sortKey]: migrationIndexSk(start, id),
+            ...record,
+          }),
+          ...migrationCondition.conditionParams(`attribute_not_exists(${migrationCondition.path('pk')})`),
+        },
+      },
+    ]);
+    if (refused === undefined) return plain(record);
+    const [lockOutcome] = refused;
+    if (!lockOutcome.conditionFailed) throw new ConflictError(`migration id ${id} is already taken`);
+    const heldBy = rawString(lockOutcome.old, 'migrationId');
+    if (rawString(lockOutcome.old, 'owner') === input.owner && heldBy !== undefined) {
+      const mine = await this.get(heldBy);
+      if (mine !== undefined) return mine;
+    }
+    throw lockHeld(input.source, lockOutcome.old);
+  }
+
+  async get(id: string): Promise<MigrationRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: migrationKey(id), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : withoutKeys<MigrationRecord>(Item);
+  }
+
+  /** The migration holding the SVM's lock (its lease may have expired: it is unfinished, not dead). */
+  async findActiveForSvm(cluster: string, svm: string): Promise<MigrationRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: lockKey({ cluster, svm }), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : this.get(withoutKeys<SvmLock>(Item).migrationId);
+  }
+
+  /** Migrations, newest first. */
+  async list(page: { limit?: number; cursor?: string } = {}): Promise<Page<MigrationRecord>> {
+    const key = new ExpressionBuilder();
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1.indexName,
+        ...key.keyParams(`${key.path(GSI1.partitionKey)} = ${key.value(MIGRATIONS_INDEX_PK)}`),
+        ScanIndexForward: false,
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((item) => withoutKeys<MigrationRecord>(item)),
+      ...(out.LastEvaluatedKey !== undefined && { cursor: encodeCursor(out.LastEvaluatedKey) }),
+    };
+  }
+
+  /** An owner's write: only the patched attributes change; version +1; the lease is refreshed on migration and lock. */
+  async update(id: string, fence: Fence, patch: MigrationPatch): Promise<MigrationRecord> {
+    const builder = new ExpressionBuilder();
+    applyMigrationPatch(builder, patch);
+    return this.ownerWrite(id, fence, builder, 'refresh');
+  }
+
+  /** Names the execution that continues this migration (continue-as-new); it may then take over at once. */
+  async handoff(id: string, fence: Fence, nextOwner: string): Promise<MigrationRecord> {
+    return this.ownerWrite(id, fence, new ExpressionBuilder().set(['handoffTo'], nextOwner), 'refresh');
+  }
+
+  /** The final write of a migration and the release of its SVM's lock, in one transaction. */
+  async release(id: string, fence: Fence, finalPatch: MigrationPatch): Promise<MigrationRecord> {
+    const builder = new ExpressionBuilder();
+    applyMigrationPatch(builder, finalPatch);
+    return this.ownerWrite(id, fence, builder, 'delete');
+  }
+
+  /**
+   * Makes `newOwner` the owner (version +1, handoff cleared) if the lease expired, the owner
+   * handed off to it, the owner is `allowIfOwner`, it already owns it, or `force` is set.
+   */
+  async takeOver(id: string, input: TakeOverInput): Promise<MigrationRecord> {
+    const current = await this.require(id);
+    const now = this.clock();
+    const leaseExpiresAt = this.leaseUntil(now, input.leaseSeconds ?? current.leaseSeconds);
+    const migration = new ExpressionBuilder()
+      .set(['owner'], input.newOwner)
+      .set(['leaseExpiresAt'], leaseExpiresAt)
+      .remove(['handoffTo']);
+    migration.setTo(['version'], `${migration.path('version')} + ${migration.value(1)}`);
+    const owner = migration.path('owner');
+    const allowed = [
+      `${owner} = ${migration.value(input.newOwner)}`,
+      `${migration.path('leaseExpiresAt')} < ${migration.value(now.toISOString())}`,
+      `${migration.path('handoffTo')} = ${migration.value(input.newOwner)}`,
+      ...(input.allowIfOwner === undefined ? [] : [`${owner} = ${migration.value(input.allowIfOwner)}`]),
+    ];
+    const exists = `attribute_exists(${migration.path('pk')})`;
+    const condition = input.force === true ? exists : `${exists} AND (${allowed.join(' OR ')})`;
+    const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
+    const refused = await transactWrite(this.client, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: migrationKey(id),
+          ...migration.updateParams(condition),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      this.lockItemOf(id, current.source, lock),
+    ]);
+    if (refused !== undefined) {
+      if (refused[0].conditionFailed) throw takeOverRefused(id, input.newOwner, now.toISOString(), refused[0].old);
+      throw lockLost(id, current.source, refused[1].old);
+    }
+    return this.require(id);
+  }
+
+  /** An operator's request (the CLI): SET only that request, no version bump; abort is refused past the point of no return. */
+  async request(id: string, kind: OperatorRequest, at: string): Promise<MigrationRecord> {
+    const builder = new ExpressionBuilder().set(['requests', kind], at);
+    const exists = `attribute_exists(${builder.path('pk')})`;
+    const condition =
+      kind === 'abort' ? `${exists} AND ${builder.path('pointOfNoReturn')} <> ${builder.value(true)}` : exists;
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: migrationKey(id),
+          ...builder.updateParams(condition),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return withoutKeys<MigrationRecord>(out.Attributes ?? {});
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (err.Item === undefined) throw migrationNotFound(id);
+      throw new ConflictError(
+        `abort of migration ${id} refused: it passed the point of no return ` +
+          `(phase ${rawString(err.Item, 'phase')}), so it can only roll forward`,
+      );
+    }
+  }
+
+  /** The owner acted on a request: remove it (no version bump, so it never races the owner's own writes). */
+  async clearRequest(id: string, owner: string, kind: OperatorRequest): Promise<MigrationRecord> {
+    const builder = new ExpressionBuilder().remove(['requests', kind]);
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: migrationKey(id),
+          ...builder.updateParams(`${builder.path('owner')} = ${builder.value(owner)}`),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return withoutKeys<MigrationRecord>(out.Attributes ?? {});
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw ownershipConflict(id, err.Item, { owner });
+      throw err;
+    }
+  }
+
+  /** Creates or replaces volume items, fenced by the migration's owner, in transactions of at most 100 items. */
+  async putVolumes(id: string, owner: string, volumes: NewVolume[]): Promise<void> {
+    const names = volumes.map((volume) => volume.name);
+    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+    if (duplicate !== undefined) throw new ValidationError(`volume ${duplicate} is listed twice`, { field: 'volumes' });
+    for (const chunk of chunks(volumes, TRANSACTION_ITEM_LIMIT - 1)) {
+      const puts: TransactItem[] = chunk.map((volume) => ({
+        Put: { TableName: this.tableName, Item: plain({ ...volumeKey(id, volume.name), ...newVolume(volume) }) },
+      }));
+      const refused = await transactWrite(this.client, [this.ownerCheck(id, owner), ...puts]);
+      if (refused !== undefined) throw ownershipConflict(id, refused[0].old, { owner });
+    }
+  }
+
+  async updateVolume(id: string, owner: string, name: string, patch: VolumePatch): Promise<void> {
+    const builder = new ExpressionBuilder();
+    applyVolumePatch(builder, patch);
+    const refused = await transactWrite(this.client, [
+      this.ownerCheck(id, owner),
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: volumeKey(id, name),
+          ...builder.updateParams(`attribute_exists(${builder.path('pk')})`),
+        },
+      },
+    ]);
+    if (refused === undefined) return;
+    if (refused[0].conditionFailed) throw ownershipConflict(id, refused[0].old, { owner });
+    throw new ValidationError(`volume ${name} is not part of migration ${id}`, { field: 'volume' });
+  }
+
+  async listVolumes(id: string): Promise<VolumeProgress[]> {
+    const items = await this.queryPartition(id, VOLUME_PREFIX);
+    return items.map((item) => withoutKeys<VolumeProgress>(item));
+  }
+
+  async deleteVolumes(id: string, owner: string): Promise<void> {
+    const volumes = await this.listVolumes(id);
+    for (const chunk of chunks(volumes, TRANSACTION_ITEM_LIMIT - 1)) {
+      const deletes: TransactItem[] = chunk.map((volume) => ({
+        Delete: { TableName: this.tableName, Key: volumeKey(id, volume.name) },
+      }));
+      const refused = await transactWrite(this.client, [this.ownerCheck(id, owner), ...deletes]);
+      if (refused !== undefined) throw ownershipConflict(id, refused[0].old, { owner });
+    }
+  }
+
+  /** Appends to the log; events of the same instant get increasing sequence numbers. Not fenced: the CLI logs too. */
+  async appendEvent(id: string, input: MigrationEventInput): Promise<MigrationEvent> {
+    const expiresAt = Math.floor(Date.parse(input.at) / 1000) + this.eventRetentionSeconds;
+    for (let seq = 0; ; seq++) {
+      const event: MigrationEvent = plain({ id: eventId(input.at, seq), ...input, expiresAt });
+      const builder = new ExpressionBuilder();
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...eventKey(id, event.id), ...event },
+            ...builder.conditionParams(`attribute_not_exists(${builder.path('pk')})`),
+          }),
+        );
+        return event;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException) || seq + 1 >= MAX_EVENTS_PER_INSTANT) throw err;
+      }
+    }
+  }
+
+  /** The log in order; `after` is the id of the last event already read. */
+  async listEvents(id: string, page: { limit?: number; after?: string } = {}): Promise<MigrationEvent[]> {
+    const startAfter = page.after === undefined ? undefined : eventKey(id, page.after);
+    const items = await this.queryPartition(id, EVENT_PREFIX, page.limit, startAfter);
+    return items.map((item) => withoutKeys<MigrationEvent>(item));
+  }
+
+  private async ownerWrite(
+    id: string,
+    fence: Fence,
+    migration: ExpressionBuilder,
+    lockAction: 'refresh' | 'delete',
+  ): Promise<MigrationRecord> {
+    // The lock's key is the source SVM, which only the migration item knows.
+    const current = await this.require(id);
+    const leaseExpiresAt = this.leaseUntil(this.clock(), fence.leaseSeconds ?? current.leaseSeconds);
+    migration.set(['version'], fence.expectedVersion + 1).set(['leaseExpiresAt'], leaseExpiresAt);
+    const condition =
+      `${migration.path('owner')} = ${migration.value(fence.owner)} AND ` +
+      `${migration.path('version')} = ${migration.value(fence.expectedVersion)}`;
+    const lock = lockAction === 'refresh' ? new ExpressionBuilder().set(['leaseExpiresAt'], leaseExpiresAt) : undefined;
+    const refused = await transactWrite(this.client, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: migrationKey(id),
+          ...migration.updateParams(condition),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      this.lockItemOf(id, current.source, lock),
+    ]);
+    if (refused !== undefined) {
+      if (refused[0].conditionFailed) throw ownershipConflict(id, refused[0].old, fence);
+      throw lockLost(id, current.source, refused[1].old);
+    }
+    return this.require(id);
+  }
+
+  /** Updates the SVM's lock (or deletes it when no update is given), only while this migration holds it. */
+  private lockItemOf(id: string, source: SvmRef, update: ExpressionBuilder | undefined): TransactItem {
+    const builder = update ?? new ExpressionBuilder();
+    const condition = `${builder.path('migrationId')} = ${builder.value(id)}`;
+    const common = { TableName: this.tableName, Key: lockKey(source), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+    return update === undefined
+      ? { Delete: { ...common, ...builder.conditionParams(condition) } }
+      : { Update: { ...common, ...builder.updateParams(condition) } };
+  }
+
+  private ownerCheck(id: string, owner: string): TransactItem {
+    const builder = new ExpressionBuilder();
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: migrationKey(id),
+        ...builder.conditionParams(`${builder.path('owner')} = ${builder.value(owner)}`),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  private async require(id: string): Promise<MigrationRecord> {
+    const record = await this.get(id);
+    if (record === undefined) throw migrationNotFound(id);
+    return record;
+  }
+
+  /** Every item of the migration's partition whose sort key starts with `prefix`, in key order. */
+  private async queryPartition(
+    id: string,
+    prefix: string,
+    limit?: number,
+    startAfter?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>[]> {
+    const key = new ExpressionBuilder();
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      ...key.keyParams(
+        `${key.path('pk')} = ${key.value(migrationKey(id).pk)} AND begins_with(${key.path('sk')}, ${key.value(prefix)})`,
+      ),
+      ConsistentRead: true,
+    };
+    const items: Record<string, unknown>[] = [];
+    let exclusiveStartKey = startAfter;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          ...input,
+          ExclusiveStartKey: exclusiveStartKey,
+          ...(limit !== undefined && { Limit: limit - items.length }),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      exclusiveStartKey = out.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
+    return items;
+  }
+
+  private leaseUntil(now: Date, seconds: number): string {
+    return new Date(now.getTime() + seconds * 1000).toISOString();
+  }
+}
+
+/** `mig-20260528T101500-3f9a1c`: sorts by start time, unique enough for concurrent starts. */
+function newMigrationId(now: Date): string {
+  const compact = now.toISOString().replace(/[-:]/g, '').slice(0, 15);
+  return `mig-${compact}-${randomBytes(3).toString('hex')}`;
+}
+
+function newVolume(volume: NewVolume): VolumeProgress {
+  return { bytesTransferred: 0, checkpoint: {}, errors: [], ...volume };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ValidationError('the cursor is not one list() returned', { field: 'cursor', cause: err });
+  }
+}
