@@ -5,12 +5,13 @@ import { createdButNotListed } from './error-mapping';
 import type { OntapTransport } from './transport';
 import type { Ref, Svm, SvmSubtype } from './types';
 
-const SVM_FIELDS = 'uuid,name,state,subtype,language,aggregates,nfs';
+const SVM_FIELDS = 'uuid,name,state,subtype,language,comment,aggregates,nfs';
 
 export interface SvmCreate {
   name: string;
   subtype?: SvmSubtype;
   language?: string;
+  comment?: string;
   aggregates?: Ref[];
   nfs?: { enabled: boolean };
 }

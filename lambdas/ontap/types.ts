@@ -87,6 +87,8 @@ export interface Svm {
   state: SvmState;
   subtype: SvmSubtype;
   language?: string;
+  /** Free text; svm-migrate tags the destination SVM it creates here, so undo deletes only its own. */
+  comment?: string;
   aggregates?: Ref[];
   /** Whether NFS is allowed on the SVM (protocol enablement). */
   nfs?: { enabled: boolean };
