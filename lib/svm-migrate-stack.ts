@@ -1,0 +1,29 @@
+// The svm-migrate stack: composes the migrate-state table, the tunables in SSM, the task
+// functions and the state machine. Every resource is built in its construct, not here.
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { readConfig } from './config';
+import { MigrationParameters } from './migration-parameters';
+import { MigrationStateMachine, migrationStateMachineName } from './migration-state-machine';
+import { MigrationTable } from './migration-table';
+import { TaskFunctions } from './task-functions';
+
+export class SvmMigrateStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const config = readConfig(this);
+    const stateMachineName = migrationStateMachineName(this);
+
+    const state = new MigrationTable(this, 'MigrationState');
+    new MigrationParameters(this, 'Tunables', config);
+    const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: state.key, stateMachineName });
+    const migration = new MigrationStateMachine(this, 'Migration', { config, functions: tasks.functions, stateMachineName });
+
+    new CfnOutput(this, 'StateMachineArn', { value: migration.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TableName', { value: state.table.tableName });
+    new CfnOutput(this, 'KeyArn', {
+      value: state.key.keyArn,
+      description: 'Encrypt the clusters\' SecureString credentials with this key (or with aws/ssm).',
+    });
+  }
+}

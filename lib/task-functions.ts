@@ -1,0 +1,188 @@
+// One Lambda function per task of the state machine, all bundled from the single entry
+// lambdas/handlers/index.ts (each exports its task's handler under the task's name). Each
+// function has its own role, so a grant made for one task never widens another's.
+import * as path from 'path';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TASK_ENV, TASK_NAMES, type TaskName } from '../lambdas/tasks';
+import type { MigrationConfig } from './config';
+import { acknowledgeWildcardResource } from './nag';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+const HANDLERS_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'handlers', 'index.ts');
+
+/** Tasks that start or look up executions of the migration state machine. */
+const EXECUTION_TASKS: readonly TaskName[] = [
+  'checkState', // is the owner of a held lease still running?
+  'continueAsNew', // start the fresh execution that takes over
+];
+
+export interface TaskFunctionsProps {
+  config: MigrationConfig;
+  table: ITable;
+  /** The key that encrypts the clusters' SecureString credentials. */
+  credentialsKey: IKey;
+  /** The state machine's fixed name: its ARN is built from it, so the functions need no reference to it. */
+  stateMachineName: string;
+}
+
+export class TaskFunctions extends Construct {
+  readonly functions: Record<TaskName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config } = props;
+
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: props.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const executionArns = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${props.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const parameterArn = (name: string): string =>
+      stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const configPath = `${config.ssmPrefix}/config`;
+    // The config path itself (GetParametersByPath) and the tunables under it; each cluster's two parameters by name.
+    const configParameters = parameterArn(`${configPath}/*`);
+    const parameterArns = [
+      parameterArn(configPath),
+      configParameters,
+      ...config.clusters.flatMap((cluster) => [
+        parameterArn(`${config.ssmPrefix}/clusters/${cluster}/endpoint`),
+        parameterArn(`${config.ssmPrefix}/clusters/${cluster}/credentials`),
+      ]),
+    ];
+
+    const placement = vpcPlacement(this, config);
+
+    const functions = {} as Record<TaskName, NodejsFunction>;
+    for (const task of TASK_NAMES) {
+      const scopeOfTask = new Construct(this, pascalCase(task));
+
+      // An own role (not Lambda's default, which attaches AWSLambdaBasicExecutionRole with logs:* on '*'):
+      // it may write to its own log group only.
+      const role = new Role(scopeOfTask, 'Role', {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `svm-migrate task ${task}`,
+      });
+      const logGroup = new LogGroup(scopeOfTask, 'LogGroup', { retention: config.logRetention });
+      logGroup.grantWrite(role);
+
+      const fn = new NodejsFunction(scopeOfTask, 'Function', {
+        entry: HANDLERS_ENTRY,
+        handler: task,
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        description: `svm-migrate task ${task}`,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        tracing: Tracing.ACTIVE,
+        memorySize: config.functionMemoryMb,
+        timeout: Duration.seconds(config.taskTimeoutSeconds),
+        role,
+        logGroup,
+        environment: {
+          [TASK_ENV]: task,
+          TABLE_NAME: props.table.tableName,
+          SVM_MIGRATE_SSM_PREFIX: config.ssmPrefix,
+          SVM_MIGRATE_STATE_MACHINE_ARN: stateMachineArn,
+          POWERTOOLS_SERVICE_NAME: 'svm-migrate',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+        bundling: {
+          // The Node.js 22 runtime ships AWS SDK v3.
+          externalModules: ['@aws-sdk/*'],
+          format: OutputFormat.CJS,
+          target: 'node22',
+          minify: true,
+          sourceMap: true,
+        },
+        ...placement,
+      });
+
+      props.table.grantReadWriteData(role);
+      acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'CDK\'s table grant covers the table\'s own indexes (gsi1 lists migrations); no other table.');
+      acknowledgeKeyGrant(role);
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+          resources: parameterArns,
+        }),
+      );
+      acknowledgeWildcardResource(role, configParameters, 'The tasks read every tunable under the config path (GetParametersByPath); only that path, not the whole prefix.');
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [props.credentialsKey.keyArn],
+          // Only to read SecureString parameters through SSM, not to decrypt anything else with the key.
+          conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      );
+      if (EXECUTION_TASKS.includes(task)) {
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArns] }));
+        acknowledgeWildcardResource(
+          role,
+          executionArns,
+          'Execution ARNs are unknown before the executions start; the wildcard covers only executions of this stack\'s migration state machine.',
+        );
+      }
+      if (placement.vpc) {
+        role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason: 'Lambda needs the network-interface permissions of this AWS managed policy to run in the given subnets.',
+        });
+      }
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (Lambda active tracing) support no resource-level permissions.',
+      });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'The architecture contract pins nodejs22.x for the tasks (the bundle targets node22); moving to a newer runtime is a deliberate upgrade.',
+      });
+      functions[task] = fn;
+    }
+    this.functions = functions;
+  }
+}
+
+/** Imported, not looked up: synth runs offline, so the VPC is described by its ids alone. */
+function vpcPlacement(scope: Construct, config: MigrationConfig): Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+  if (!config.vpc) return {};
+  const { vpcId, subnetIds, securityGroupId } = config.vpc;
+  return {
+    vpc: Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId, availabilityZones: Stack.of(scope).availabilityZones }),
+    vpcSubnets: { subnets: subnetIds.map((id, i) => Subnet.fromSubnetId(scope, `Subnet${i}`, id)) },
+    securityGroups: [SecurityGroup.fromSecurityGroupId(scope, 'SecurityGroup', securityGroupId, { mutable: false })],
+  };
+}
+
+/** CDK's grant for a table encrypted with a customer-managed key names these KMS actions with wildcards. */
+function acknowledgeKeyGrant(role: Role): void {
+  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: 'Granted by CDK for the table\'s customer-managed key only (the resource is that key), as DynamoDB encryption needs.',
+    });
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
