@@ -249,15 +249,8 @@ export class MigrationStore {
       .set(['leaseExpiresAt'], leaseExpiresAt)
       .remove(['handoffTo']);
     migration.setTo(['version'], `${migration.path('version')} + ${migration.value(1)}`);
-    const owner = migration.path('owner');
-    const allowed = [
-      `${owner} = ${migration.value(input.newOwner)}`,
-      `${migration.path('leaseExpiresAt')} < ${migration.value(now.toISOString())}`,
-      `${migration.path('handoffTo')} = ${migration.value(input.newOwner)}`,
-      ...(input.allowIfOwner === undefined ? [] : [`${owner} = ${migration.value(input.allowIfOwner)}`]),
-    ];
     const exists = `attribute_exists(${migration.path('pk')})`;
-    const condition = input.force === true ? exists : `${exists} AND (${allowed.join(' OR ')})`;
+    const condition = input.force === true ? exists : `${exists} AND (${this.takeOverAllowed(migration, input, now)})`;
     const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
     const refused = await transactWrite(this.client, [
       {
@@ -430,6 +423,17 @@ export class MigrationStore {
       throw lockLost(id, current.source, refused[1].old);
     }
     return this.require(id);
+  }
+
+  /** When a newcomer may take over without force: it owns it already, the lease expired, or it was named. */
+  private takeOverAllowed(builder: ExpressionBuilder, input: TakeOverInput, now: Date): string {
+    const owner = builder.path('owner');
+    return [
+      `${owner} = ${builder.value(input.newOwner)}`,
+      `${builder.path('leaseExpiresAt')} < ${builder.value(now.toISOString())}`,
+      `${builder.path('handoffTo')} = ${builder.value(input.newOwner)}`,
+      ...(input.allowIfOwner === undefined ? [] : [`${owner} = ${builder.value(input.allowIfOwner)}`]),
+    ].join(' OR ');
   }
 
   /** Updates the SVM's lock (or deletes it when no update is given), only while this migration holds it. */
