@@ -10,8 +10,8 @@ const RELATIONSHIP_FIELDS = 'uuid,source,destination,policy,state,healthy,unheal
 const TRANSFER_FIELDS = 'uuid,relationship,state,bytes_transferred,total_bytes,checkpoint_size,snapshot,end_time';
 
 export interface RelationshipCreate {
-  /** `svm:volume` on the source cluster. */
-  source: { path: string };
+  /** `svm:volume` on the source cluster, and that cluster's name (the peer to pull from). */
+  source: { path: string; cluster?: { name: string } };
   /** `svm:volume` on this (the destination) cluster. */
   destination: { path: string };
   policy?: { name: string };
