@@ -3,36 +3,14 @@
 // with a TTL keeps what happened. Item layout: docs/architecture.md, "State model".
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '../errors';
-import {
-  lockHeld,
-  lockLost,
-  migrationNotFound,
-  ownershipConflict,
-  takeOverRefused,
-} from './conflicts';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../errors';
+import { lockHeld, lockLost, migrationNotFound, ownershipConflict, takeOverRefused } from './conflicts';
+import { appendEvent, listEvents } from './event-log';
 import { ExpressionBuilder, plain } from './expression-builder';
-import {
-  EVENT_PREFIX,
-  MIGRATIONS_INDEX_PK,
-  VOLUME_PREFIX,
-  eventId,
-  eventKey,
-  lockKey,
-  migrationIndexSk,
-  migrationKey,
-  volumeKey,
-  withoutKeys,
-} from './keys';
-import { applyMigrationPatch, applyVolumePatch } from './patches';
+import { MIGRATIONS_INDEX_PK, lockKey, migrationIndexSk, migrationKey, withoutKeys } from './keys';
+import { applyMigrationPatch } from './patches';
+import { type Table, decodeCursor, encodeCursor } from './queries';
 import type {
   DestinationRef,
   MigrationEvent,
@@ -46,8 +24,11 @@ import type {
   VolumePatch,
   VolumeProgress,
 } from './records';
-import { TRANSACTION_ITEM_LIMIT, type TransactItem, chunks, rawString, transactWrite } from './transactions';
 import { GSI1 } from './table-schema';
+import { type TransactItem, rawString, transactWrite } from './transactions';
+import { type NewVolume, deleteVolumes, listVolumes, putVolumes, updateVolume } from './volume-items';
+
+export type { NewVolume } from './volume-items';
 
 export interface MigrationStoreOptions {
   /** Injected by tests to move time without sleeping. */
@@ -90,24 +71,22 @@ export interface Page<T> {
   cursor?: string;
 }
 
-export type NewVolume = Pick<VolumeProgress, 'name'> & Partial<VolumeProgress>;
-
 const DEFAULT_LEASE_SECONDS = 15 * 60;
 const DEFAULT_EVENT_RETENTION_DAYS = 90;
 const DEFAULT_PAGE_SIZE = 50;
-/** Events of one instant beyond this many are a bug in the caller, not a log. */
-const MAX_EVENTS_PER_INSTANT = 10_000;
 
 export class MigrationStore {
   private readonly clock: () => Date;
   private readonly leaseSeconds: number;
   private readonly eventRetentionSeconds: number;
+  private readonly table: Table;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     options: MigrationStoreOptions = {},
   ) {
+    this.table = { client, name: tableName };
     this.clock = options.clock ?? (() => new Date());
     this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
     this.eventRetentionSeconds = (options.eventRetentionDays ?? DEFAULT_EVENT_RETENTION_DAYS) * 86_400;
@@ -318,79 +297,31 @@ export class MigrationStore {
   }
 
   /** Creates or replaces volume items, fenced by the migration's owner, in transactions of at most 100 items. */
-  async putVolumes(id: string, owner: string, volumes: NewVolume[]): Promise<void> {
-    const names = volumes.map((volume) => volume.name);
-    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-    if (duplicate !== undefined) throw new ValidationError(`volume ${duplicate} is listed twice`, { field: 'volumes' });
-    for (const chunk of chunks(volumes, TRANSACTION_ITEM_LIMIT - 1)) {
-      const puts: TransactItem[] = chunk.map((volume) => ({
-        Put: { TableName: this.tableName, Item: plain({ ...volumeKey(id, volume.name), ...newVolume(volume) }) },
-      }));
-      const refused = await transactWrite(this.client, [this.ownerCheck(id, owner), ...puts]);
-      if (refused !== undefined) throw ownershipConflict(id, refused[0].old, { owner });
-    }
+  putVolumes(id: string, owner: string, volumes: NewVolume[]): Promise<void> {
+    return putVolumes(this.table, id, owner, volumes);
   }
 
-  async updateVolume(id: string, owner: string, name: string, patch: VolumePatch): Promise<void> {
-    const builder = new ExpressionBuilder();
-    applyVolumePatch(builder, patch);
-    const refused = await transactWrite(this.client, [
-      this.ownerCheck(id, owner),
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: volumeKey(id, name),
-          ...builder.updateParams(`attribute_exists(${builder.path('pk')})`),
-        },
-      },
-    ]);
-    if (refused === undefined) return;
-    if (refused[0].conditionFailed) throw ownershipConflict(id, refused[0].old, { owner });
-    throw new ValidationError(`volume ${name} is not part of migration ${id}`, { field: 'volume' });
+  /** Sets the patched attributes of one volume, fenced by the migration's owner. */
+  updateVolume(id: string, owner: string, name: string, patch: VolumePatch): Promise<void> {
+    return updateVolume(this.table, id, owner, name, patch);
   }
 
-  async listVolumes(id: string): Promise<VolumeProgress[]> {
-    const items = await this.queryPartition(id, VOLUME_PREFIX);
-    return items.map((item) => withoutKeys<VolumeProgress>(item));
+  listVolumes(id: string): Promise<VolumeProgress[]> {
+    return listVolumes(this.table, id);
   }
 
-  async deleteVolumes(id: string, owner: string): Promise<void> {
-    const volumes = await this.listVolumes(id);
-    for (const chunk of chunks(volumes, TRANSACTION_ITEM_LIMIT - 1)) {
-      const deletes: TransactItem[] = chunk.map((volume) => ({
-        Delete: { TableName: this.tableName, Key: volumeKey(id, volume.name) },
-      }));
-      const refused = await transactWrite(this.client, [this.ownerCheck(id, owner), ...deletes]);
-      if (refused !== undefined) throw ownershipConflict(id, refused[0].old, { owner });
-    }
+  deleteVolumes(id: string, owner: string): Promise<void> {
+    return deleteVolumes(this.table, id, owner);
   }
 
   /** Appends to the log; events of the same instant get increasing sequence numbers. Not fenced: the CLI logs too. */
-  async appendEvent(id: string, input: MigrationEventInput): Promise<MigrationEvent> {
-    const expiresAt = Math.floor(Date.parse(input.at) / 1000) + this.eventRetentionSeconds;
-    for (let seq = 0; ; seq++) {
-      const event: MigrationEvent = plain({ id: eventId(input.at, seq), ...input, expiresAt });
-      const builder = new ExpressionBuilder();
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...eventKey(id, event.id), ...event },
-            ...builder.conditionParams(`attribute_not_exists(${builder.path('pk')})`),
-          }),
-        );
-        return event;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException) || seq + 1 >= MAX_EVENTS_PER_INSTANT) throw err;
-      }
-    }
+  appendEvent(id: string, input: MigrationEventInput): Promise<MigrationEvent> {
+    return appendEvent(this.table, id, input, this.eventRetentionSeconds);
   }
 
   /** The log in order; `after` is the id of the last event already read. */
-  async listEvents(id: string, page: { limit?: number; after?: string } = {}): Promise<MigrationEvent[]> {
-    const startAfter = page.after === undefined ? undefined : eventKey(id, page.after);
-    const items = await this.queryPartition(id, EVENT_PREFIX, page.limit, startAfter);
-    return items.map((item) => withoutKeys<MigrationEvent>(item));
+  listEvents(id: string, page: { limit?: number; after?: string } = {}): Promise<MigrationEvent[]> {
+    return listEvents(this.table, id, page);
   }
 
   private async ownerWrite(
@@ -446,53 +377,10 @@ export class MigrationStore {
       : { Update: { ...common, ...builder.updateParams(condition) } };
   }
 
-  private ownerCheck(id: string, owner: string): TransactItem {
-    const builder = new ExpressionBuilder();
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: migrationKey(id),
-        ...builder.conditionParams(`${builder.path('owner')} = ${builder.value(owner)}`),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
-  }
-
   private async require(id: string): Promise<MigrationRecord> {
     const record = await this.get(id);
     if (record === undefined) throw migrationNotFound(id);
     return record;
-  }
-
-  /** Every item of the migration's partition whose sort key starts with `prefix`, in key order. */
-  private async queryPartition(
-    id: string,
-    prefix: string,
-    limit?: number,
-    startAfter?: Record<string, unknown>,
-  ): Promise<Record<string, unknown>[]> {
-    const key = new ExpressionBuilder();
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      ...key.keyParams(
-        `${key.path('pk')} = ${key.value(migrationKey(id).pk)} AND begins_with(${key.path('sk')}, ${key.value(prefix)})`,
-      ),
-      ConsistentRead: true,
-    };
-    const items: Record<string, unknown>[] = [];
-    let exclusiveStartKey = startAfter;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          ...input,
-          ExclusiveStartKey: exclusiveStartKey,
-          ...(limit !== undefined && { Limit: limit - items.length }),
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      exclusiveStartKey = out.LastEvaluatedKey;
-    } while (exclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
-    return items;
   }
 
   private leaseUntil(now: Date, seconds: number): string {
@@ -504,20 +392,4 @@ export class MigrationStore {
 function newMigrationId(now: Date): string {
   const compact = now.toISOString().replace(/[-:]/g, '').slice(0, 15);
   return `mig-${compact}-${randomBytes(3).toString('hex')}`;
-}
-
-function newVolume(volume: NewVolume): VolumeProgress {
-  return { bytesTransferred: 0, checkpoint: {}, errors: [], ...volume };
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new ValidationError('the cursor is not one list() returned', { field: 'cursor', cause: err });
-  }
 }

@@ -19,13 +19,19 @@ export interface ItemOutcome {
   old?: RawItem;
 }
 
-const MAX_ATTEMPTS = 8;
-const BASE_BACKOFF_MS = 10;
+export interface ConflictRetry {
+  maxAttempts: number;
+  /** The backoff cap doubles from here with each attempt (full jitter below the cap). */
+  baseBackoffMs: number;
+}
+
+const CONFLICT_RETRY: ConflictRetry = { maxAttempts: 8, baseBackoffMs: 10 };
 
 /** Runs the transaction; resolves undefined when it committed, the outcomes when a condition refused it. */
 export async function transactWrite(
   client: DynamoDBDocumentClient,
   items: TransactItem[],
+  retry: ConflictRetry = CONFLICT_RETRY,
 ): Promise<ItemOutcome[] | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -42,11 +48,11 @@ export async function transactWrite(
       }
       const conflicting = reasons.some((reason) => reason.Code === 'TransactionConflict');
       if (!conflicting) throw err;
-      if (attempt === MAX_ATTEMPTS) {
-        throw new TransientError(`transaction still conflicting after ${MAX_ATTEMPTS} attempts`, { cause: err });
+      if (attempt >= retry.maxAttempts) {
+        throw new TransientError(`transaction still conflicting after ${attempt} attempts`, { cause: err });
       }
       // Full jitter, so racing writers do not collide again in lockstep.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * BASE_BACKOFF_MS * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * retry.baseBackoffMs * 2 ** attempt));
     }
   }
 }
