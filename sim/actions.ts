@@ -1,0 +1,210 @@
+// What asynchronous ONTAP operations do when their job runs. Each action checks again what
+// the request checked (the cluster may have changed while the job was queued) and is
+// idempotent, because a job interrupted by a restart runs again.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Cluster } from './cluster';
+import { busy, duplicate, invalid, nodeUnhealthy } from './http';
+import { servingNode } from './ha';
+import type { JobAction, RelationshipRecord } from './model';
+import { peerJson } from './replication/peer-link';
+import { snapshotPrefix, type Replicator } from './replication/transfer';
+
+export function actionRunner(cluster: Cluster, replicator: Replicator) {
+  return async (action: JobAction): Promise<void> => {
+    switch (action.kind) {
+      case 'svm_create':
+        return createSvm(cluster, action);
+      case 'svm_modify':
+        return modifySvm(cluster, action);
+      case 'svm_delete':
+        return deleteSvm(cluster, action.uuid);
+      case 'volume_create': {
+        if (cluster.state.volumes.some((v) => v.uuid === action.volume.uuid)) return;
+        const { volume } = action;
+        if (cluster.state.volumes.some((v) => v.svmUuid === volume.svmUuid && v.name === volume.name)) throw duplicate(`volume ${volume.name}`, 'name');
+        cluster.svmByUuid(volume.svmUuid);
+        const aggr = cluster.aggregate({ uuid: volume.aggregateUuid });
+        if (!servingNode(cluster.state, aggr.nodeUuid)) throw nodeUnhealthy(cluster.nodeByUuid(aggr.nodeUuid).name);
+        cluster.state.volumes.push(volume);
+        cluster.save();
+        return;
+      }
+      case 'volume_modify': {
+        const vol = cluster.volume(action.uuid);
+        cluster.requireServed(vol);
+        if (action.name !== undefined) vol.name = action.name;
+        if (action.size !== undefined) vol.size = action.size;
+        if (action.state !== undefined) vol.state = action.state;
+        if (action.nas !== undefined) vol.nas = { ...vol.nas, ...action.nas };
+        cluster.save();
+        return;
+      }
+      case 'volume_move':
+        return moveVolume(cluster, action.uuid, action.aggregateUuid);
+      case 'volume_delete': {
+        const vol = cluster.state.volumes.find((v) => v.uuid === action.uuid);
+        if (!vol) return;
+        cluster.requireServed(vol);
+        if (cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid)) {
+          throw busy(`volume ${vol.name} is the destination of a SnapMirror relationship; delete the relationship first`, 'uuid');
+        }
+        cluster.state.volumes = cluster.state.volumes.filter((v) => v.uuid !== vol.uuid);
+        cluster.save();
+        return;
+      }
+      case 'relationship_create':
+        await createRelationship(cluster, action.relationship);
+        // POST with state snapmirrored creates and initializes in one go, as ONTAP does.
+        if (action.initialize) {
+          const rel = cluster.state.relationships.find((r) => r.uuid === action.relationship.uuid);
+          if (rel && rel.state === 'uninitialized' && !replicator.current(rel) && rel.transfers.length === 0) replicator.start(rel);
+        }
+        return;
+      case 'relationship_modify':
+        return modifyRelationship(cluster, replicator, action);
+      case 'relationship_delete': {
+        const rel = cluster.state.relationships.find((r) => r.uuid === action.uuid);
+        if (!rel) return;
+        const current = replicator.current(rel);
+        if (current) replicator.abort(current.uuid, true);
+        cluster.state.relationships = cluster.state.relationships.filter((r) => r.uuid !== rel.uuid);
+        cluster.save();
+        const peer = cluster.state.peers.find((p) => p.name === rel.source.cluster);
+        if (peer) {
+          await peerJson(cluster, peer, 'POST', '/sim/replication/release', {
+            svm: rel.source.svm, volume: rel.source.volume, prefix: snapshotPrefix(rel), keep: '',
+          }).catch(() => undefined);
+        }
+        return;
+      }
+    }
+  };
+}
+
+function createSvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_create' }>): void {
+  const { svm } = action;
+  if (cluster.state.svms.some((s) => s.uuid === svm.uuid)) return;
+  if (cluster.state.svms.some((s) => s.name === svm.name)) throw duplicate(`SVM ${svm.name}`, 'name');
+  cluster.state.svms.push(svm);
+  if (action.dns) cluster.state.dns.push({ svmUuid: svm.uuid, ...action.dns });
+  if (action.nfsEnabled) {
+    cluster.state.nfs.push({ svmUuid: svm.uuid, enabled: true, protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: true } });
+  }
+  // ONTAP gives every SVM an export policy named "default".
+  cluster.state.exportPolicies.push({ id: cluster.state.nextPolicyId++, name: 'default', svmUuid: svm.uuid, rules: [] });
+  cluster.save();
+}
+
+/** Why an SVM cannot take `subtype: default` yet, if it cannot. */
+export function subtypeChangeBlocker(cluster: Cluster, svmUuid: string): string | undefined {
+  const live = cluster.state.relationships.find((r) => r.destination.svmUuid === svmUuid && r.state !== 'broken_off');
+  return live && `SnapMirror relationship ${live.uuid} into this SVM is ${live.state}; break it first`;
+}
+
+function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_modify' }>): void {
+  const svm = cluster.svmByUuid(action.uuid);
+  if (action.name !== undefined && action.name !== svm.name) {
+    if (cluster.state.svms.some((s) => s.name === action.name)) throw duplicate(`SVM ${action.name}`, 'name');
+    svm.name = action.name;
+  }
+  if (action.language !== undefined) svm.language = action.language;
+  if (action.comment !== undefined) svm.comment = action.comment;
+  if (action.subtype === 'default' && svm.subtype !== 'default') {
+    const blocker = subtypeChangeBlocker(cluster, svm.uuid);
+    if (blocker) throw invalid(blocker, 'subtype');
+    svm.subtype = 'default';
+  }
+  if (action.state === 'running') {
+    if (svm.subtype === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
+    svm.state = 'running';
+  }
+  if (action.state === 'stopped') svm.state = 'stopped';
+  cluster.save();
+}
+
+function deleteSvm(cluster: Cluster, uuid: string): void {
+  const svm = cluster.state.svms.find((s) => s.uuid === uuid);
+  if (!svm) return;
+  if (cluster.state.volumes.some((v) => v.svmUuid === uuid)) throw busy(`SVM ${svm.name} still has volumes`, 'uuid');
+  const s = cluster.state;
+  s.svms = s.svms.filter((x) => x.uuid !== uuid);
+  s.dns = s.dns.filter((x) => x.svmUuid !== uuid);
+  s.nfs = s.nfs.filter((x) => x.svmUuid !== uuid);
+  s.exportPolicies = s.exportPolicies.filter((x) => x.svmUuid !== uuid);
+  s.interfaces = s.interfaces.filter((x) => x.svmUuid !== uuid);
+  cluster.save();
+}
+
+async function moveVolume(cluster: Cluster, uuid: string, aggregateUuid: string): Promise<void> {
+  const vol = cluster.volume(uuid);
+  if (vol.aggregateUuid === aggregateUuid) return;
+  cluster.requireServed(vol);
+  const target = cluster.aggregate({ uuid: aggregateUuid });
+  const movement = (state: 'replicating' | 'cutover' | 'success' | 'failed', percent: number) => {
+    vol.movement = { state, percent_complete: percent, destination_aggregate: { name: target.name, uuid: target.uuid } };
+    cluster.save();
+  };
+  const targetServed = () => {
+    if (!servingNode(cluster.state, target.nodeUuid)) {
+      movement('failed', vol.movement?.percent_complete ?? 0);
+      throw nodeUnhealthy(cluster.nodeByUuid(target.nodeUuid).name);
+    }
+  };
+  targetServed();
+  movement('replicating', 0);
+  await delay(cluster.settings.movePhaseMs);
+  if (!cluster.state.volumes.includes(vol)) throw invalid(`volume ${vol.name} was deleted during its move`, 'uuid');
+  targetServed();
+  movement('cutover', 90);
+  await delay(cluster.settings.movePhaseMs);
+  targetServed();
+  vol.aggregateUuid = target.uuid;
+  movement('success', 100);
+}
+
+async function createRelationship(cluster: Cluster, rel: RelationshipRecord): Promise<void> {
+  if (cluster.state.relationships.some((r) => r.uuid === rel.uuid)) return;
+  if (cluster.state.relationships.some((r) => r.destination.volumeUuid === rel.destination.volumeUuid)) {
+    throw duplicate(`relationship to ${rel.destination.path}`, 'destination.path');
+  }
+  const peer = cluster.peer(rel.source.cluster);
+  // The source volume must exist on the peer: asking it is the inter-cluster link's first use.
+  await peerJson(cluster, peer, 'GET', `/sim/replication/volumes/${encodeURIComponent(rel.source.svm)}/${encodeURIComponent(rel.source.volume)}`);
+  cluster.state.relationships.push(rel);
+  cluster.save();
+}
+
+function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Extract<JobAction, { kind: 'relationship_modify' }>): void {
+  const rel = cluster.state.relationships.find((r) => r.uuid === action.uuid);
+  if (!rel) throw invalid(`relationship ${action.uuid} no longer exists`, 'uuid');
+  if (action.throttle !== undefined) {
+    rel.throttle = action.throttle;
+    replicator.setThrottle(rel);
+  }
+  const dest = cluster.volume(rel.destination.volumeUuid);
+  switch (action.state) {
+    case 'snapmirrored':
+      if (rel.state === 'paused') {
+        // Resume: transfers are allowed again; no transfer starts by itself.
+        rel.state = rel.common ? 'snapmirrored' : 'uninitialized';
+      } else if (rel.state === 'uninitialized' || rel.state === 'broken_off') {
+        // Initialize, or resync: the destination goes back to the last common snapshot.
+        cluster.requireServed(dest);
+        if (!replicator.current(rel)) {
+          dest.type = 'dp';
+          replicator.start(rel);
+        }
+      }
+      break;
+    case 'paused':
+      if (rel.state !== 'broken_off') rel.state = 'paused';
+      break;
+    case 'broken_off':
+      if (replicator.current(rel)) throw busy(`relationship ${rel.uuid} has a transfer in progress; abort it or wait`, 'state');
+      cluster.requireServed(dest);
+      rel.state = 'broken_off';
+      dest.type = 'rw';
+      break;
+  }
+  cluster.save();
+}

@@ -1,0 +1,123 @@
+// /api/snapmirror/relationships and their transfers, managed on the destination cluster as
+// in ONTAP. PATCH state: snapmirrored = initialize/resync/resume, paused = quiesce,
+// broken_off = break. POST .../transfers = update; PATCH a transfer's state = abort.
+import type { SimContext } from '../context';
+import { busy, duplicate, invalid, notFound, readJson, sendJson } from '../http';
+import { answerWithJob } from '../jobs';
+import type { RelationshipRecord } from '../model';
+import { collection, returnTimeout, wantsRecords } from '../query';
+import type { Router } from '../router';
+import { int, obj, oneOf, parse, ref, required, str } from '../schema';
+import { relationshipView, transferView } from './views';
+
+const endpoint = obj({ path: required(str()), cluster: ref(), svm: ref() });
+const createSchema = obj({
+  source: required(endpoint),
+  destination: required(endpoint),
+  policy: ref(),
+  state: oneOf(['snapmirrored', 'uninitialized']),
+  throttle: int(0),
+});
+const modifySchema = obj({ state: oneOf(['snapmirrored', 'paused', 'broken_off']), throttle: int(0) });
+const transferCreateSchema = obj({});
+const transferModifySchema = obj({ state: required(oneOf(['aborted', 'hard_aborted'])) });
+
+type Endpoint = { path: string; cluster?: { name?: string }; svm?: { name?: string } };
+interface CreateBody {
+  source: Endpoint;
+  destination: Endpoint;
+  policy?: { name?: string };
+  state?: 'snapmirrored' | 'uninitialized';
+  throttle?: number;
+}
+
+function splitPath(path: string, target: string): { svm: string; volume: string } {
+  const m = /^([^:/]+):([^:/]+)$/.exec(path);
+  if (!m) throw invalid(`"${path}" is not a volume path of the form svm:volume`, target);
+  return { svm: m[1], volume: m[2] };
+}
+
+export function registerSnapmirrorRoutes(router: Router, { cluster, jobs, replicator }: SimContext): void {
+  const relationship = (uuid: string): RelationshipRecord => {
+    const rel = cluster.state.relationships.find((r) => r.uuid === uuid);
+    if (!rel) throw notFound(`SnapMirror relationship ${uuid}`, 'uuid');
+    return rel;
+  };
+  const destinationVolume = (rel: RelationshipRecord) => cluster.volume(rel.destination.volumeUuid);
+
+  router.on('GET', '/api/snapmirror/relationships', ({ res, query }) =>
+    sendJson(res, 200, collection(cluster.state.relationships.map((r) => relationshipView(cluster, r)), query)));
+  router.on('GET', '/api/snapmirror/relationships/:uuid', ({ res, params }) => sendJson(res, 200, relationshipView(cluster, relationship(params.uuid))));
+
+  router.on('POST', '/api/snapmirror/relationships', async ({ req, res, query }) => {
+    const body = parse<CreateBody>(await readJson(req), createSchema);
+    const src = splitPath(body.source.path, 'source.path');
+    const dst = splitPath(body.destination.path, 'destination.path');
+    const dest = cluster.volumeByName(dst.svm, dst.volume, 'destination.path');
+    if (dest.type !== 'dp') throw invalid(`destination volume ${body.destination.path} must be of type dp`, 'destination.path');
+    if (cluster.state.relationships.some((r) => r.destination.volumeUuid === dest.uuid)) throw duplicate(`relationship to ${body.destination.path}`, 'destination.path');
+    cluster.requireServed(dest);
+    const peer = cluster.peer(body.source.cluster?.name);
+    const rel: RelationshipRecord = {
+      uuid: cluster.newUuid(),
+      source: { path: body.source.path, svm: src.svm, volume: src.volume, cluster: peer.name },
+      destination: { path: body.destination.path, svmUuid: dest.svmUuid, volumeUuid: dest.uuid },
+      policy: body.policy?.name ?? 'MirrorAllSnapshots',
+      state: 'uninitialized',
+      healthy: true,
+      throttle: body.throttle ?? 0,
+      transferSeq: 0,
+      transfers: [],
+    };
+    const svm = cluster.svmByUuid(dest.svmUuid);
+    const job = jobs.submit(`POST /api/snapmirror/relationships/${rel.uuid}`, { kind: 'relationship_create', relationship: rel, initialize: body.state === 'snapmirrored' }, { name: svm.name, uuid: svm.uuid });
+    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 201, records: wantsRecords(query) ? [{ uuid: rel.uuid }] : undefined });
+  });
+
+  router.on('PATCH', '/api/snapmirror/relationships/:uuid', async ({ req, res, params, query }) => {
+    const rel = relationship(params.uuid);
+    const body = parse<{ state?: 'snapmirrored' | 'paused' | 'broken_off'; throttle?: number }>(await readJson(req), modifySchema);
+    if (body.state === 'broken_off' && replicator.current(rel)) throw busy(`relationship ${rel.uuid} has a transfer in progress; abort it or wait`, 'state');
+    if (body.state === 'snapmirrored' || body.state === 'broken_off') cluster.requireServed(destinationVolume(rel));
+    const svm = cluster.svmByUuid(rel.destination.svmUuid);
+    const job = jobs.submit(`PATCH /api/snapmirror/relationships/${rel.uuid}`, { kind: 'relationship_modify', uuid: rel.uuid, ...body }, { name: svm.name, uuid: svm.uuid });
+    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });
+  });
+
+  router.on('DELETE', '/api/snapmirror/relationships/:uuid', async ({ res, params, query }) => {
+    const rel = relationship(params.uuid);
+    const svm = cluster.svmByUuid(rel.destination.svmUuid);
+    const job = jobs.submit(`DELETE /api/snapmirror/relationships/${rel.uuid}`, { kind: 'relationship_delete', uuid: rel.uuid }, { name: svm.name, uuid: svm.uuid });
+    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });
+  });
+
+  // ---- transfers ----
+  const transferOf = (rel: RelationshipRecord, uuid: string) => {
+    const t = rel.transfers.find((x) => x.uuid === uuid);
+    if (!t) throw notFound(`transfer ${uuid}`, 'uuid');
+    return t;
+  };
+  router.on('GET', '/api/snapmirror/relationships/:uuid/transfers', ({ res, params, query }) =>
+    sendJson(res, 200, collection(relationship(params.uuid).transfers.map(transferView), query)));
+  router.on('GET', '/api/snapmirror/relationships/:uuid/transfers/:transfer', ({ res, params }) =>
+    sendJson(res, 200, transferView(transferOf(relationship(params.uuid), params.transfer))));
+
+  router.on('POST', '/api/snapmirror/relationships/:uuid/transfers', async ({ req, res, params, query }) => {
+    const rel = relationship(params.uuid);
+    parse(await readJson(req), transferCreateSchema);
+    if (rel.state === 'paused') throw invalid(`relationship ${rel.uuid} is quiesced; resume it first`, 'state');
+    if (rel.state === 'broken_off') throw invalid(`relationship ${rel.uuid} is broken off; resync it first`, 'state');
+    cluster.requireServed(destinationVolume(rel));
+    const t = replicator.start(rel);
+    const location = `/api/snapmirror/relationships/${rel.uuid}/transfers/${t.uuid}`;
+    sendJson(res, 201, wantsRecords(query) ? { num_records: 1, records: [transferView(t)] } : {}, { location });
+  });
+
+  router.on('PATCH', '/api/snapmirror/relationships/:uuid/transfers/:transfer', async ({ req, res, params }) => {
+    const rel = relationship(params.uuid);
+    const t = transferOf(rel, params.transfer);
+    const body = parse<{ state: 'aborted' | 'hard_aborted' }>(await readJson(req), transferModifySchema);
+    replicator.abort(t.uuid, body.state === 'hard_aborted');
+    sendJson(res, 200, {});
+  });
+}

@@ -1,0 +1,131 @@
+// /api/storage/volumes: create rw or dp volumes, modify, move to another aggregate (PATCH
+// aggregates, progress in movement.state), delete; all jobs. Snapshots are read-only here.
+import type { SimContext } from '../context';
+import { duplicate, invalid, readJson, sendJson } from '../http';
+import { answerWithJob } from '../jobs';
+import type { VolumeRecord } from '../model';
+import { collection, returnTimeout, wantsRecords } from '../query';
+import type { Router } from '../router';
+import { int, list, obj, oneOf, parse, ref, required, str } from '../schema';
+import { volumeView } from './views';
+
+const VOLUME_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,202}$/;
+const DEFAULT_SIZE = 20 * 1024 * 1024;
+const nasSchema = obj({ path: str(), export_policy: obj({ name: required(str()) }) });
+const createSchema = obj({
+  name: required(str()),
+  svm: required(ref()),
+  aggregates: list(ref()),
+  size: int(1),
+  type: oneOf(['rw', 'dp']),
+  state: oneOf(['online', 'offline', 'restricted']),
+  style: oneOf(['flexvol']),
+  nas: nasSchema,
+});
+const modifySchema = obj({
+  name: str(),
+  size: int(1),
+  state: oneOf(['online', 'offline', 'restricted']),
+  nas: nasSchema,
+  aggregates: list(ref()),
+});
+type Ref = { name?: string; uuid?: string };
+interface CreateBody {
+  name: string;
+  svm: Ref;
+  aggregates?: Ref[];
+  size?: number;
+  type?: 'rw' | 'dp';
+  state?: 'online' | 'offline' | 'restricted';
+  nas?: VolumeRecord['nas'];
+}
+interface ModifyBody {
+  name?: string;
+  size?: number;
+  state?: 'online' | 'offline' | 'restricted';
+  nas?: VolumeRecord['nas'];
+  aggregates?: Ref[];
+}
+
+export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimContext): void {
+  const checkPolicy = (svmUuid: string, nas?: VolumeRecord['nas']) => {
+    const name = nas?.export_policy?.name;
+    if (name && !cluster.state.exportPolicies.some((p) => p.svmUuid === svmUuid && p.name === name)) {
+      throw invalid(`export policy "${name}" does not exist on the SVM`, 'nas.export_policy.name');
+    }
+  };
+
+  router.on('GET', '/api/storage/volumes', ({ res, query }) => sendJson(res, 200, collection(cluster.state.volumes.map((v) => volumeView(cluster, v)), query)));
+  router.on('GET', '/api/storage/volumes/:uuid', ({ res, params }) => sendJson(res, 200, volumeView(cluster, cluster.volume(params.uuid))));
+  router.on('GET', '/api/storage/volumes/:uuid/snapshots', ({ res, params, query }) => {
+    const vol = cluster.volume(params.uuid);
+    const records = vol.snapshots.map((s) => ({ uuid: s.uuid, name: s.name, create_time: s.create_time, volume: { name: vol.name, uuid: vol.uuid } }));
+    sendJson(res, 200, collection(records, query));
+  });
+
+  router.on('POST', '/api/storage/volumes', async ({ req, res, query }) => {
+    const body = parse<CreateBody>(await readJson(req), createSchema);
+    if (!VOLUME_NAME.test(body.name)) throw invalid(`invalid volume name "${body.name}"`, 'name');
+    const svm = cluster.svm(body.svm);
+    if (cluster.state.volumes.some((v) => v.svmUuid === svm.uuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
+    const type = body.type ?? 'rw';
+    if (svm.subtype === 'dp_destination' && type !== 'dp') throw invalid('an SVM of subtype dp_destination holds only volumes of type dp', 'type');
+    if (type === 'dp' && body.nas?.path) throw invalid('a volume of type dp cannot be mounted at creation', 'nas.path');
+    if (body.aggregates && body.aggregates.length !== 1) throw invalid('a FlexVol volume lives on exactly one aggregate', 'aggregates');
+    checkPolicy(svm.uuid, body.nas);
+    const aggr = body.aggregates ? cluster.aggregate(body.aggregates[0]) : cluster.state.aggregates[0];
+    const volume: VolumeRecord = {
+      uuid: cluster.newUuid(),
+      name: body.name,
+      svmUuid: svm.uuid,
+      type,
+      state: body.state ?? 'online',
+      size: body.size ?? DEFAULT_SIZE,
+      aggregateUuid: aggr.uuid,
+      nas: body.nas ?? {},
+      files: {},
+      snapshots: [],
+    };
+    const job = jobs.submit(`POST /api/storage/volumes/${volume.uuid}`, { kind: 'volume_create', volume }, { name: svm.name, uuid: svm.uuid });
+    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 201, records: wantsRecords(query) ? [{ uuid: volume.uuid, name: volume.name }] : undefined });
+  });
+
+  router.on('PATCH', '/api/storage/volumes/:uuid', async ({ req, res, params, query }) => {
+    const vol = cluster.volume(params.uuid);
+    const body = parse<ModifyBody>(await readJson(req), modifySchema);
+    cluster.requireServed(vol);
+    const svm = cluster.svmByUuid(vol.svmUuid);
+    const svmRef = { name: svm.name, uuid: svm.uuid };
+    const done = { returnTimeout: returnTimeout(query), doneStatus: 200 };
+    if (body.aggregates) {
+      if (body.aggregates.length !== 1) throw invalid('a FlexVol volume moves to exactly one aggregate', 'aggregates');
+      const target = cluster.aggregate(body.aggregates[0]);
+      if (target.uuid !== vol.aggregateUuid) {
+        const { aggregates: _moved, ...rest } = body;
+        if (Object.keys(rest).length > 0) throw invalid('a volume move cannot be combined with other changes', 'aggregates');
+        if (vol.movement && vol.movement.state !== 'success' && vol.movement.state !== 'failed' && vol.movement.state !== 'aborted') {
+          throw invalid(`volume ${vol.name} is already moving`, 'aggregates');
+        }
+        const job = jobs.submit(`PATCH /api/storage/volumes/${vol.uuid} (move)`, { kind: 'volume_move', uuid: vol.uuid, aggregateUuid: target.uuid }, svmRef);
+        await answerWithJob(res, jobs, job, done);
+        return;
+      }
+    }
+    if (body.name !== undefined && body.name !== vol.name) {
+      if (!VOLUME_NAME.test(body.name)) throw invalid(`invalid volume name "${body.name}"`, 'name');
+      if (cluster.state.volumes.some((v) => v.svmUuid === vol.svmUuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
+    }
+    checkPolicy(vol.svmUuid, body.nas);
+    const { aggregates: _same, ...changes } = body;
+    const job = jobs.submit(`PATCH /api/storage/volumes/${vol.uuid}`, { kind: 'volume_modify', uuid: vol.uuid, ...changes }, svmRef);
+    await answerWithJob(res, jobs, job, done);
+  });
+
+  router.on('DELETE', '/api/storage/volumes/:uuid', async ({ res, params, query }) => {
+    const vol = cluster.volume(params.uuid);
+    cluster.requireServed(vol);
+    const svm = cluster.svmByUuid(vol.svmUuid);
+    const job = jobs.submit(`DELETE /api/storage/volumes/${vol.uuid}`, { kind: 'volume_delete', uuid: vol.uuid }, { name: svm.name, uuid: svm.uuid });
+    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });
+  });
+}

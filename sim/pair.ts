@@ -1,0 +1,47 @@
+// A source and a destination cluster, peered with each other (each knows where the other's
+// inter-cluster endpoints are), optionally with the demo SVM on the source.
+import * as path from 'node:path';
+import { SimControl } from './control';
+import { seedDemo } from './demo';
+import { startCluster, type RunningCluster, type StartClusterOptions } from './server';
+
+export const SOURCE_NAME = 'cluster-src';
+export const DESTINATION_NAME = 'cluster-dst';
+
+export interface StartPairOptions extends Omit<StartClusterOptions, 'name' | 'dataDir' | 'port' | 'controlPort'> {
+  dataDir: string;
+  demo?: boolean;
+  /** Source API, source control, destination API, destination control on 4 ports from here; 0 or absent = any. */
+  portBase?: number;
+}
+
+export interface RunningPair {
+  source: RunningCluster;
+  destination: RunningCluster;
+  stop(): Promise<void>;
+}
+
+export const clusterDir = (dataDir: string, name: string) => path.join(dataDir, name);
+
+export async function peerClusters(a: RunningCluster, b: RunningCluster): Promise<void> {
+  await new SimControl(a).addPeer({ name: b.name, baseUrl: b.baseUrl, username: b.username, password: b.password });
+  await new SimControl(b).addPeer({ name: a.name, baseUrl: a.baseUrl, username: a.username, password: a.password });
+}
+
+export async function startClusterPair(options: StartPairOptions): Promise<RunningPair> {
+  const { dataDir, demo, portBase, ...common } = options;
+  const port = (i: number) => (portBase ? portBase + i : undefined);
+  const source = await startCluster({ ...common, name: SOURCE_NAME, dataDir: clusterDir(dataDir, SOURCE_NAME), port: port(0), controlPort: port(1) });
+  const destination = await startCluster({ ...common, name: DESTINATION_NAME, dataDir: clusterDir(dataDir, DESTINATION_NAME), port: port(2), controlPort: port(3) });
+  const stop = async () => {
+    await Promise.all([source.stop(), destination.stop()]);
+  };
+  try {
+    await peerClusters(source, destination);
+    if (demo) await seedDemo(source, options.seed);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { source, destination, stop };
+}

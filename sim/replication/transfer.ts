@@ -1,0 +1,266 @@
+// SnapMirror transfers, run by the destination cluster: ask the source for a snapshot of
+// the source volume, pull the blobs that changed since the last common snapshot over the
+// inter-cluster link (paced by the link bandwidth and the relationship's throttle), and
+// make the destination volume hold exactly that snapshot. Progress is checkpointed durably
+// (completed blobs + fsynced offset in the current one), so a transfer resumes after an
+// abort, a failure or a crash without pulling again what it already has.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
+import type { Cluster } from '../cluster';
+import { busy, invalid, peerUnreachable, RequestError } from '../http';
+import type { FileEntry, Manifest, RelationshipRecord, TransferCheckpoint, TransferRecord } from '../model';
+import { Pacer } from '../pacer';
+import { peerBlob, peerJson } from './peer-link';
+
+const CHECKPOINT_BYTES = 4 << 20;
+const CHECKPOINT_MS = 200;
+const KEEP_TRANSFERS = 10;
+
+type StopReason = 'aborted' | 'hard_aborted' | 'shutdown' | RequestError;
+interface ActiveTransfer {
+  controller: AbortController;
+  pacer: Pacer;
+  reason?: StopReason;
+}
+
+export const snapshotPrefix = (rel: RelationshipRecord) => `snapmirror.${rel.uuid}_`;
+
+export class Replicator {
+  private readonly active = new Map<string, ActiveTransfer>();
+
+  constructor(private readonly cluster: Cluster) {
+    cluster.onLinkDown(() => {
+      for (const entry of this.active.values()) this.stop(entry, peerUnreachable(`inter-cluster link from ${cluster.name} is down`));
+    });
+  }
+
+  current(rel: RelationshipRecord): TransferRecord | undefined {
+    const last = rel.transfers.at(-1);
+    return last && (last.state === 'queued' || last.state === 'transferring') ? last : undefined;
+  }
+
+  /** Starts an initialize, update or resync transfer; resumes a failed one's checkpoint. */
+  start(rel: RelationshipRecord): TransferRecord {
+    if (this.current(rel)) throw busy(`a transfer is already in progress on relationship ${rel.uuid}`, 'relationship');
+    const prev = rel.transfers.at(-1);
+    const resumable = prev && (prev.state === 'failed' || prev.state === 'aborted') && prev.checkpoint ? prev : undefined;
+    if (!resumable) rel.transferSeq++;
+    const transfer: TransferRecord = {
+      uuid: this.cluster.newUuid(),
+      relationshipUuid: rel.uuid,
+      state: 'queued',
+      bytes_transferred: resumable?.checkpoint?.bytes ?? 0,
+      snapshot: resumable?.snapshot ?? `${snapshotPrefix(rel)}${rel.transferSeq}`,
+      ...(resumable && {
+        snapshotCreateTime: resumable.snapshotCreateTime,
+        manifest: resumable.manifest,
+        total_bytes: resumable.total_bytes,
+        checkpoint: resumable.checkpoint,
+      }),
+    };
+    if (resumable) {
+      delete resumable.checkpoint;
+      delete resumable.manifest;
+    }
+    rel.transfers.push(transfer);
+    if (rel.transfers.length > KEEP_TRANSFERS) rel.transfers.splice(0, rel.transfers.length - KEEP_TRANSFERS);
+    this.cluster.save();
+    void this.run(rel, transfer);
+    return transfer;
+  }
+
+  /** After a restart: transfers that were in flight go on from their checkpoints. */
+  resume(): void {
+    for (const rel of this.cluster.state.relationships) {
+      const t = this.current(rel);
+      if (t) void this.run(rel, t);
+    }
+  }
+
+  abort(transferUuid: string, hard: boolean): void {
+    const entry = this.active.get(transferUuid);
+    if (!entry) throw invalid(`transfer ${transferUuid} is not in progress`, 'state');
+    this.stop(entry, hard ? 'hard_aborted' : 'aborted');
+  }
+
+  setThrottle(rel: RelationshipRecord): void {
+    const t = this.current(rel);
+    const entry = t && this.active.get(t.uuid);
+    if (entry) entry.pacer.bytesPerSec = rel.throttle;
+  }
+
+  /** Process shutdown: in-flight transfers stay `transferring` and resume on restart. */
+  shutdown(): void {
+    for (const entry of this.active.values()) this.stop(entry, 'shutdown');
+  }
+
+  private stop(entry: ActiveTransfer, reason: StopReason): void {
+    entry.reason ??= reason;
+    entry.controller.abort();
+  }
+
+  private async run(rel: RelationshipRecord, t: TransferRecord): Promise<void> {
+    const entry: ActiveTransfer = { controller: new AbortController(), pacer: new Pacer(rel.throttle) };
+    this.active.set(t.uuid, entry);
+    const { cluster } = this;
+    try {
+      t.state = 'transferring';
+      cluster.save();
+      cluster.requireServed(cluster.volume(rel.destination.volumeUuid));
+      const peer = cluster.peer(rel.source.cluster);
+      if (!t.manifest || !t.checkpoint) {
+        const snap = await peerJson<{ create_time: string; manifest: Manifest }>(cluster, peer, 'POST', '/sim/replication/snapshots', {
+          svm: rel.source.svm,
+          volume: rel.source.volume,
+          name: t.snapshot,
+        });
+        t.manifest = snap.manifest;
+        t.snapshotCreateTime = snap.create_time;
+        t.checkpoint = { needed: this.changedBlobs(rel, snap.manifest), index: 0, offset: 0, bytes: t.bytes_transferred };
+        t.total_bytes = t.checkpoint.needed.reduce((sum, e) => sum + e.size, 0);
+        cluster.save();
+      }
+      const cp = t.checkpoint;
+      while (cp.index < cp.needed.length) {
+        const blob = cp.needed[cp.index];
+        if (!cluster.blobs.has(blob.hash)) await this.pull(peer, t, cp, blob, entry);
+        cp.index++;
+        cp.offset = 0;
+        cp.bytes = t.bytes_transferred;
+        cluster.save();
+      }
+      this.finish(rel, t);
+      void peerJson(cluster, peer, 'POST', '/sim/replication/release', {
+        svm: rel.source.svm,
+        volume: rel.source.volume,
+        prefix: snapshotPrefix(rel),
+        keep: t.snapshot,
+      }).catch(() => undefined);
+    } catch (err) {
+      if (entry.reason === 'shutdown') return;
+      this.fail(rel, t, entry.reason, err);
+    } finally {
+      this.active.delete(t.uuid);
+    }
+  }
+
+  /** The blobs of `manifest` that differ from the last common snapshot and are not here yet. */
+  private changedBlobs(rel: RelationshipRecord, manifest: Manifest): FileEntry[] {
+    const dest = this.cluster.volume(rel.destination.volumeUuid);
+    const base = (rel.common && dest.snapshots.find((s) => s.name === rel.common?.name)?.manifest) || {};
+    const seen = new Set<string>();
+    const needed: FileEntry[] = [];
+    for (const [file, entry] of Object.entries(manifest)) {
+      if (base[file]?.hash === entry.hash || seen.has(entry.hash) || this.cluster.blobs.has(entry.hash)) continue;
+      seen.add(entry.hash);
+      needed.push(entry);
+    }
+    return needed;
+  }
+
+  private async pull(
+    peer: ReturnType<Cluster['peer']>,
+    t: TransferRecord,
+    cp: TransferCheckpoint,
+    blob: FileEntry,
+    entry: ActiveTransfer,
+  ): Promise<void> {
+    const { cluster } = this;
+    const file = cluster.blobs.partialPath(blob.hash);
+    const fh = await fs.promises.open(file, fs.existsSync(file) ? 'r+' : 'w+');
+    try {
+      // Bytes written after the last checkpoint were never acknowledged as durable.
+      await fh.truncate(cp.offset);
+      const hasher = crypto.createHash('sha256');
+      if (cp.offset > 0) {
+        for await (const chunk of fs.createReadStream(file, { start: 0, end: cp.offset - 1 })) hasher.update(chunk as Buffer);
+      }
+      let pos = cp.offset;
+      let unsaved = 0;
+      let savedAt = performance.now();
+      const res = await peerBlob(cluster, peer, blob.hash, pos, entry.controller.signal);
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        const wait = Math.max(entry.pacer.reserve(chunk.length), cluster.linkPacer.reserve(chunk.length));
+        if (wait >= 1) await delay(wait, undefined, { signal: entry.controller.signal });
+        await fh.write(chunk, 0, chunk.length, pos);
+        pos += chunk.length;
+        hasher.update(chunk);
+        t.bytes_transferred += chunk.length;
+        cluster.state.counters.replicationBytesReceived += chunk.length;
+        unsaved += chunk.length;
+        if (unsaved >= CHECKPOINT_BYTES || performance.now() - savedAt >= CHECKPOINT_MS) {
+          await fh.sync();
+          cp.offset = pos;
+          cp.bytes = t.bytes_transferred;
+          cluster.save();
+          unsaved = 0;
+          savedAt = performance.now();
+        }
+      }
+      if (pos !== blob.size) throw peerUnreachable(`the stream of blob ${blob.hash} from ${peer.name} ended early`);
+      await fh.sync();
+      if (hasher.digest('hex') !== blob.hash) {
+        cluster.blobs.removePartial(blob.hash);
+        cp.offset = 0;
+        throw new RequestError(500, ONTAP_ERROR.INTERNAL, `checksum mismatch on blob ${blob.hash}`);
+      }
+    } finally {
+      await fh.close();
+    }
+    await cluster.blobs.adoptPartial(blob.hash);
+  }
+
+  private finish(rel: RelationshipRecord, t: TransferRecord): void {
+    const { cluster } = this;
+    const dest = cluster.volume(rel.destination.volumeUuid);
+    cluster.requireServed(dest);
+    const manifest = t.manifest ?? {};
+    const createTime = t.snapshotCreateTime ?? new Date().toISOString();
+    dest.files = { ...manifest };
+    dest.snapshots = dest.snapshots.filter((s) => !s.name.startsWith(snapshotPrefix(rel)));
+    dest.snapshots.push({ uuid: cluster.newUuid(), name: t.snapshot, create_time: createTime, manifest });
+    rel.common = { name: t.snapshot, create_time: createTime };
+    if (rel.state === 'uninitialized' || rel.state === 'broken_off') rel.state = 'snapmirrored';
+    rel.healthy = true;
+    delete rel.unhealthyReason;
+    t.state = 'success';
+    t.end_time = new Date().toISOString();
+    delete t.checkpoint;
+    delete t.manifest;
+    cluster.save();
+  }
+
+  private fail(rel: RelationshipRecord, t: TransferRecord, reason: StopReason | undefined, err: unknown): void {
+    t.end_time = new Date().toISOString();
+    if (reason === 'aborted' || reason === 'hard_aborted') {
+      t.state = reason;
+      if (reason === 'hard_aborted') {
+        const blob = t.checkpoint?.needed[t.checkpoint.index];
+        if (blob) this.cluster.blobs.removePartial(blob.hash);
+        delete t.checkpoint;
+        delete t.manifest;
+      }
+    } else {
+      const e = reason instanceof RequestError ? reason : classify(rel, err);
+      t.state = 'failed';
+      t.error = { code: e.code, message: e.message };
+      rel.healthy = false;
+      rel.unhealthyReason = { code: e.code, message: e.message };
+    }
+    this.cluster.save();
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** A connection cut in the middle of a stream is the link failing; anything else is internal. */
+function classify(rel: RelationshipRecord, err: unknown): RequestError {
+  if (err instanceof RequestError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if ((e?.code && NETWORK_CODES.has(e.code)) || e?.message === 'aborted') {
+    return peerUnreachable(`cluster peer ${rel.source.cluster} is unreachable: ${e.message}`);
+  }
+  return new RequestError(500, ONTAP_ERROR.INTERNAL, String(e?.message ?? err));
+}
