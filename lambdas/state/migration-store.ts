@@ -52,7 +52,10 @@ export interface BeginInput {
 export interface Fence {
   owner: string;
   expectedVersion: number;
-  /** How far this write pushes the lease, instead of the migration's leaseSeconds (a pause pushes it far, so the SVM stays locked while nobody runs). */
+  /**
+   * How far this write pushes the lease instead of the migration's leaseSeconds: a pause
+   * pushes it far, so the SVM stays locked while no execution runs.
+   */
   leaseSeconds?: number;
 }
 

@@ -74,6 +74,7 @@ export interface MigrationRecord {
   owner: string;
   /** How far each owner write pushes the lease, unless the write says otherwise. */
   leaseSeconds: number;
+  /** ISO-8601 like every time here: toISOString is fixed-width, so conditions compare it as a string. */
   leaseExpiresAt: string;
   /** The execution the owner handed the migration to (continue-as-new): it may take over at once. */
   handoffTo?: string;
