@@ -154,14 +154,14 @@ function clusterNames(key: string, value: unknown): string[] {
 function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown): VpcPlacement | undefined {
   const given = [vpcId, subnetIds, securityGroupId].filter((v) => v !== undefined && v !== null && v !== '');
   if (given.length === 0) return undefined;
-  if (typeof vpcId !== 'string' || !/^vpc-[0-9a-f]+$/.test(vpcId)) {
+  if (typeof vpcId !== 'string' || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
     throw new ConfigurationError('vpcId', 'must be a VPC id (vpc-...) when subnetIds or securityGroupId is set', vpcId);
   }
   const subnets = subnetIds === undefined ? [] : stringList('subnetIds', subnetIds);
-  if (subnets.length === 0 || subnets.some((s) => !/^subnet-[0-9a-f]+$/.test(s))) {
+  if (subnets.length === 0 || subnets.some((s) => !/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(s))) {
     throw new ConfigurationError('subnetIds', 'must list at least one subnet id (subnet-...) when vpcId is set', subnetIds);
   }
-  if (typeof securityGroupId !== 'string' || !/^sg-[0-9a-f]+$/.test(securityGroupId)) {
+  if (typeof securityGroupId !== 'string' || !/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(securityGroupId)) {
     throw new ConfigurationError('securityGroupId', 'must be a security group id (sg-...) when vpcId is set', securityGroupId);
   }
   return { vpcId, subnetIds: subnets, securityGroupId };

@@ -17,6 +17,8 @@ export interface SynthesizeOptions {
   region?: string;
   account?: string;
   stackName?: string;
+  /** Run CDK's built-in template validation at synth, as `cdk synth` does (seconds slower). */
+  validateTemplate?: boolean;
 }
 
 export interface ResolvedDefinition {
@@ -45,8 +47,8 @@ export function buildStack(options: SynthesizeOptions = {}): { app: App; stack: 
   const cdkJson = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
   const overrides = Object.fromEntries(Object.entries(options.context ?? {}).map(([key, value]) => [CONTEXT_PREFIX + key, value]));
   const app = new App({
-    // `cdk synth` runs CDK's built-in template validation; in-process it only costs seconds.
-    builtinCloudFormationValidation: false,
+    // `cdk synth` validates the template already; in-process it mostly costs seconds.
+    builtinCloudFormationValidation: options.validateTemplate ?? false,
     // No stack bundles: the assets are never deployed from here, and bundling 19 functions is slow.
     context: { ...cdkJson.context, ...overrides, 'aws:cdk:bundling-stacks': [] },
   });
