@@ -1,0 +1,170 @@
+// CheckState: the first state of every execution. It validates the input, then either
+// begins a migration, takes over one whose execution is gone (continue), or refuses to
+// run beside a live execution of the same SVM (ConflictError), and says where to resume.
+import { ConflictError, ValidationError } from '../../errors';
+import { parseExecutionInput, type ExecutionInput } from '../../input';
+import type { MigrationRecord } from '../../state/records';
+import type { Dependencies } from './dependencies';
+
+/** Where the state machine's first Choice sends the execution. */
+export type ResumeAt =
+  | 'precheck'
+  | 'setup'
+  | 'transfer'
+  | 'cutover'
+  | 'precommit'
+  | 'commit'
+  | 'cleanup'
+  | 'finish'
+  | 'complete'
+  | 'undo_precommit'
+  | 'undo_transfer'
+  | 'undo_setup';
+
+export interface MigrationPointer {
+  id: string;
+  generation: number;
+  resumeAt: ResumeAt;
+  autoCutover: boolean;
+  autoSourceCleanup: boolean;
+  checkOnly: boolean;
+  pollSeconds: number;
+}
+
+export interface CheckStateEvent {
+  input: unknown;
+  executionId: string;
+  startTime?: string;
+}
+
+/** Maps what DynamoDB holds to the step that continues it; every step is idempotent. */
+export function resumePoint(m: MigrationRecord): ResumeAt {
+  if (m.phase === 'migrate_complete') return 'complete';
+  if (m.status === 'rolling_back') return undoPoint(m);
+  if (m.destinationServing || m.phase === 'cutover_complete') return 'cleanup';
+  if (m.pointOfNoReturn) return 'commit';
+  switch (m.phase) {
+    case 'setup_configuration':
+      return 'setup';
+    case 'transferring':
+      return 'transfer';
+    case 'ready_for_cutover':
+    case 'cutover_triggered':
+      return 'cutover';
+    case 'cutover_started':
+      return 'precommit';
+    case 'ready_for_source_cleanup':
+    case 'source_cleanup':
+      return 'cleanup';
+    default:
+      return 'setup';
+  }
+}
+
+/** Undo steps are idempotent: a rollback cut short starts again from the undo of the phase reached. */
+function undoPoint(m: MigrationRecord): ResumeAt {
+  switch (m.phase) {
+    case 'setup_configuration':
+      return 'undo_setup';
+    case 'transferring':
+    case 'ready_for_cutover':
+    case 'cutover_triggered':
+      return 'undo_transfer';
+    default:
+      return 'undo_precommit';
+  }
+}
+
+export async function checkState(event: CheckStateEvent, deps: Dependencies): Promise<MigrationPointer> {
+  const input = parseExecutionInput(event.input);
+  const tunables = await deps.config.tunables();
+  const pointer = (m: MigrationRecord, resumeAt: ResumeAt): MigrationPointer => ({
+    id: m.id,
+    generation: m.generation,
+    resumeAt,
+    autoCutover: m.options.autoCutover,
+    autoSourceCleanup: m.options.autoSourceCleanup,
+    checkOnly: false,
+    pollSeconds: tunables.pollIntervalSeconds,
+  });
+
+  if (input.checkOnly) {
+    return {
+      id: 'precheck',
+      generation: 0,
+      resumeAt: 'precheck',
+      autoCutover: input.autoCutover,
+      autoSourceCleanup: input.autoSourceCleanup,
+      checkOnly: true,
+      pollSeconds: tunables.pollIntervalSeconds,
+    };
+  }
+
+  const existing = input.migrationId
+    ? await deps.store.get(input.migrationId)
+    : await deps.store.findActiveForSvm(input.source.cluster, input.source.svm);
+  if (input.migrationId && !existing) {
+    throw new ValidationError(`migration ${input.migrationId} does not exist`, { field: 'migrationId' });
+  }
+  if (existing && input.migrationId) assertSameMigration(existing, input);
+
+  if (!existing) {
+    const created = await deps.store.begin({
+      source: input.source,
+      destination: input.destination,
+      options: { autoCutover: input.autoCutover, autoSourceCleanup: input.autoSourceCleanup, throttle: input.throttle },
+      owner: event.executionId,
+      leaseSeconds: tunables.leaseSeconds,
+    });
+    await deps.store.appendEvent(created.id, {
+      type: 'migration_started',
+      phase: created.phase,
+      at: deps.now().toISOString(),
+      detail: { executionId: event.executionId },
+    });
+    deps.logger.appendKeys({ migrationId: created.id });
+    deps.logger.info('migration started', { source: input.source, destination: input.destination });
+    return pointer(created, 'setup');
+  }
+
+  deps.logger.appendKeys({ migrationId: existing.id });
+  if (existing.phase === 'migrate_complete') return pointer(existing, 'complete');
+  if (existing.status === 'undo_failed') {
+    throw new ConflictError(
+      `migration ${existing.id} stopped with an undo that failed; repair the destination and resolve it before a new run (see its events)`,
+    );
+  }
+
+  const taken = await takeOver(existing, event.executionId, deps);
+  const resumeAt = resumePoint(taken);
+  await deps.store.appendEvent(taken.id, {
+    type: 'migration_resumed',
+    phase: taken.phase,
+    at: deps.now().toISOString(),
+    detail: { executionId: event.executionId, previousOwner: existing.owner, resumeAt },
+  });
+  deps.logger.info('migration resumed', { resumeAt, previousOwner: existing.owner });
+  return pointer(taken, resumeAt);
+}
+
+function assertSameMigration(m: MigrationRecord, input: ExecutionInput): void {
+  if (m.source.cluster !== input.source.cluster || m.source.svm !== input.source.svm) {
+    throw new ValidationError(`migration ${m.id} moves ${m.source.cluster}/${m.source.svm}, not ${input.source.cluster}/${input.source.svm}`, {
+      field: 'migrationId',
+    });
+  }
+}
+
+/** Fencing: a live owner keeps the migration; a finished, dead or handing-off one gives it up. */
+async function takeOver(m: MigrationRecord, executionId: string, deps: Dependencies): Promise<MigrationRecord> {
+  if (m.owner === executionId) return m;
+  // Continue-as-new names its successor before starting it; the store checks `handoffTo`.
+  if (m.handoffTo === executionId) return deps.store.takeOver(m.id, { newOwner: executionId });
+  const running = m.owner ? await deps.executions.isRunning(m.owner) : false;
+  if (running === true) {
+    throw new ConflictError(`SVM ${m.source.cluster}/${m.source.svm} is being migrated by migration ${m.id}, run by execution ${m.owner}`);
+  }
+  // A paused migration's execution ended on purpose; a dead one cannot write again (fencing).
+  if (running === false || m.status === 'migrate_paused') return deps.store.takeOver(m.id, { newOwner: executionId, force: true });
+  return deps.store.takeOver(m.id, { newOwner: executionId });
+}

@@ -1,0 +1,224 @@
+// The migration's steps, each forward step beside its undo (setup / undoSetup, ...). A step
+// records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
+import { InterClusterLinkError } from '../../errors';
+import { parseExecutionInput } from '../../input';
+import * as cluster from '../cluster';
+import type { MigrationState } from '../../state/records';
+import type { Dependencies } from './dependencies';
+import { operationContext } from './operations';
+import { MigrationStep, type TaskPayload } from './step';
+
+export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
+
+export interface PollOutcome {
+  action: PollAction;
+  iteration: number;
+  volumesReady?: number;
+  volumes?: number;
+}
+
+export interface PollPayload extends TaskPayload {
+  /** The previous poll's iteration in this execution (0 before the first). */
+  iteration?: number;
+}
+
+const now = (deps: Dependencies) => deps.now().toISOString();
+
+// --- setup / undoSetup ---------------------------------------------------------------
+
+export async function setup(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
+  const step = await MigrationStep.open(deps, payload);
+  await step.enter('setup_configuration');
+  const ctx = await operationContext(step);
+  await cluster.precheck(ctx);
+  const result = await cluster.setup(ctx);
+  await step.event('setup_complete', { svm: result.svm.name, volumes: result.volumes.length });
+  return { volumes: result.volumes.length };
+}
+
+export async function undoSetup(payload: TaskPayload, deps: Dependencies): Promise<{ deleted: boolean }> {
+  const step = await beginUndo(deps, payload);
+  const result = await cluster.undoSetup(await operationContext(step));
+  await step.event('setup_undone', { deleted: result.deleted, cause: payload.error?.Error });
+  return result;
+}
+
+// --- transfer / undoTransfer -----------------------------------------------------------
+
+export async function startTransfer(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
+  const step = await MigrationStep.open(deps, payload);
+  await step.enter('transferring');
+  const progress = await cluster.startTransfer(await operationContext(step));
+  await step.event('transfer_started', { volumes: progress.volumes.length });
+  return { volumes: progress.volumes.length };
+}
+
+/** One iteration of the transfer's Wait + poll loop: nudge laggards, report, say what next. */
+export async function pollTransfer(payload: PollPayload, deps: Dependencies): Promise<PollOutcome> {
+  const step = await MigrationStep.open(deps, payload);
+  const iteration = (payload.iteration ?? 0) + 1;
+  const interrupted = await operatorInterruption(step, iteration);
+  if (interrupted) return interrupted;
+  const progress = await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  const volumesReady = progress.volumes.filter((v) => v.state === 'snapmirrored' && v.transferState === 'success').length;
+  if (!progress.ready) {
+    await step.save({}); // keeps the lease alive while the loop waits
+    return { action: 'wait', iteration, volumesReady, volumes: progress.volumes.length };
+  }
+  const m = step.record;
+  await step.enter('ready_for_cutover', m.options.autoCutover ? { times: { cutoverTrigger: now(deps) } } : {});
+  await step.event('ready_for_cutover', { volumes: progress.volumes.length, autoCutover: m.options.autoCutover });
+  return { action: 'ready', iteration, volumesReady, volumes: progress.volumes.length };
+}
+
+export async function undoTransfer(payload: TaskPayload, deps: Dependencies): Promise<{ deleted: number }> {
+  const step = await beginUndo(deps, payload);
+  const result = await cluster.undoTransfer(await operationContext(step));
+  await step.event('transfer_undone', { relationships: result.deleted });
+  return result;
+}
+
+// --- cut-over trigger, preCommit / undoPreCommit ------------------------------------------
+
+/** Waiting for `svm-migrate cutover` (autoCutover false): keep the mirrors fresh meanwhile. */
+export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencies): Promise<PollOutcome> {
+  const step = await MigrationStep.open(deps, payload);
+  const iteration = (payload.iteration ?? 0) + 1;
+  const interrupted = await operatorInterruption(step, iteration);
+  if (interrupted) return interrupted;
+  if (step.record.requests.cutover) {
+    await step.enter('cutover_triggered', { times: { cutoverTrigger: step.record.requests.cutover } });
+    await deps.store.clearRequest(step.id, payload.executionId, 'cutover');
+    await step.event('cutover_triggered', { requestedAt: step.record.requests.cutover });
+    return { action: 'ready', iteration };
+  }
+  await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  await step.save({});
+  return { action: 'wait', iteration };
+}
+
+export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<{ interfaces: number }> {
+  const step = await MigrationStep.open(deps, payload);
+  if (step.record.phase !== 'cutover_started') await step.enter('cutover_started', { times: { cutoverStart: now(deps) } });
+  const result = await cluster.preCommit(await operationContext(step));
+  await step.event('precommit_complete', { interfaces: result.interfaces, volumes: result.volumes.length });
+  return { interfaces: result.interfaces.length };
+}
+
+export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
+  const step = await beginUndo(deps, payload);
+  const result = await cluster.undoPreCommit(await operationContext(step));
+  await step.event('precommit_undone', { restored: result.restored });
+  return { restored: result.restored.length };
+}
+
+// --- commit (point of no return) and its ways out -----------------------------------------
+
+export async function commit(payload: TaskPayload, deps: Dependencies): Promise<{ serving: boolean }> {
+  const step = await MigrationStep.open(deps, payload);
+  if (!step.record.pointOfNoReturn) {
+    await step.save({ pointOfNoReturn: true });
+    await step.event('point_of_no_return', {});
+  }
+  const ctx = await operationContext(step);
+  // Before the destination serves, a lost link means the last writes may not have crossed:
+  // claim 2 wants the source restarted rather than a destination missing data.
+  if (!step.record.destinationServing) await requireLink(ctx);
+  const result = await cluster.commit(ctx);
+  await step.save({ destinationServing: result.serving, phase: 'cutover_complete', status: 'cutover_complete', times: { cutoverComplete: now(deps) } });
+  await step.event('cutover_complete', { serving: result.serving });
+  return { serving: result.serving };
+}
+
+async function requireLink(ctx: cluster.OperationContext): Promise<void> {
+  const { source, destination } = ctx.clusters;
+  const sourceName = (await source.cluster.get()).name;
+  const peer = (await destination.peers.list()).find((p) => p.name === sourceName || p.remote?.name === sourceName);
+  if (!peer || peer.status.state !== 'available') {
+    throw new InterClusterLinkError(`the inter-cluster link to ${sourceName} is ${peer?.status.state ?? 'missing'} at the point of no return`, {
+      side: 'both',
+    });
+  }
+}
+
+/** A commit failed for a reason other than the link: may the source be restarted? */
+export async function recordCommitFailure(payload: TaskPayload, deps: Dependencies): Promise<{ destinationServing: boolean }> {
+  const step = await MigrationStep.open(deps, payload);
+  const serving = step.record.destinationServing || (await cluster.isDestinationServing(await operationContext(step)));
+  await step.save({ destinationServing: serving, message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
+  await step.event('commit_failed', { error: payload.error?.Error, destinationServing: serving });
+  return { destinationServing: serving };
+}
+
+/** Claim 2: the destination does not serve yet, so the source SVM comes back and the run restarts. */
+export async function restartSourceVserver(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
+  const step = await beginUndo(deps, payload);
+  const result = await cluster.restartSourceVserver(await operationContext(step));
+  await step.save({ pointOfNoReturn: false });
+  await step.event('source_restarted', { interfaces: result.restored, cause: payload.error?.Error });
+  return { restored: result.restored.length };
+}
+
+// --- source cleanup and completion ------------------------------------------------------
+
+export async function sourceCleanup(payload: TaskPayload, deps: Dependencies): Promise<{ deleted: number }> {
+  const step = await MigrationStep.open(deps, payload);
+  await step.enter('source_cleanup');
+  const result = await cluster.sourceCleanup(await operationContext(step));
+  await step.event('source_cleaned_up', { volumes: result.deletedVolumes.length });
+  return { deleted: result.deletedVolumes.length };
+}
+
+export async function complete(payload: TaskPayload, deps: Dependencies): Promise<{ state: MigrationState }> {
+  const step = await MigrationStep.open(deps, payload);
+  const state: MigrationState = step.record.options.autoSourceCleanup ? 'migrate_complete' : 'ready_for_source_cleanup';
+  await step.event('migration_complete', { state });
+  await deps.store.release(step.id, { owner: payload.executionId, expectedVersion: step.record.version }, { phase: state, status: state, times: { end: now(deps) } });
+  return { state };
+}
+
+// --- shared -------------------------------------------------------------------------------
+
+/** Pause and abort requests are acted on at the loop points, where stopping is clean. */
+async function operatorInterruption(step: MigrationStep, iteration: number): Promise<PollOutcome | undefined> {
+  const { requests } = step.record;
+  if (requests.abort) {
+    await step.event('abort_requested', { requestedAt: requests.abort });
+    return { action: 'aborted', iteration };
+  }
+  if (requests.pause) {
+    // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
+    await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
+    await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
+    await step.deps.store.appendEvent(step.id, { type: 'migration_paused', phase: step.record.phase, at: now(step.deps), detail: { requestedAt: requests.pause } });
+    return { action: 'paused', iteration };
+  }
+  if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };
+  return undefined;
+}
+
+async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<MigrationStep> {
+  const step = await MigrationStep.open(deps, payload);
+  if (step.record.status !== 'rolling_back') {
+    await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
+    await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
+  }
+  return step;
+}
+
+// --- check-only runs ------------------------------------------------------------------------
+
+export interface PrecheckEvent {
+  input: unknown;
+  executionId: string;
+}
+
+/** `checkOnly`: the setup's checks, with nothing created and nothing locked. */
+export async function precheck(event: PrecheckEvent, deps: Dependencies): Promise<cluster.PrecheckReport> {
+  const input = parseExecutionInput(event.input);
+  const [source, destination] = await Promise.all([deps.connect(input.source.cluster, 'source'), deps.connect(input.destination.cluster, 'destination')]);
+  return cluster.precheck({
+    clusters: { source, destination },
+    plan: { migrationId: 'precheck', sourceSvm: input.source.svm, ...(input.destination.aggregates && { aggregates: input.destination.aggregates }) },
+  });
+}

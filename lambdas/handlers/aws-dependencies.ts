@@ -1,0 +1,54 @@
+// The task dependencies in Lambda: DynamoDB, SSM and Step Functions from the environment the
+// stack sets. Built once per container; the clients keep their connections warm.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmConfigSource } from '../config';
+import type { Dependencies, ExecutionControl } from '../domain/migration/dependencies';
+import { ValidationError } from '../errors';
+import { MigrationStore } from '../state/migration-store';
+import { ClusterConnections } from './cluster-connections';
+import { logger } from './logger';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ValidationError(`environment variable ${name} is not set`, { field: name });
+  return value;
+}
+
+export class StepFunctionsExecutions implements ExecutionControl {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async isRunning(executionId: string): Promise<boolean | undefined> {
+    try {
+      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionId }));
+      return out.status === 'RUNNING';
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return false;
+      return undefined;
+    }
+  }
+
+  async start(name: string, input: object): Promise<string> {
+    const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+    if (!out.executionArn) throw new ValidationError(`StartExecution of ${name} returned no executionArn`);
+    return out.executionArn;
+  }
+}
+
+export function awsDependencies(): Dependencies {
+  const config = new SsmConfigSource(new SSMClient({}), required('SVM_MIGRATE_SSM_PREFIX'));
+  const store = new MigrationStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), required('TABLE_NAME'));
+  return {
+    store,
+    config,
+    connect: new ClusterConnections(config, logger).connect,
+    executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN')),
+    now: () => new Date(),
+    logger,
+  };
+}

@@ -1,0 +1,44 @@
+// The middy wrapper every task shares: validate the payload at the edge, log with the
+// migration id on every line, and let typed errors reach Step Functions by their name.
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import type { Dependencies } from '../domain/migration/dependencies';
+import { isMigrationError } from '../errors';
+import type { TaskName } from '../tasks';
+import type { Validator } from '../validation';
+import { awsDependencies } from './aws-dependencies';
+import { logger } from './logger';
+
+let provide: () => Dependencies = () => {
+  const built = awsDependencies();
+  provide = () => built;
+  return built;
+};
+
+/** The local runner (and tests) run the same handlers over DynamoDB Local and the simulator. */
+export function useDependencies(deps: Dependencies): void {
+  provide = () => deps;
+}
+
+export type TaskHandler<P, R> = (event: P, context: Context) => Promise<R>;
+
+export function taskHandler<P, R>(task: TaskName, parse: Validator<P>, run: (payload: P, deps: Dependencies) => Promise<R>): TaskHandler<unknown, R> {
+  return middy<P, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      before: (request) => {
+        logger.appendKeys({ task });
+        request.event = parse(request.event);
+        const migrationId = (request.event as { migrationId?: unknown }).migrationId;
+        if (typeof migrationId === 'string') logger.appendKeys({ migrationId });
+      },
+      onError: (request) => {
+        const err = request.error;
+        // Typed errors are expected routing (Retry/Catch); anything else is a bug worth the stack.
+        if (isMigrationError(err)) logger.warn('task failed', { error: err.toJSON() });
+        else logger.error('task failed with an unexpected error', err as Error);
+      },
+    })
+    .handler(async (event: P) => run(event, provide())) as unknown as TaskHandler<unknown, R>;
+}

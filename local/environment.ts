@@ -1,0 +1,137 @@
+// The whole product on one machine: the synthesized state machine run by the local runner,
+// every task mapped to its real handler, DynamoDB Local and two simulated ONTAP clusters.
+// `npm start`, the CLI's local target and every end-to-end test start it the same way.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StaticConfigSource, type ClusterConnection, type Tunables } from '../lambdas/config';
+import type { Dependencies, ExecutionControl } from '../lambdas/domain/migration/dependencies';
+import { ClusterConnections } from '../lambdas/handlers/cluster-connections';
+import { handlers } from '../lambdas/handlers/index';
+import { logger } from '../lambdas/handlers/logger';
+import { useDependencies } from '../lambdas/handlers/task';
+import type { ExecutionInput } from '../lambdas/input';
+import { MigrationStore } from '../lambdas/state/migration-store';
+import { startClusterPair, type RunningPair, type StartPairOptions } from '../sim/pair';
+import { synthesizeDefinition } from './definition';
+import { documentClient, dynamoDbClient, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ExecutionRegistry } from './executions';
+import { LocalStateMachine, type Execution, type RunnerOverrides } from './runner';
+
+export const LOCAL_TABLE = 'svm-migrate-local';
+
+export interface LocalEnvironmentOptions {
+  /** Holds `.svm-migrate/` (executions, DynamoDB Local's data, the clusters' data). */
+  workDir: string;
+  /** Seed the demo SVM on the source cluster. */
+  demo?: boolean;
+  /** Context overrides for the synthesized stack (Retry knobs, tunables' defaults). */
+  context?: Record<string, unknown>;
+  /** Run-time tunables over the synthesized defaults (tests shorten the poll interval). */
+  tunables?: Partial<Tunables>;
+  /** Shorter waits and retry intervals: tests only. */
+  overrides?: RunnerOverrides;
+  /** The simulator's settings (link bandwidth, takeover delay, seed...). */
+  sim?: Omit<StartPairOptions, 'dataDir' | 'demo'>;
+  /** DynamoDB Local in memory instead of in the work dir (tests). */
+  inMemoryDb?: boolean;
+  /** An already running DynamoDB Local (jest's global one). */
+  dynamoDbEndpoint?: string;
+  tableName?: string;
+  /** Task log lines: silent unless asked (the demo prints its own progress). */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** ONTAP client settings (tests shorten job polling). */
+  ontap?: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number };
+}
+
+export interface LocalEnvironment {
+  clusters: RunningPair;
+  store: MigrationStore;
+  machine: LocalStateMachine;
+  registry: ExecutionRegistry;
+  tunables: Tunables;
+  dependencies: Dependencies;
+  /** Starts an execution, as the console or EventBridge would, with this input. */
+  start(input: Partial<ExecutionInput> & Pick<ExecutionInput, 'source' | 'destination'>, name?: string): Execution;
+  stop(): Promise<void>;
+}
+
+export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const stateDir = path.join(options.workDir, '.svm-migrate');
+  fs.mkdirSync(stateDir, { recursive: true });
+  const resolved = synthesizeDefinition({ context: options.context });
+  const tunables: Tunables = { ...pickTunables(resolved.tunables), ...options.tunables };
+
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const clusters = await startClusterPair({ ...options.sim, dataDir: path.join(stateDir, 'clusters'), demo: options.demo });
+    started.push(clusters);
+
+    let endpoint = options.dynamoDbEndpoint;
+    if (!endpoint) {
+      const db: DynamoDbLocal = await startDynamoDbLocal(options.inMemoryDb ? {} : { dataDir: ensureDir(path.join(stateDir, 'dynamodb')) });
+      started.push(db);
+      endpoint = db.endpoint;
+    }
+    const tableName = options.tableName ?? LOCAL_TABLE;
+    await ensureTable(dynamoDbClient(endpoint), tableName);
+    const store = new MigrationStore(documentClient(endpoint), tableName);
+
+    const connections: Record<string, ClusterConnection> = {};
+    for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password };
+    const config = new StaticConfigSource(tunables, connections);
+    // The handlers' own logger: the demo prints its own progress, so tasks log only when asked.
+    logger.setLogLevel(options.logLevel ?? 'SILENT');
+    const ontap = new ClusterConnections(config, logger, options.ontap);
+    started.push({ stop: async () => ontap.close() });
+
+    const registry = new ExecutionRegistry({ root: options.workDir });
+    const machine = new LocalStateMachine({
+      definition: resolved.definition as ConstructorParameters<typeof LocalStateMachine>[0]['definition'],
+      functions: resolved.functions,
+      handlers,
+      overrides: options.overrides,
+      registry,
+    });
+    const executions: ExecutionControl = {
+      isRunning: async (executionArn) => registry.isRunning(executionArn),
+      start: async (name, input) => machine.start({ name, input }).executionArn,
+    };
+    const dependencies: Dependencies = { store, config, connect: ontap.connect, executions, now: () => new Date(), logger };
+    useDependencies(dependencies);
+
+    return {
+      clusters,
+      store,
+      machine,
+      registry,
+      tunables,
+      dependencies,
+      start: (input, name) => machine.start({ name, input }),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function ensureDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function pickTunables(t: Tunables): Tunables {
+  return {
+    retryMaxAttempts: t.retryMaxAttempts,
+    pollIntervalSeconds: t.pollIntervalSeconds,
+    pollIterationCap: t.pollIterationCap,
+    restartLimit: t.restartLimit,
+    relocationLimit: t.relocationLimit,
+    lagThresholdSeconds: t.lagThresholdSeconds,
+    volumeConcurrency: t.volumeConcurrency,
+    leaseSeconds: t.leaseSeconds,
+  };
+}
