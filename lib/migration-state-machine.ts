@@ -214,11 +214,11 @@ export class MigrationStateMachine extends Construct {
         executionId: JsonPath.executionId,
         startTime: JsonPath.executionStartTime,
       }),
-      // The state carries only {migration, error} from here on: the input is in DynamoDB now.
-      // error starts as JSON null (CDK drops a literal null), so an undo reached by an abort,
-      // not by a Catch, still finds $.error.
+      // With the default ResultPath ($) the state carries only {migration, error} from here on:
+      // the input is in DynamoDB now. ResultPath is left out rather than set to '$', which
+      // aws-local-stepfunctions 3.0 would write to a key named '$'. error starts as JSON null
+      // (CDK drops a literal null), so an undo reached by an abort, not by a Catch, finds $.error.
       resultSelector: { migration: JsonPath.entirePayload, error: JsonPath.stringToJson('null') },
-      resultPath: '$',
       taskTimeout,
     }));
     const precheck = task('Precheck', 'precheck', { resultPath: '$.precheck' }).next(precheckPassed);

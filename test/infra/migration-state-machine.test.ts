@@ -111,6 +111,18 @@ describe('migration state machine definition', () => {
     expect(definition.States.CheckState.Parameters).toEqual({ 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
   });
 
+  it('replaces the execution input with {migration, error: null} after CheckState, and keeps each later result in its own path', () => {
+    expect(definition.States.CheckState.ResultSelector).toEqual({ 'migration.$': '$', 'error.$': "States.StringToJson('null')" });
+    expect(definition.States.CheckState).not.toHaveProperty('ResultPath');
+    expect(definition.States.PollTransfer.ResultPath).toBe('$.poll');
+    expect(definition.States.PollCutoverTrigger.ResultPath).toBe('$.poll');
+    expect(definition.States.DecideRestart.ResultPath).toBe('$.restart');
+    expect(definition.States.Precheck.ResultPath).toBe('$.precheck');
+    for (const step of ['Setup', 'StartTransfer', 'PreCommit', 'Commit', 'SourceCleanup', 'Complete', 'UndoSetup', 'RelocateSetup']) {
+      expect(definition.States[step].ResultPath).toBeNull();
+    }
+  });
+
   it('waits between polls for $.migration.pollSeconds', () => {
     for (const wait of ['WaitForTransfer', 'WaitForCutoverTrigger']) {
       expect(definition.States[wait]).toMatchObject({ Type: 'Wait', SecondsPath: '$.migration.pollSeconds' });
