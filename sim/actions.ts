@@ -35,6 +35,7 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         if (action.name !== undefined) vol.name = action.name;
         if (action.size !== undefined) vol.size = action.size;
         if (action.state !== undefined) vol.state = action.state;
+        if (action.type !== undefined) vol.type = action.type;
         if (action.nas !== undefined) vol.nas = { ...vol.nas, ...action.nas };
         cluster.save();
         return;

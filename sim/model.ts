@@ -148,7 +148,7 @@ export type JobAction =
   | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; subtype?: 'default'; name?: string; language?: string; comment?: string }
   | { kind: 'svm_delete'; uuid: string }
   | { kind: 'volume_create'; volume: VolumeRecord }
-  | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; nas?: VolumeRecord['nas']; name?: string }
+  | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string }
   | { kind: 'volume_move'; uuid: string; aggregateUuid: string }
   | { kind: 'volume_delete'; uuid: string }
   | { kind: 'relationship_create'; relationship: RelationshipRecord; initialize: boolean }

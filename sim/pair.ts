@@ -23,7 +23,10 @@ export interface RunningPair {
 
 export const clusterDir = (dataDir: string, name: string) => path.join(dataDir, name);
 
-export async function peerClusters(a: RunningCluster, b: RunningCluster): Promise<void> {
+/** What peering needs to know of a cluster (a RunningCluster, or a line printed by main.ts). */
+export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'>;
+
+export async function peerClusters(a: ClusterAddress, b: ClusterAddress): Promise<void> {
   await new SimControl(a).addPeer({ name: b.name, baseUrl: b.baseUrl, username: b.username, password: b.password });
   await new SimControl(b).addPeer({ name: a.name, baseUrl: a.baseUrl, username: a.username, password: a.password });
 }

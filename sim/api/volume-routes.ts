@@ -26,8 +26,10 @@ const modifySchema = obj({
   name: str(),
   size: int(1),
   state: oneOf(['online', 'offline', 'restricted']),
+  type: oneOf(['rw', 'dp']),
   nas: nasSchema,
   aggregates: list(ref()),
+  movement: obj({ destination_aggregate: required(ref()), cutover_action: oneOf(['abort_on_failure', 'defer_on_failure', 'force', 'retry_on_failure', 'wait']) }),
 });
 type Ref = { name?: string; uuid?: string };
 interface CreateBody {
@@ -43,8 +45,10 @@ interface ModifyBody {
   name?: string;
   size?: number;
   state?: 'online' | 'offline' | 'restricted';
+  type?: 'rw' | 'dp';
   nas?: VolumeRecord['nas'];
   aggregates?: Ref[];
+  movement?: { destination_aggregate: Ref; cutover_action?: string };
 }
 
 export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimContext): void {
@@ -97,11 +101,13 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
     const svm = cluster.svmByUuid(vol.svmUuid);
     const svmRef = { name: svm.name, uuid: svm.uuid };
     const done = { returnTimeout: returnTimeout(query), doneStatus: 200 };
-    if (body.aggregates) {
-      if (body.aggregates.length !== 1) throw invalid('a FlexVol volume moves to exactly one aggregate', 'aggregates');
-      const target = cluster.aggregate(body.aggregates[0]);
+    // A move is asked either way ONTAP accepts: `aggregates: [{name}]` or `movement.destination_aggregate`.
+    const moveTo = body.movement?.destination_aggregate ?? body.aggregates?.[0];
+    if (moveTo) {
+      if (body.aggregates && body.aggregates.length !== 1) throw invalid('a FlexVol volume moves to exactly one aggregate', 'aggregates');
+      const target = cluster.aggregate(moveTo, body.movement ? 'movement.destination_aggregate' : 'aggregates');
       if (target.uuid !== vol.aggregateUuid) {
-        const { aggregates: _moved, ...rest } = body;
+        const { aggregates: _moved, movement: _movement, ...rest } = body;
         if (Object.keys(rest).length > 0) throw invalid('a volume move cannot be combined with other changes', 'aggregates');
         if (vol.movement && vol.movement.state !== 'success' && vol.movement.state !== 'failed' && vol.movement.state !== 'aborted') {
           throw invalid(`volume ${vol.name} is already moving`, 'aggregates');
@@ -116,7 +122,7 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
       if (cluster.state.volumes.some((v) => v.svmUuid === vol.svmUuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
     }
     checkPolicy(vol.svmUuid, body.nas);
-    const { aggregates: _same, ...changes } = body;
+    const { aggregates: _same, movement: _stay, ...changes } = body;
     const job = jobs.submit(`PATCH /api/storage/volumes/${vol.uuid}`, { kind: 'volume_modify', uuid: vol.uuid, ...changes }, svmRef);
     await answerWithJob(res, jobs, job, done);
   });
