@@ -111,6 +111,33 @@ describe('requests', () => {
   });
 });
 
+describe('volume move', () => {
+  // The simulator moves volumes by PATCH `aggregates`; ONTAP's own field is `movement.destination_aggregate`.
+  function moving(states: string[]): FakeHandler {
+    let polls = 0;
+    return (req, res) => {
+      if (req.method === 'PATCH') return json(res, 202, { job: { uuid: 'jm' } });
+      if (req.url.startsWith('/api/cluster/jobs/')) return json(res, 200, { uuid: 'jm', state: 'success' });
+      const state = states[Math.min(polls++, states.length - 1)];
+      json(res, 200, { uuid: 'v1', name: 'vol1', aggregates: [{ name: state === 'success' ? 'aggr2' : 'aggr1' }], movement: { state, percent_complete: 50 } });
+    };
+  }
+
+  it('asks for the move with movement.destination_aggregate and waits until the volume arrives', async () => {
+    const server = await serve(moving(['replicating', 'cutover', 'success']));
+    const volume = await client(server.baseUrl).volumes.move('v1', 'aggr2');
+    expect(volume.aggregates[0].name).toBe('aggr2');
+    expect(server.seen[0].body).toEqual({ movement: { destination_aggregate: { name: 'aggr2' } } });
+  });
+
+  it('a move that ends failed is a TransientError', async () => {
+    const server = await serve(moving(['replicating', 'failed']));
+    const err = await failure(client(server.baseUrl).volumes.move('v1', 'aggr2'));
+    expect(err.name).toBe('TransientError');
+    expect(err.message).toContain('failed');
+  });
+});
+
 describe('error mapping of HTTP answers', () => {
   it.each([
     [503, ONTAP_ERROR.INTERNAL, undefined, 'TransientError'],
