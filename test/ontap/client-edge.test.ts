@@ -112,7 +112,7 @@ describe('requests', () => {
 });
 
 describe('volume move', () => {
-  // The simulator moves volumes by PATCH `aggregates`; ONTAP's own field is `movement.destination_aggregate`.
+  // The move's own states, including a failed one, scripted.
   function moving(states: string[]): FakeHandler {
     let polls = 0;
     return (req, res) => {

@@ -155,6 +155,14 @@ describe('volumes and interfaces', () => {
     expect(isNotFound(await failure(src.volumes.get(volume.uuid)))).toBe(true);
   });
 
+  it('moves a volume to another aggregate and waits for the move to finish', async () => {
+    const volume = (await src.volumes.findByName(DEMO_SVM, 'vol08'))!;
+    const other = (await src.aggregates.list()).find((a) => a.name !== volume.aggregates[0].name)!;
+    const moved = await src.volumes.move(volume.uuid, other.name);
+    expect(moved.aggregates[0].name).toBe(other.name);
+    expect(moved.movement?.state).toBe('success');
+  });
+
   it('creates an interface with a given name, address and home node, disables, enables and deletes it', async () => {
     const [node] = await src.nodes.list();
     const lif = await src.interfaces.create({ name: 'lif_client_t1', svm: { name: DEMO_SVM }, ip: { address: '10.0.0.99', netmask: '255.255.255.0' }, location: { home_node: { name: node.name } }, enabled: true });
