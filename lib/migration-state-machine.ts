@@ -34,6 +34,12 @@ import { acknowledgeWildcardResource } from './nag';
 
 /** Where a Catch puts the error ({Error, Cause}); the undo, relocate and restart tasks receive it. */
 const ERROR_PATH = '$.error';
+/**
+ * Where the poll tasks answer ({action, iteration}). The iteration counts the polls of the
+ * whole execution, across both loops and restarts: it is the execution's history that the
+ * iteration cap bounds.
+ */
+const POLL_PATH = '$.poll';
 
 /**
  * The state machine's name is fixed (from the stack's name) so the functions can be granted
@@ -56,6 +62,10 @@ interface StepOptions {
   withError?: boolean;
   /** The relocate task is told which step it relocates. */
   step?: TaskName;
+  /** A poll task gets the previous poll's iteration, to continue as new past the cap. */
+  pollIteration?: boolean;
+  /** A payload other than the common one (Precheck's). */
+  payload?: TaskInput;
 }
 
 export class MigrationStateMachine extends Construct {
@@ -82,7 +92,7 @@ export class MigrationStateMachine extends Construct {
         new LambdaInvoke(this, stateName, {
           lambdaFunction: functions[name],
           payloadResponseOnly: true,
-          payload: taskPayload(options),
+          payload: options.payload ?? taskPayload(options),
           resultPath: options.resultPath ?? JsonPath.DISCARD,
           taskTimeout,
         }),
@@ -181,7 +191,8 @@ export class MigrationStateMachine extends Construct {
 
     const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
     const pollCutoverTrigger = forward('PollCutoverTrigger', 'pollCutoverTrigger', [{ errors: [Errors.ALL], next: undoPreCommit }], {
-      resultPath: '$.poll',
+      resultPath: POLL_PATH,
+      pollIteration: true,
     });
     waitForCutoverTrigger
       .next(pollCutoverTrigger)
@@ -191,7 +202,10 @@ export class MigrationStateMachine extends Construct {
       .otherwise(waitForCutoverTrigger);
 
     const waitForTransfer = new Wait(this, 'WaitForTransfer', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
-    const pollTransfer = forward('PollTransfer', 'pollTransfer', [{ errors: [Errors.ALL], next: undoTransfer }], { resultPath: '$.poll' });
+    const pollTransfer = forward('PollTransfer', 'pollTransfer', [{ errors: [Errors.ALL], next: undoTransfer }], {
+      resultPath: POLL_PATH,
+      pollIteration: true,
+    });
     waitForTransfer.next(pollTransfer).next(pollOutcome('TransferStatus', undoTransfer, cutoverMode, waitForTransfer));
     const startTransfer = forward('StartTransfer', 'startTransfer', [{ errors: [Errors.ALL], next: undoTransfer }]).next(waitForTransfer);
 
@@ -214,14 +228,19 @@ export class MigrationStateMachine extends Construct {
         executionId: JsonPath.executionId,
         startTime: JsonPath.executionStartTime,
       }),
-      // With the default ResultPath ($) the state carries only {migration, error} from here on:
-      // the input is in DynamoDB now. ResultPath is left out rather than set to '$', which
-      // aws-local-stepfunctions 3.0 would write to a key named '$'. error starts as JSON null
-      // (CDK drops a literal null), so an undo reached by an abort, not by a Catch, finds $.error.
-      resultSelector: { migration: JsonPath.entirePayload, error: JsonPath.stringToJson('null') },
+      // With the default ResultPath ($) the state carries only {migration, error, poll} from
+      // here on: the input is in DynamoDB now (and in $$.Execution.Input). ResultPath is left
+      // out rather than set to '$', which aws-local-stepfunctions 3.0 writes to a key named '$'.
+      // error starts as JSON null (CDK drops a literal null), so an undo reached by an abort,
+      // not by a Catch, finds $.error; poll starts at iteration 0.
+      resultSelector: { migration: JsonPath.entirePayload, error: JsonPath.stringToJson('null'), poll: { iteration: 0 } },
       taskTimeout,
     }));
-    const precheck = task('Precheck', 'precheck', { resultPath: '$.precheck' }).next(precheckPassed);
+    // A check-only run creates no migration: Precheck reads the execution's input itself.
+    const precheck = task('Precheck', 'precheck', {
+      resultPath: '$.precheck',
+      payload: TaskInput.fromObject({ input: JsonPath.executionInput, executionId: JsonPath.executionId }),
+    }).next(precheckPassed);
     const resumeAt = (point: string) => Condition.stringEquals('$.migration.resumeAt', point);
     checkState.next(
       // No otherwise: an unknown resume point fails the execution with States.NoChoiceMatched.
@@ -233,6 +252,7 @@ export class MigrationStateMachine extends Construct {
         .when(resumeAt('precommit'), preCommit)
         .when(resumeAt('commit'), commit)
         .when(resumeAt('cleanup'), sourceCleanup)
+        .when(resumeAt('finish'), complete)
         .when(resumeAt('complete'), alreadyComplete)
         .when(resumeAt('undo_precommit'), undoPreCommit)
         .when(resumeAt('undo_transfer'), undoTransfer)
@@ -265,6 +285,7 @@ function taskPayload(options: StepOptions): TaskInput {
     stateName: JsonPath.stateName,
     retryCount: JsonPath.stateRetryCount,
     ...(options.withError && { error: JsonPath.objectAt(ERROR_PATH) }),
+    ...(options.pollIteration && { iteration: JsonPath.numberAt(`${POLL_PATH}.iteration`) }),
     ...(options.step && { step: options.step }),
   });
 }

@@ -109,10 +109,19 @@ describe('migration state machine definition', () => {
     expect(definition.States.DecideRestart.Parameters).toEqual({ ...base, 'error.$': '$.error' });
     expect(definition.States.RelocatePollTransfer.Parameters).toEqual({ ...base, 'error.$': '$.error', step: 'pollTransfer' });
     expect(definition.States.CheckState.Parameters).toEqual({ 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
+    // A check-only run has no migration yet: the execution's input instead.
+    expect(definition.States.Precheck.Parameters).toEqual({ 'input.$': '$$.Execution.Input', 'executionId.$': '$$.Execution.Id' });
+    for (const poll of ['PollTransfer', 'PollCutoverTrigger']) {
+      expect(definition.States[poll].Parameters).toEqual({ ...base, 'iteration.$': '$.poll.iteration' });
+    }
   });
 
-  it('replaces the execution input with {migration, error: null} after CheckState, and keeps each later result in its own path', () => {
-    expect(definition.States.CheckState.ResultSelector).toEqual({ 'migration.$': '$', 'error.$': "States.StringToJson('null')" });
+  it('replaces the execution input with {migration, error: null, poll: {iteration: 0}} after CheckState, and keeps each later result in its own path', () => {
+    expect(definition.States.CheckState.ResultSelector).toEqual({
+      'migration.$': '$',
+      'error.$': "States.StringToJson('null')",
+      poll: { iteration: 0 },
+    });
     expect(definition.States.CheckState).not.toHaveProperty('ResultPath');
     expect(definition.States.PollTransfer.ResultPath).toBe('$.poll');
     expect(definition.States.PollCutoverTrigger.ResultPath).toBe('$.poll');

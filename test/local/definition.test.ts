@@ -89,9 +89,15 @@ describe('resolved definition run by the local runner', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  const INPUT = { source: { cluster: 'source', svm: 'svm_demo' }, destination: { cluster: 'destination' } };
   const migration = { id: 'mig-1', generation: 1, resumeAt: 'setup', autoCutover: true, autoSourceCleanup: true, pollSeconds: 0, checkOnly: false };
 
   /** Fake handlers for every task; `volumes` is how many volumes each phase works through inside its one task. */
+  let iterations: number[];
+  beforeEach(() => {
+    iterations = [];
+  });
+
   function handlers(volumes: number, overrides: Partial<Record<TaskName, TaskHandler>> = {}): Record<string, TaskHandler> {
     const work = async () => {
       for (let i = 0; i < volumes; i++) await Promise.resolve();
@@ -103,7 +109,10 @@ describe('resolved definition run by the local runner', () => {
       ...base,
       checkState: async () => migration,
       // Not ready at the first poll: the loop runs once.
-      pollTransfer: async () => ({ action: ++polls > 1 ? 'ready' : 'wait' }),
+      pollTransfer: async (event: never) => {
+        iterations.push((event as { iteration: number }).iteration);
+        return { action: ++polls > 1 ? 'ready' : 'wait', iteration: (event as { iteration: number }).iteration + 1 };
+      },
       decideRestart: async () => ({ action: 'aborted' }),
       ...overrides,
     };
@@ -117,7 +126,7 @@ describe('resolved definition run by the local runner', () => {
       overrides: { waitSeconds: 0, retryIntervalMs: 0 },
       registry: new ExecutionRegistry({ root }),
     });
-    const execution = machine.start({ input: { source: { cluster: 'source', svm: 'svm_demo' }, destination: { cluster: 'destination' } } });
+    const execution = machine.start({ input: INPUT });
     await execution.result;
     return { execution, states: execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.state!) };
   }
@@ -150,6 +159,24 @@ describe('resolved definition run by the local runner', () => {
     expect(four.states).toEqual(HAPPY_PATH);
     expect(twoHundred.states).toEqual(four.states);
     expect(twoHundred.execution.events.length).toBe(four.execution.events.length);
+    // Each poll is told the previous poll's iteration (0 before the first).
+    expect(iterations).toEqual([0, 1, 0, 1]);
+  });
+
+  it('runs a check-only execution as Precheck on the execution\'s input', async () => {
+    const prechecks: unknown[] = [];
+    const { execution, states } = await run(
+      handlers(4, {
+        checkState: async () => ({ ...migration, id: 'precheck', resumeAt: 'precheck', checkOnly: true }),
+        precheck: async (event: never) => {
+          prechecks.push(event);
+          return { ok: true };
+        },
+      }),
+    );
+    expect(await execution.result).toMatchObject({ status: 'SUCCEEDED', output: { precheck: { ok: true } } });
+    expect(states).toEqual(['CheckState', 'ResumePoint', 'Precheck', 'PrecheckPassed']);
+    expect(prechecks).toEqual([{ input: INPUT, executionId: execution.executionArn }]);
   });
 
   it('starts the undo chain of an abort with a null error (not from a Catch) and ends Aborted', async () => {
