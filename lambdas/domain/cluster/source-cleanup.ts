@@ -1,0 +1,34 @@
+// Source cleanup, after the destination serves (roll forward only): the source SVM's volumes,
+// interfaces and the SVM itself are deleted. It refuses to run while the destination does not serve.
+
+import { ValidationError } from '../../errors';
+import type { OntapClient } from '../../ontap/client';
+import type { Svm } from '../../ontap/types';
+import { isDestinationServing } from './commit';
+import { forEachLimited } from './concurrency';
+import { DEFAULT_CONCURRENCY, OperationContext, report } from './context';
+import { dataVolumes } from './inventory';
+
+/** Deletes the source SVM's volumes, interfaces and the SVM itself, once the destination serves. */
+export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVolumes: string[] }> {
+  const source = ctx.clusters.source;
+  const from = await source.svms.findByName(ctx.plan.sourceSvm);
+  if (!from) return { deletedVolumes: [] };
+  if (!(await isDestinationServing(ctx))) {
+    throw new ValidationError(`refusing to delete source SVM ${from.name}: the destination does not serve its clients`, { side: 'destination' });
+  }
+  const volumes = await dataVolumes(source, from.name);
+  await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
+    await source.volumes.delete(volume.uuid);
+    await report(ctx, volume.name, {}, 'source_deleted');
+  });
+  for (const lif of await source.interfaces.list({ svmName: from.name })) await source.interfaces.delete(lif.uuid);
+  await deleteSvm(source, from);
+  return { deletedVolumes: volumes.map((v) => v.name) };
+}
+
+async function deleteSvm(client: OntapClient, svm: Svm): Promise<void> {
+  // ONTAP deletes a stopped SVM's remaining configuration (DNS, NFS, export policies) with it.
+  if (svm.state !== 'stopped') await client.svms.stop(svm.uuid);
+  await client.svms.delete(svm.uuid);
+}
