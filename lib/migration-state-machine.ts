@@ -183,10 +183,10 @@ export class MigrationStateMachine extends Construct {
     // continueAsNew, so an execution's history stays bounded however long the wait.
     const pollOutcome = (stateName: string, onAbort: IChainable, onReady: IChainable, onWait: IChainable): Choice =>
       new Choice(this, stateName)
-        .when(Condition.stringEquals('$.poll.action', 'aborted'), onAbort)
-        .when(Condition.stringEquals('$.poll.action', 'paused'), paused)
-        .when(Condition.stringEquals('$.poll.action', 'continueAsNew'), continueAsNew)
-        .when(Condition.stringEquals('$.poll.action', 'ready'), onReady)
+        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'aborted'), onAbort)
+        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'paused'), paused)
+        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'continueAsNew'), continueAsNew)
+        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'ready'), onReady)
         .otherwise(onWait);
 
     const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
