@@ -1,4 +1,7 @@
 /** Jest runs TypeScript through ts-jest; @middy is ESM-only, so it is transformed too. */
+// The SDK's Node 20 end-of-support notice is for users of the CLI, not for every test worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -3,28 +3,9 @@
 // fixed set locally. Values are checked here so a bad parameter names itself.
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ValidationError } from './errors';
+import { TUNABLE_LIMITS, type Tunables } from './tunables';
 
-export interface Tunables {
-  retryMaxAttempts: number;
-  pollIntervalSeconds: number;
-  pollIterationCap: number;
-  restartLimit: number;
-  relocationLimit: number;
-  lagThresholdSeconds: number;
-  volumeConcurrency: number;
-  leaseSeconds: number;
-}
-
-export const TUNABLE_LIMITS: Record<keyof Tunables, { min: number; max: number }> = {
-  retryMaxAttempts: { min: 0, max: 99 },
-  pollIntervalSeconds: { min: 0, max: 3600 },
-  pollIterationCap: { min: 1, max: 2000 },
-  restartLimit: { min: 0, max: 20 },
-  relocationLimit: { min: 0, max: 20 },
-  lagThresholdSeconds: { min: 1, max: 86400 },
-  volumeConcurrency: { min: 1, max: 64 },
-  leaseSeconds: { min: 1, max: 86400 },
-};
+export { TUNABLE_LIMITS, type Tunables } from './tunables';
 
 export interface ClusterConnection {
   name: string;

@@ -2,7 +2,7 @@
 // override) and checked once here, so a bad value fails the synth naming its key and why.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { TUNABLE_LIMITS, type Tunables } from '../lambdas/config';
+import { TUNABLE_LIMITS, type Tunables } from '../lambdas/tunables';
 
 export const CONTEXT_PREFIX = 'svm-migrate:';
 
