@@ -6,7 +6,10 @@ import { SimControl } from './control';
 import type { RunningCluster } from './server';
 
 export const DEMO_SVM = 'svm_demo';
-export const DEMO_VOLUMES = Array.from({ length: 8 }, (_, i) => `vol${String(i + 1).padStart(2, '0')}`);
+/** `vol01`, `vol02`, ...: two digits up to 99 volumes, three beyond. */
+export const demoVolumeNames = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `vol${String(i + 1).padStart(count > 99 ? 3 : 2, '0')}`);
+export const DEMO_VOLUMES = demoVolumeNames(8);
 const JOB_DEADLINE_MS = 30_000;
 
 /** Deterministic bytes: xorshift32 from the seed. */
@@ -49,7 +52,15 @@ async function ontap<T = Record<string, unknown>>(cluster: RunningCluster, metho
   return answer as T;
 }
 
-export async function seedDemo(source: RunningCluster, seed = 1): Promise<void> {
+/** How much to seed: the demo's 8 volumes of a few files each by default; tests ask for more, smaller ones. */
+export interface DemoSize {
+  volumes?: number;
+  /** Every file this many bytes instead of a few KiB to a few hundred KiB. */
+  fileBytes?: number;
+}
+
+export async function seedDemo(source: RunningCluster, seed = 1, size: DemoSize = {}): Promise<void> {
+  const volumeNames = demoVolumeNames(size.volumes ?? DEMO_VOLUMES.length);
   const existing = await ontap<{ num_records: number }>(source, 'GET', `/api/svm/svms?name=${DEMO_SVM}`);
   if (existing.num_records > 0) return;
   const svm = { name: DEMO_SVM };
@@ -75,7 +86,7 @@ export async function seedDemo(source: RunningCluster, seed = 1): Promise<void> 
       service_policy: { name: 'default-data-files' },
     });
   }
-  for (const [i, volume] of DEMO_VOLUMES.entries()) {
+  for (const [i, volume] of volumeNames.entries()) {
     await ontap(source, 'POST', '/api/storage/volumes', {
       name: volume,
       svm,
@@ -85,13 +96,13 @@ export async function seedDemo(source: RunningCluster, seed = 1): Promise<void> 
     });
   }
   const data = new SimControl(source);
-  for (const [v, volume] of DEMO_VOLUMES.entries()) {
+  for (const [v, volume] of volumeNames.entries()) {
     const files = 3 + (v % 3);
     for (let f = 0; f < files; f++) {
       const fileSeed = seed * 1000 + v * 10 + f;
       // From a few KiB to a few hundred KiB.
-      const size = 2048 + ((fileSeed * 2654435761) >>> 0) % (300 * 1024);
-      await data.writeFile(DEMO_SVM, volume, f === 0 ? 'README.txt' : `data/file${f}.bin`, seededBytes(fileSeed, size));
+      const bytes = size.fileBytes ?? 2048 + ((fileSeed * 2654435761) >>> 0) % (300 * 1024);
+      await data.writeFile(DEMO_SVM, volume, f === 0 ? 'README.txt' : `data/file${f}.bin`, seededBytes(fileSeed, bytes));
     }
   }
 }

@@ -61,6 +61,7 @@ const DEFAULT_PASSWORD = 'netapp1!';
 /** ONTAP answers a failed login with this code. */
 const NOT_AUTHORIZED = '6691623';
 const CREDENTIALS_FILE = 'credentials.json';
+const STOP_SETTLE_MS = 20;
 
 function initialState(name: string, nodeCount: 2 | 4): ClusterState {
   const uuid = () => crypto.randomUUID();
@@ -226,6 +227,9 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
       replicator.shutdown();
       cluster.stopTimers();
       await Promise.all([closeServer(apiServer), closeServer(controlServer)]);
+      // Give in-process clients' pools time to see the FIN of their keep-alive connections;
+      // otherwise a restart on the same port gets its first request on a dead socket.
+      await delay(STOP_SETTLE_MS);
     },
   };
 }
