@@ -178,7 +178,10 @@ export class OntapTransport {
         if (settled) return;
         settled = true;
         clearTimeout(overall);
-        this.logger?.debug('ontap call', { side: this.side, method, path: url.pathname, status: answer?.status, ms: Date.now() - started, error: err?.name });
+        // Path and outcome only: never headers, bodies or the query (which may name objects).
+        const line = { side: this.side, method, path: url.pathname, ms: Date.now() - started };
+        if (err) this.logger?.warn('ontap call failed', { ...line, error: err.name, status: err.ontap?.status, code: err.ontap?.code });
+        else this.logger?.debug('ontap call', { ...line, status: answer?.status });
         if (err) reject(err);
         else resolve(answer as Answer<T>);
       };

@@ -147,7 +147,7 @@ export interface Volume {
 
 export const SNAPMIRROR_STATES = ['broken_off', 'paused', 'snapmirrored', 'uninitialized', 'in_sync', 'out_of_sync', 'synchronizing'] as const;
 export type SnapmirrorState = (typeof SNAPMIRROR_STATES)[number];
-export const TRANSFER_STATES = ['aborted', 'failed', 'hard_aborted', 'queued', 'success', 'transferring', 'preparing', 'finalizing'] as const;
+export const TRANSFER_STATES = ['aborted', 'failed', 'hard_aborted', 'queued', 'success', 'transferring'] as const;
 export type TransferState = (typeof TRANSFER_STATES)[number];
 export interface SnapmirrorEndpoint {
   /** `svm:volume` */

@@ -224,7 +224,8 @@ describe('network failures', () => {
 
   it('logs every call without credentials', async () => {
     const lines: string[] = [];
-    const logger = { debug: (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`), warn: (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`) };
+    const log = (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`);
+    const logger = { debug: log, warn: log };
     const server = await serve((_req, res) => json(res, 503, { error: { code: ONTAP_ERROR.INTERNAL, message: 'busy' } }));
     await failure(client(server.baseUrl, { logger }).peers.list());
     expect(lines).toHaveLength(1);

@@ -4,10 +4,10 @@
 import { TransientError, ValidationError } from '../../errors';
 import { errorFromRelationship } from '../../ontap/client';
 import type { OntapClient } from '../../ontap/client';
-import type { SnapmirrorRelationship } from '../../ontap/types';
+import type { SnapmirrorRelationship, TransferState } from '../../ontap/types';
 
 /** Transfer states in which a transfer still runs (ONTAP answers busy to a second one). */
-export const ACTIVE_TRANSFER: ReadonlySet<string> = new Set(['queued', 'transferring', 'preparing', 'finalizing']);
+export const ACTIVE_TRANSFER: ReadonlySet<TransferState> = new Set<TransferState>(['queued', 'transferring']);
 
 export const isTransferring = (rel: SnapmirrorRelationship): boolean => rel.transfer !== undefined && ACTIVE_TRANSFER.has(rel.transfer.state);
 
