@@ -11,19 +11,34 @@ import { logger } from '../lambdas/handlers/logger';
 import { useDependencies } from '../lambdas/handlers/task';
 import type { ExecutionInput } from '../lambdas/input';
 import { MigrationStore } from '../lambdas/state/migration-store';
-import { startClusterPair, type RunningPair, type StartPairOptions } from '../sim/pair';
-import { synthesizeDefinition } from './definition';
+import { seedDemo, type DemoSize } from '../sim/demo';
+import { startClusterPair, type StartPairOptions } from '../sim/pair';
+import type { RunningCluster } from '../sim/server';
+import { synthesizeDefinition, type AslDefinition } from './definition';
 import { documentClient, dynamoDbClient, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ExecutionRegistry } from './executions';
 import { LocalStateMachine, type Execution, type RunnerOverrides } from './runner';
 
 export const LOCAL_TABLE = 'svm-migrate-local';
 
+/** What the environment needs to know of a simulated cluster to reach its API and its control port. */
+export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'>;
+
+export interface LocalClusters {
+  source: ClusterAddress;
+  destination: ClusterAddress;
+}
+
 export interface LocalEnvironmentOptions {
   /** Holds `.svm-migrate/` (executions, DynamoDB Local's data, the clusters' data). */
   workDir: string;
-  /** Seed the demo SVM on the source cluster. */
-  demo?: boolean;
+  /** Seed the demo SVM on the source cluster (8 volumes, or the size given). */
+  demo?: boolean | DemoSize;
+  /**
+   * Clusters already running (another process's, or a test's that outlives this environment):
+   * used as they are, neither started, seeded nor stopped here.
+   */
+  clusters?: LocalClusters;
   /** Context overrides for the synthesized stack (Retry knobs, tunables' defaults). */
   context?: Record<string, unknown>;
   /** Run-time tunables over the synthesized defaults (tests shorten the poll interval). */
@@ -44,7 +59,9 @@ export interface LocalEnvironmentOptions {
 }
 
 export interface LocalEnvironment {
-  clusters: RunningPair;
+  clusters: LocalClusters;
+  /** The resolved definition the runner executes. */
+  definition: AslDefinition;
   store: MigrationStore;
   machine: LocalStateMachine;
   registry: ExecutionRegistry;
@@ -66,8 +83,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
   };
   try {
-    const clusters = await startClusterPair({ ...options.sim, dataDir: path.join(stateDir, 'clusters'), demo: options.demo });
-    started.push(clusters);
+    const clusters = options.clusters ?? (await startClusters(options, stateDir, started));
 
     let endpoint = options.dynamoDbEndpoint;
     if (!endpoint) {
@@ -83,7 +99,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password };
     const config = new StaticConfigSource(tunables, connections);
     // The handlers' own logger: the demo prints its own progress, so tasks log only when asked.
-    logger.setLogLevel(options.logLevel ?? 'SILENT');
+    setTaskLogLevel(options.logLevel ?? 'SILENT');
     const ontap = new ClusterConnections(config, logger, options.ontap);
     started.push({ stop: async () => ontap.close() });
 
@@ -104,6 +120,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
 
     return {
       clusters,
+      definition: resolved.definition,
       store,
       machine,
       registry,
@@ -116,6 +133,24 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     await stopAll();
     throw err;
   }
+}
+
+async function startClusters(options: LocalEnvironmentOptions, stateDir: string, started: { stop(): Promise<void> }[]): Promise<LocalClusters> {
+  const pair = await startClusterPair({ ...options.sim, dataDir: path.join(stateDir, 'clusters') });
+  started.push(pair);
+  if (options.demo) await seedDemo(pair.source, options.sim?.seed, options.demo === true ? {} : options.demo);
+  return pair;
+}
+
+/**
+ * Powertools' middleware resets the level to the one the logger was constructed with (from
+ * POWERTOOLS_LOG_LEVEL) at every warm invocation, so setLogLevel alone holds for one task only.
+ * Locally the logger is constructed before any option is known: set that initial level too.
+ */
+function setTaskLogLevel(level: NonNullable<LocalEnvironmentOptions['logLevel']>): void {
+  const initial = logger as unknown as { setInitialLogLevel?: (level: string) => void };
+  if (typeof initial.setInitialLogLevel === 'function') initial.setInitialLogLevel.call(logger, level);
+  logger.setLogLevel(level);
 }
 
 function ensureDir(dir: string): string {
