@@ -16,6 +16,7 @@ import { peerBlob, peerJson } from './peer-link';
 
 const CHECKPOINT_BYTES = 4 << 20;
 const CHECKPOINT_MS = 200;
+const WRITE_BATCH_BYTES = 1 << 20;
 const KEEP_TRANSFERS = 10;
 
 type StopReason = 'aborted' | 'hard_aborted' | 'shutdown' | RequestError;
@@ -170,6 +171,7 @@ export class Replicator {
     const { cluster } = this;
     const file = cluster.blobs.partialPath(blob.hash);
     const fh = await fs.promises.open(file, fs.existsSync(file) ? 'r+' : 'w+');
+    let inFlight: Promise<unknown> = Promise.resolve();
     try {
       // Bytes written after the last checkpoint were never acknowledged as durable.
       await fh.truncate(cp.offset);
@@ -177,28 +179,49 @@ export class Replicator {
       if (cp.offset > 0) {
         for await (const chunk of fs.createReadStream(file, { start: 0, end: cp.offset - 1 })) hasher.update(chunk as Buffer);
       }
+      // Chunks are gathered into batches and written while the next batch arrives (one write
+      // in flight), so the network and the disk overlap instead of taking turns.
       let pos = cp.offset;
-      let unsaved = 0;
+      let writePos = cp.offset;
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batchBytes === 0) return;
+        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+        batch = [];
+        batchBytes = 0;
+        await inFlight;
+        inFlight = fh.write(data, 0, data.length, writePos);
+        writePos += data.length;
+      };
       let savedAt = performance.now();
+      let savedPos = pos;
       const res = await peerBlob(cluster, peer, blob.hash, pos, entry.controller.signal);
       for await (const chunk of res as AsyncIterable<Buffer>) {
         const wait = Math.max(entry.pacer.reserve(chunk.length), cluster.linkPacer.reserve(chunk.length));
         if (wait >= 1) await delay(wait, undefined, { signal: entry.controller.signal });
-        await fh.write(chunk, 0, chunk.length, pos);
-        pos += chunk.length;
         hasher.update(chunk);
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        pos += chunk.length;
         t.bytes_transferred += chunk.length;
         cluster.state.counters.replicationBytesReceived += chunk.length;
-        unsaved += chunk.length;
-        if (unsaved >= CHECKPOINT_BYTES || performance.now() - savedAt >= CHECKPOINT_MS) {
+        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        const due = pos - savedPos >= CHECKPOINT_BYTES || performance.now() - savedAt >= CHECKPOINT_MS;
+        if (due && pos < blob.size) {
+          // A checkpoint covers only bytes that are written and fsynced.
+          await flush();
+          await inFlight;
           await fh.sync();
           cp.offset = pos;
           cp.bytes = t.bytes_transferred;
           cluster.save();
-          unsaved = 0;
+          savedPos = pos;
           savedAt = performance.now();
         }
       }
+      await flush();
+      await inFlight;
       if (pos !== blob.size) throw peerUnreachable(`the stream of blob ${blob.hash} from ${peer.name} ended early`);
       await fh.sync();
       if (hasher.digest('hex') !== blob.hash) {
@@ -207,6 +230,8 @@ export class Replicator {
         throw new RequestError(500, ONTAP_ERROR.INTERNAL, `checksum mismatch on blob ${blob.hash}`);
       }
     } finally {
+      // An abort can leave a write in flight: let it settle before the file closes.
+      await inFlight.catch(() => undefined);
       await fh.close();
     }
     await cluster.blobs.adoptPartial(blob.hash);
