@@ -136,6 +136,60 @@ function environmentOptions(options: HarnessOptions, workDir: string, tableName:
   };
 }
 
+export const HAPPY_PATH = ['CheckState', 'ResumePoint', 'Setup', 'StartTransfer', 'WaitForTransfer', 'PollTransfer', 'TransferStatus', 'CutoverMode', 'PreCommit', 'Commit', 'SourceCleanupMode', 'SourceCleanup', 'Complete', 'CompletionMode', 'Migrated'];
+export const UNDO_STATES = ['UndoSetup', 'UndoTransfer', 'UndoPreCommit', 'RestartSourceVserver', 'DecideRestart', 'RecordUndoFailed'];
+
+// ---- end states ------------------------------------------------------------------------------
+
+/** The end state of a finished migration: the destination serves the same data, the source is gone, DynamoDB agrees. */
+export async function expectMigrated(harness: Harness, outcome: Outcome, before: Record<string, Record<string, string>>): Promise<void> {
+  const { source, destination } = await harness.snapshot();
+  expect(outcome.result.status).toBe('SUCCEEDED');
+  expect(outcome.states[outcome.states.length - 1]).toBe('Migrated');
+  expect(source.svm(DEMO_SVM)).toBeUndefined();
+  const svm = destination.svm(DEMO_SVM);
+  expect(svm).toMatchObject({ state: 'running', subtype: 'default', serving: true });
+  expect(svm?.interfaces.map((l) => [l.name, l.up])).toEqual([
+    ['lif_demo_01', true],
+    ['lif_demo_02', true],
+  ]);
+  expect(svm?.volumes.every((v) => v.type === 'rw')).toBe(true);
+  expect(filesByVolume(svm)).toEqual(before);
+  expect(destination.relationships).toEqual([]);
+  expect(outcome.migration).toMatchObject({ phase: 'migrate_complete', status: 'migrate_complete', destinationServing: true });
+  expect(outcome.volumes.map((v) => [v.name, v.destinationUuid])).toEqual(svm?.volumes.map((v) => [v.name, v.uuid]));
+  expect(await harness.env.store.findActiveForSvm(harness.env.clusters.source.name, DEMO_SVM)).toBeUndefined();
+}
+
+/** Rolled back: the source SVM serves its interfaces and its data unchanged, and no mirror snapshot is left on it. */
+export async function expectSourceServing(harness: Harness, before: Record<string, Record<string, string>>): Promise<void> {
+  const { source, destination } = await harness.snapshot();
+  const svm = source.svm(DEMO_SVM);
+  expect(svm).toMatchObject({ state: 'running', subtype: 'default', serving: true });
+  expect(svm?.interfaces.map((l) => [l.name, l.up])).toEqual([
+    ['lif_demo_01', true],
+    ['lif_demo_02', true],
+  ]);
+  expect(filesByVolume(svm)).toEqual(before);
+  expect(svm?.volumes.flatMap((v) => v.snapshots)).toEqual([]);
+  // Invariant 1: at most one SVM serves.
+  expect(destination.svm(DEMO_SVM)?.serving ?? false).toBe(false);
+}
+
+/** Invariant 3: nothing the migration created is left on the destination (it started empty). */
+export async function expectDestinationEmpty(harness: Harness): Promise<void> {
+  const dump = await harness.destination.state();
+  expect({
+    svms: dump.svms.map((s) => s.name),
+    volumes: dump.volumes.map((v) => v.name),
+    interfaces: dump.interfaces.map((l) => l.name),
+    relationships: dump.relationships.map((r) => r.destination.path),
+    dns: dump.dns.length,
+    nfs: dump.nfs.length,
+    exportPolicies: dump.exportPolicies.map((p) => p.name),
+  }).toEqual({ svms: [], volumes: [], interfaces: [], relationships: [], dns: 0, nfs: 0, exportPolicies: [] });
+}
+
 // ---- the runner's history ----------------------------------------------------------------
 
 export function statesEntered(history: readonly ExecutionEvent[]): string[] {
@@ -238,6 +292,7 @@ export interface VolumeView {
   path?: string;
   /** File path -> content hash. */
   files: Record<string, string>;
+  snapshots: string[];
 }
 
 export interface SvmView {
@@ -283,6 +338,7 @@ export function clusterView(dump: StateDump): ClusterView {
         node: nodeName.get(aggregateNode.get(v.aggregateUuid) ?? '') ?? '?',
         path: v.nas.path,
         files: Object.fromEntries(Object.entries(v.files).map(([file, entry]) => [file, entry.hash])),
+        snapshots: v.snapshots.map((s) => s.name),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return {

@@ -4,39 +4,18 @@
 // destination or both are retried the same way.
 import {
   DEMO_SVM,
+  HAPPY_PATH,
   Harness,
   OBSERVED_RETRY_INTERVAL_MS,
   describeRun,
   expectOrder,
   explained,
   filesByVolume,
+  expectMigrated,
   retriesOf,
+  UNDO_STATES,
   waitFor,
-  type Outcome,
 } from './harness';
-
-const HAPPY_PATH = ['CheckState', 'ResumePoint', 'Setup', 'StartTransfer', 'WaitForTransfer', 'PollTransfer', 'TransferStatus', 'CutoverMode', 'PreCommit', 'Commit', 'SourceCleanupMode', 'SourceCleanup', 'Complete', 'CompletionMode', 'Migrated'];
-const UNDO_STATES = ['UndoSetup', 'UndoTransfer', 'UndoPreCommit', 'RestartSourceVserver', 'DecideRestart', 'RecordUndoFailed'];
-
-/** The end state of a finished migration: the destination serves the same data, the source is gone, DynamoDB agrees. */
-async function expectMigrated(harness: Harness, outcome: Outcome, before: Record<string, Record<string, string>>): Promise<void> {
-  const { source, destination } = await harness.snapshot();
-  expect(outcome.result.status).toBe('SUCCEEDED');
-  expect(outcome.states[outcome.states.length - 1]).toBe('Migrated');
-  expect(source.svm(DEMO_SVM)).toBeUndefined();
-  const svm = destination.svm(DEMO_SVM);
-  expect(svm).toMatchObject({ state: 'running', subtype: 'default', serving: true });
-  expect(svm?.interfaces.map((l) => [l.name, l.up])).toEqual([
-    ['lif_demo_01', true],
-    ['lif_demo_02', true],
-  ]);
-  expect(svm?.volumes.every((v) => v.type === 'rw')).toBe(true);
-  expect(filesByVolume(svm)).toEqual(before);
-  expect(destination.relationships).toEqual([]);
-  expect(outcome.migration).toMatchObject({ phase: 'migrate_complete', status: 'migrate_complete', destinationServing: true });
-  expect(outcome.volumes.map((v) => [v.name, v.destinationUuid])).toEqual(svm?.volumes.map((v) => [v.name, v.uuid]));
-  expect(await harness.env.store.findActiveForSvm(harness.env.clusters.source.name, DEMO_SVM)).toBeUndefined();
-}
 
 describe('intermittent failures (claims 1 and 7)', () => {
   let harness: Harness;
