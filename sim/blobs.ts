@@ -58,20 +58,6 @@ export class BlobStore {
     return { hash, size };
   }
 
-  putBuffer(data: Buffer): FileEntry {
-    const hash = crypto.createHash('sha256').update(data).digest('hex');
-    if (!this.has(hash)) {
-      const tmp = path.join(this.tmpDir, `${process.pid}-${++this.seq}`);
-      const fd = fs.openSync(tmp, 'w');
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(tmp, this.pathOf(hash));
-      fsyncDir(this.blobDir);
-    }
-    return { hash, size: data.length };
-  }
-
   partialPath(hash: string): string {
     return path.join(this.partialDir, hash);
   }

@@ -23,7 +23,7 @@ function matches(value: unknown, expr: string): boolean {
   });
 }
 
-export function filterRecords<T>(records: T[], query: URLSearchParams): T[] {
+function filterRecords<T>(records: T[], query: URLSearchParams): T[] {
   let out = records;
   for (const [key, expr] of query.entries()) {
     if (NOT_FILTERS.has(key)) continue;

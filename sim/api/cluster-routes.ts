@@ -10,7 +10,7 @@ import { peerJson } from '../replication/peer-link';
 import type { Router } from '../router';
 import { aggregateView, nodeView } from './views';
 
-export const ONTAP_VERSION = { full: 'NetApp Release 9.14.1: simulated', generation: 9, major: 14, minor: 1 };
+const ONTAP_VERSION = { full: 'NetApp Release 9.14.1: simulated', generation: 9, major: 14, minor: 1 };
 
 export function registerClusterRoutes(router: Router, { cluster }: SimContext): void {
   router.on('GET', '/api/cluster', ({ res }) =>

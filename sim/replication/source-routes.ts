@@ -3,9 +3,8 @@
 // such connection is cut, as a real inter-cluster network failure would.
 import type { ServerResponse } from 'node:http';
 import type { Cluster } from '../cluster';
-import { invalid, notFound, sendJson } from '../http';
+import { invalid, notFound, readJson, sendJson } from '../http';
 import type { Router, RouteContext } from '../router';
-import { readJson } from '../http';
 import { obj, parse, required, str } from '../schema';
 
 const snapshotSchema = obj({ svm: required(str()), volume: required(str()), name: required(str()) });
