@@ -10,6 +10,7 @@ import { handlers } from '../lambdas/handlers/index';
 import { logger } from '../lambdas/handlers/logger';
 import { useDependencies } from '../lambdas/handlers/task';
 import type { ExecutionInput } from '../lambdas/input';
+import { RecordingNotifier } from '../lambdas/notifications';
 import { MigrationStore } from '../lambdas/state/migration-store';
 import { seedDemo, type DemoSize } from '../sim/demo';
 import { startClusterPair, type StartPairOptions } from '../sim/pair';
@@ -67,6 +68,8 @@ export interface LocalEnvironment {
   registry: ExecutionRegistry;
   tunables: Tunables;
   dependencies: Dependencies;
+  /** What the tasks would have published on EventBridge. */
+  notifier: RecordingNotifier;
   /** Starts an execution, as the console or EventBridge would, with this input. */
   start(input: Partial<ExecutionInput> & Pick<ExecutionInput, 'source' | 'destination'>, name?: string): Execution;
   stop(): Promise<void>;
@@ -115,7 +118,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       isRunning: async (executionArn) => registry.isRunning(executionArn),
       start: async (name, input) => machine.start({ name, input }).executionArn,
     };
-    const dependencies: Dependencies = { store, config, connect: ontap.connect, executions, now: () => new Date(), logger };
+    const notifier = new RecordingNotifier();
+    const dependencies: Dependencies = { store, config, connect: ontap.connect, executions, notifier, now: () => new Date(), logger };
     useDependencies(dependencies);
 
     return {
@@ -126,6 +130,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       registry,
       tunables,
       dependencies,
+      notifier,
       start: (input, name) => machine.start({ name, input }),
       stop: stopAll,
     };

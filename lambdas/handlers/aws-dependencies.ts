@@ -4,9 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SsmConfigSource } from '../config';
 import type { Dependencies, ExecutionControl } from '../domain/migration/dependencies';
 import { ValidationError } from '../errors';
+import { EventBridgeNotifier } from '../notifications';
 import { MigrationStore } from '../state/migration-store';
 import { ClusterConnections } from './cluster-connections';
 import { logger } from './logger';
@@ -48,6 +50,7 @@ export function awsDependencies(): Dependencies {
     config,
     connect: new ClusterConnections(config, logger).connect,
     executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN')),
+    notifier: new EventBridgeNotifier(new EventBridgeClient({}), process.env.SVM_MIGRATE_EVENT_BUS ?? 'default'),
     now: () => new Date(),
     logger,
   };

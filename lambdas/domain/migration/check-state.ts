@@ -5,6 +5,7 @@ import { ConflictError, ValidationError } from '../../errors';
 import { parseExecutionInput, type ExecutionInput } from '../../input';
 import type { MigrationRecord } from '../../state/records';
 import type { Dependencies } from './dependencies';
+import { recordEvent } from './events';
 
 /** Where the state machine's first Choice sends the execution. */
 export type ResumeAt =
@@ -116,14 +117,8 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
       owner: event.executionId,
       leaseSeconds: tunables.leaseSeconds,
     });
-    await deps.store.appendEvent(created.id, {
-      type: 'migration_started',
-      phase: created.phase,
-      at: deps.now().toISOString(),
-      detail: { executionId: event.executionId },
-    });
+    await recordEvent(deps, created, 'migration_started', { executionId: event.executionId });
     deps.logger.appendKeys({ migrationId: created.id });
-    deps.logger.info('migration started', { source: input.source, destination: input.destination });
     return pointer(created, 'setup');
   }
 
@@ -137,13 +132,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
 
   const taken = await takeOver(existing, event.executionId, deps);
   const resumeAt = resumePoint(taken);
-  await deps.store.appendEvent(taken.id, {
-    type: 'migration_resumed',
-    phase: taken.phase,
-    at: deps.now().toISOString(),
-    detail: { executionId: event.executionId, previousOwner: existing.owner, resumeAt },
-  });
-  deps.logger.info('migration resumed', { resumeAt, previousOwner: existing.owner });
+  await recordEvent(deps, taken, 'migration_resumed', { executionId: event.executionId, previousOwner: existing.owner, resumeAt });
   return pointer(taken, resumeAt);
 }
 

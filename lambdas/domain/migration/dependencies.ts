@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConfigSource } from '../../config';
 import type { OntapClient, ClusterSide } from '../../ontap/client';
 import type { MigrationStore } from '../../state/migration-store';
+import type { MigrationNotifier } from './events';
 
 export interface ExecutionControl {
   /** Whether the execution still runs; undefined when this environment cannot tell (the lease decides). */
@@ -18,6 +19,7 @@ export interface Dependencies {
   /** A client of the named cluster, acting as `side` (errors name the side). */
   connect(cluster: string, side: ClusterSide): Promise<OntapClient>;
   executions: ExecutionControl;
+  notifier: MigrationNotifier;
   now(): Date;
   logger: Logger;
 }

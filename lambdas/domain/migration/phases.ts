@@ -5,6 +5,7 @@ import { parseExecutionInput } from '../../input';
 import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
 import type { Dependencies } from './dependencies';
+import { recordEvent } from './events';
 import { operationContext } from './operations';
 import { MigrationStep, type TaskPayload } from './step';
 
@@ -190,7 +191,7 @@ async function operatorInterruption(step: MigrationStep, iteration: number): Pro
     // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
     await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
     await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
-    await step.deps.store.appendEvent(step.id, { type: 'migration_paused', phase: step.record.phase, at: now(step.deps), detail: { requestedAt: requests.pause } });
+    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause });
     return { action: 'paused', iteration };
   }
   if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };

@@ -4,6 +4,7 @@ import { ConflictError, TransientError } from '../../errors';
 import * as cluster from '../cluster';
 import type { ExecutionInput } from '../../input';
 import type { Dependencies } from './dependencies';
+import { recordEvent } from './events';
 import { operationContext } from './operations';
 import { MigrationStep, type TaskPayload } from './step';
 
@@ -81,7 +82,7 @@ export async function continueAsNew(payload: TaskPayload, deps: Dependencies): P
     migrationId: m.id,
   };
   const next = await deps.executions.start(name, input);
-  await deps.store.appendEvent(m.id, { type: 'continued_as_new', phase: m.phase, at: deps.now().toISOString(), detail: { next } });
+  await recordEvent(deps, m, 'continued_as_new', { next });
   return { next };
 }
 

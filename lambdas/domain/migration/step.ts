@@ -5,6 +5,7 @@ import { ConflictError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { MigrationPatch, MigrationRecord, MigrationState, VolumePatch, VolumeProgress } from '../../state/records';
 import type { Dependencies } from './dependencies';
+import { recordEvent } from './events';
 
 /** The payload the state machine gives every task but CheckState. */
 export interface TaskPayload {
@@ -57,8 +58,7 @@ export class MigrationStep {
   }
 
   async event(type: string, detail: Record<string, unknown> = {}): Promise<void> {
-    await this.deps.store.appendEvent(this.current.id, { type, phase: this.current.phase, at: this.deps.now().toISOString(), detail });
-    this.deps.logger.info(type.replace(/_/g, ' '), detail);
+    await recordEvent(this.deps, this.current, type, detail);
   }
 
   /** Enters a phase once: a re-run of the same step does not reset its start time. */

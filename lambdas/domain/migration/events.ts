@@ -1,0 +1,41 @@
+// Every event of a migration goes through here: into the event log (status views, audits),
+// the structured log, and to the notifier that publishes state changes for other systems.
+import type { MigrationRecord } from '../../state/records';
+import type { Dependencies } from './dependencies';
+
+export interface MigrationNotice {
+  type: string;
+  migrationId: string;
+  phase: MigrationRecord['phase'];
+  status: MigrationRecord['status'];
+  source: MigrationRecord['source'];
+  destination: MigrationRecord['destination'];
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+/** Publishes migration events to other systems (EventBridge on AWS); it picks what it forwards. */
+export interface MigrationNotifier {
+  publish(notice: MigrationNotice): Promise<void>;
+}
+
+export async function recordEvent(
+  deps: Dependencies,
+  migration: Pick<MigrationRecord, 'id' | 'phase' | 'status' | 'source' | 'destination'>,
+  type: string,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.store.appendEvent(migration.id, { type, phase: migration.phase, at, detail });
+  deps.logger.info(type.replace(/_/g, ' '), detail);
+  await deps.notifier.publish({
+    type,
+    migrationId: migration.id,
+    phase: migration.phase,
+    status: migration.status,
+    source: migration.source,
+    destination: migration.destination,
+    at,
+    detail,
+  });
+}
