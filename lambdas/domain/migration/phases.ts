@@ -126,9 +126,16 @@ export async function commit(payload: TaskPayload, deps: Dependencies): Promise<
   // claim 2 wants the source restarted rather than a destination missing data.
   if (!step.record.destinationServing) await requireLink(ctx);
   const result = await cluster.commit(ctx);
-  await step.save({ destinationServing: result.serving, phase: 'cutover_complete', status: 'cutover_complete', times: { cutoverComplete: now(deps) } });
-  await step.event('cutover_complete', { serving: result.serving });
+  const cutoverComplete = now(deps);
+  await step.save({ destinationServing: result.serving, phase: 'cutover_complete', status: 'cutover_complete', times: { cutoverComplete } });
+  await step.event('cutover_complete', { serving: result.serving, ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete) });
   return { serving: result.serving };
+}
+
+/** How long clients were cut off: from pre-commit stopping the source to the destination serving (the CutoverWindowSeconds metric). */
+function cutoverWindow(cutoverStart: string | undefined, cutoverComplete: string): { cutoverWindowSeconds?: number } {
+  if (!cutoverStart) return {};
+  return { cutoverWindowSeconds: (Date.parse(cutoverComplete) - Date.parse(cutoverStart)) / 1000 };
 }
 
 async function requireLink(ctx: cluster.OperationContext): Promise<void> {
