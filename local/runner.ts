@@ -184,8 +184,8 @@ export class LocalStateMachine {
         this.registry.appendEvent(executionArn, event);
       }
     })();
-    const result = outcomeOf(run.result).then(async (outcome) => {
-      await recorded;
+    // The history is complete before the result settles: the library closes its log as it ends.
+    const result = Promise.all([outcomeOf(run.result), recorded]).then(([outcome]) => {
       this.registry.finish(executionArn, { ...outcome, stopTime: new Date().toISOString() });
       return outcome;
     });
@@ -228,11 +228,12 @@ export class LocalStateMachine {
     for (const [stateName, state] of this.states) {
       if (state.Type !== 'Task') continue;
       const timeoutMs = (state.TimeoutSeconds ?? LIBRARY_TASK_TIMEOUT_SECONDS) * 1000;
-      // Taken before the library starts its own timer, so the handler never sees more time than it has.
       const invoke = async (functionRef: string, event: unknown) => {
         const context = createLambdaContext({
           invokedFunctionArn: this.functions.invokedArn(functionRef),
           memoryLimitInMB: this.memoryLimitInMB,
+          // Taken before the library starts its timer (it calls us first), so the handler is never
+          // told it has more time than it has.
           deadline: Date.now() + timeoutMs,
         });
         const handler = this.handlers[this.functions.resolve(functionRef).task];

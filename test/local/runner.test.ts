@@ -281,6 +281,29 @@ describe('Lambda invocation', () => {
     expect(execution.events.filter((event) => event.type === 'StateRetried')).toHaveLength(0);
   });
 
+  it('ends an execution that outlives the state machine TimeoutSeconds as TIMED_OUT', async () => {
+    // Prepare
+    const definition: AslDefinition = {
+      StartAt: 'Stuck',
+      TimeoutSeconds: 1,
+      States: { Stuck: task('stuck', { End: true }) },
+    };
+    // The task keeps running after the execution ends, as a Lambda function would; released at
+    // the end so that its pending task timer does not outlive the test.
+    const release = deferred();
+    const machine = runner({ stuck: () => release.promise }, definition);
+
+    // Act
+    const execution = machine.start({ input: { migrationId: 'm-6b' } });
+    const result = await execution.result;
+    release.resolve();
+
+    // Assess
+    expect(result).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(execution.events.at(-1)?.type).toBe('ExecutionTimeout');
+    expect(registry.describe(execution.executionArn)?.status).toBe('TIMED_OUT');
+  });
+
   it('gives handlers deep copies: no references shared with the state machine or a retry', async () => {
     // Prepare: the first attempt mutates its event; setup's result is kept and mutated later
     const events: Array<{ migrationId: string }> = [];
