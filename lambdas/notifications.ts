@@ -54,3 +54,16 @@ export class RecordingNotifier implements MigrationNotifier {
     if (detailType) this.published.push({ detailType, notice });
   }
 }
+
+/** Publishes each notice to every notifier in turn; the first that fails fails the task. */
+export class CompositeNotifier implements MigrationNotifier {
+  private readonly notifiers: readonly MigrationNotifier[];
+
+  constructor(...notifiers: MigrationNotifier[]) {
+    this.notifiers = notifiers;
+  }
+
+  async publish(notice: MigrationNotice): Promise<void> {
+    for (const notifier of this.notifiers) await notifier.publish(notice);
+  }
+}

@@ -1,5 +1,6 @@
-// The task dependencies in Lambda: DynamoDB, SSM and Step Functions from the environment the
-// stack sets. Built once per container; the clients keep their connections warm.
+// The task dependencies in Lambda: DynamoDB, SSM, Step Functions and EventBridge from the
+// environment the stack sets, and the shared metrics. Built once per container; the clients
+// keep their connections warm.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -8,10 +9,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SsmConfigSource } from '../config';
 import type { Dependencies, ExecutionControl } from '../domain/migration/dependencies';
 import { ValidationError } from '../errors';
-import { EventBridgeNotifier } from '../notifications';
+import { MetricsNotifier } from '../metrics';
+import { CompositeNotifier, EventBridgeNotifier } from '../notifications';
 import { MigrationStore } from '../state/migration-store';
 import { ClusterConnections } from './cluster-connections';
 import { logger } from './logger';
+import { metrics } from './metrics';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -50,7 +53,12 @@ export function awsDependencies(): Dependencies {
     config,
     connect: new ClusterConnections(config, logger).connect,
     executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN')),
-    notifier: new EventBridgeNotifier(new EventBridgeClient({}), process.env.SVM_MIGRATE_EVENT_BUS ?? 'default'),
+    // Metrics first: adding one cannot fail and the wrapper flushes it even when the task then
+    // fails, so an EventBridge outage never loses the count an alarm watches (UndoFailures).
+    notifier: new CompositeNotifier(
+      new MetricsNotifier(metrics),
+      new EventBridgeNotifier(new EventBridgeClient({}), process.env.SVM_MIGRATE_EVENT_BUS ?? 'default'),
+    ),
     now: () => new Date(),
     logger,
   };

@@ -1,7 +1,9 @@
 // The middy wrapper every task shares: validate the payload at the edge, log with the
-// migration id on every line, and let typed errors reach Step Functions by their name.
+// migration id on every line, flush the invocation's metrics, and let typed errors reach
+// Step Functions by their name.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import type { Dependencies } from '../domain/migration/dependencies';
 import { isMigrationError } from '../errors';
@@ -9,6 +11,7 @@ import type { TaskName } from '../tasks';
 import type { Validator } from '../validation';
 import { awsDependencies } from './aws-dependencies';
 import { logger } from './logger';
+import { metrics } from './metrics';
 
 let provide: () => Dependencies = () => {
   const built = awsDependencies();
@@ -26,6 +29,8 @@ export type TaskHandler<P, R> = (event: P, context: Context) => Promise<R>;
 export function taskHandler<P, R>(task: TaskName, parse: Validator<P>, run: (payload: P, deps: Dependencies) => Promise<R>): TaskHandler<unknown, R> {
   return middy<P, R>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Flushes the invocation's metrics after it returns or throws (a failed undo still counts).
+    .use(logMetrics(metrics))
     .use({
       before: (request) => {
         logger.appendKeys({ task });
