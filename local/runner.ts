@@ -26,7 +26,13 @@ import {
   type ExecutionStatus,
 } from './executions';
 
+/** A definition as the library types it, for writing one by hand. */
 export type AslDefinition = StateMachineDefinition;
+/** Any ASL JSON document: the library validates it when the runner is built. */
+export interface AslDocument {
+  StartAt: string;
+  States: Record<string, object>;
+}
 type JsonValue = Parameters<StateMachine['run']>[0];
 type LibraryRun = ReturnType<StateMachine['run']>;
 type LibraryEvent = LibraryRun['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -41,7 +47,7 @@ export interface RunnerOverrides {
 
 export interface LocalStateMachineOptions {
   /** The resolved definition (plain ASL JSON, JSONPath). */
-  definition: AslDefinition;
+  definition: AslDocument;
   /** Function ARN -> task name, as the synthesized stack wires them. */
   functions: Record<string, string>;
   /** Task name -> the handler that Lambda would run. */
@@ -117,11 +123,12 @@ export class LocalStateMachine {
   private readonly invocation = new AsyncLocalStorage<string>();
 
   constructor(options: LocalStateMachineOptions) {
-    // The library validates the definition (and throws) when constructed with validation on.
-    new StateMachine(options.definition);
-    this.definition = options.definition;
-    this.states = statesOf(options.definition);
-    assertRunnable(options.definition, this.states);
+    const definition = options.definition as AslDefinition;
+    // Constructed with validation on, the library checks the document (and throws with reasons).
+    new StateMachine(definition);
+    assertRunnable(definition, statesOf(definition));
+    this.definition = withinNodeTimers(definition);
+    this.states = statesOf(this.definition);
     this.functions = new FunctionDirectory(options.functions);
     this.handlers = options.handlers;
     this.assertEveryTaskHasAHandler();
@@ -450,6 +457,25 @@ function toExecutionEvent(event: LibraryEvent, id: number): ExecutionEvent {
 function causeText(cause: unknown): string | undefined {
   if (cause === undefined || cause === null) return undefined;
   return typeof cause === 'string' ? cause : JSON.stringify(cause);
+}
+
+/** Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once. */
+const NODE_TIMER_MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * A copy of the definition whose timeouts and waits fit in a Node timer: the library sets them
+ * as they are, so a 30-day state machine timeout would end every execution at once. Clamping
+ * them changes nothing a local run can observe.
+ */
+function withinNodeTimers(definition: AslDefinition): AslDefinition {
+  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
+  const clamp = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.min(seconds, NODE_TIMER_MAX_SECONDS));
+  if (copy.TimeoutSeconds !== undefined) copy.TimeoutSeconds = clamp(copy.TimeoutSeconds);
+  for (const [, state] of statesOf(copy)) {
+    if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) state.TimeoutSeconds = clamp(state.TimeoutSeconds);
+    if (state.Type === 'Wait' && state.Seconds !== undefined) state.Seconds = clamp(state.Seconds);
+  }
+  return copy;
 }
 
 /** Every state, including those inside Parallel branches and Map iterators. */

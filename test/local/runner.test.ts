@@ -304,6 +304,15 @@ describe('Lambda invocation', () => {
     expect(registry.describe(execution.executionArn)?.status).toBe('TIMED_OUT');
   });
 
+  it('runs a state machine whose timeout is longer than a Node timer can hold (30 days)', async () => {
+    const definition: AslDefinition = { ...migrationLike, TimeoutSeconds: 30 * 24 * 3600 };
+    const machine = runner({ setup: ok, transfer: ok, undoSetup: ok }, definition);
+
+    const result = await machine.start({ input: { migrationId: 'm-6c' } }).result;
+
+    expect(result.status).toBe('SUCCEEDED');
+  });
+
   it('gives handlers deep copies: no references shared with the state machine or a retry', async () => {
     // Prepare: the first attempt mutates its event; setup's result is kept and mutated later
     const events: Array<{ migrationId: string }> = [];
