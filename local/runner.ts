@@ -206,7 +206,7 @@ export class LocalStateMachine {
       abort: run.abort,
       children: [],
     };
-    this.executions.get(startedBy ?? '')?.children.push(executionArn);
+    if (startedBy) this.executions.get(startedBy)?.children.push(executionArn);
     this.executions.set(executionArn, execution);
     return execution;
   }
@@ -243,7 +243,7 @@ export class LocalStateMachine {
           // told it has more time than it has.
           deadline: Date.now() + timeoutMs,
         });
-        const handler = this.handlers[this.functions.resolve(functionRef).task];
+        const handler = this.handlerOf(functionRef);
         const payload = await this.invocation.run(executionArn, () => invokeFunction(handler, event, context));
         return { payload, context };
       };
@@ -260,16 +260,19 @@ export class LocalStateMachine {
     return handlers;
   }
 
+  private handlerOf(functionRef: string): TaskHandler {
+    const { task } = this.functions.resolve(functionRef);
+    const handler = this.handlers[task];
+    if (typeof handler !== 'function') throw new Error(`No handler for task ${task} (function ${functionRef})`);
+    return handler;
+  }
+
   private assertEveryTaskHasAHandler(): void {
-    for (const [stateName, state] of this.states) {
+    for (const [, state] of this.states) {
       if (state.Type !== 'Task') continue;
       const ref = state.Resource === LAMBDA_INVOKE ? (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName : state.Resource;
       // A FunctionName given by a path (`FunctionName.$`) is only known at run time.
-      if (typeof ref !== 'string') continue;
-      const { task } = this.functions.resolve(ref);
-      if (typeof this.handlers[task] !== 'function') {
-        throw new Error(`No handler for task ${task} (state ${stateName}, function ${ref})`);
-      }
+      if (typeof ref === 'string') this.handlerOf(ref);
     }
   }
 
