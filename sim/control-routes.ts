@@ -79,6 +79,11 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
     ok(res, { id: cluster.faults.addLatency(body) });
   });
 
+  router.on('DELETE', '/sim/faults/:id', ({ res, params }) => {
+    if (!cluster.faults.remove(params.id)) throw notFound(`fault ${params.id}`, 'id');
+    ok(res);
+  });
+
   // Clears every fault: injected errors and latency, nodes back up, link up, reachable.
   router.on('DELETE', '/sim/faults', async ({ res }) => {
     cluster.faults.clear();

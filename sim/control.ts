@@ -61,6 +61,10 @@ export class SimControl {
   async addLatency(ms: number, path?: string): Promise<string> {
     return (await this.json<{ id: string }>('POST', this.control('/sim/faults/latency'), { ms, ...(path && { path }) })).id;
   }
+  /** Lifts one injected error or latency, by the id its injection returned. */
+  async removeFault(id: string): Promise<void> {
+    await this.json('DELETE', this.control(`/sim/faults/${encodeURIComponent(id)}`));
+  }
   /** Clears errors and latency, brings nodes and the link up, and makes the cluster reachable. */
   async clearFaults(): Promise<void> {
     await this.json('DELETE', this.control('/sim/faults'));

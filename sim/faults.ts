@@ -53,6 +53,14 @@ export class FaultPlan {
     return id;
   }
 
+  /** Lifts one fault (a drill's fault heals when its step is done); false when it is not there. */
+  remove(id: string): boolean {
+    const before = this.errors.length + this.latencies.length;
+    this.errors = this.errors.filter((e) => e.fault.id !== id);
+    this.latencies = this.latencies.filter((l) => l.fault.id !== id);
+    return this.errors.length + this.latencies.length < before;
+  }
+
   clear(): void {
     this.errors = [];
     this.latencies = [];

@@ -27,6 +27,15 @@ describe('fault injection', () => {
     expect((await src.get('/api/svm/svms')).status).toBe(200);
   });
 
+  it('lifts one fault by its id and leaves the others', async () => {
+    const lifted = await control.injectError({ path: '/api/storage/volumes*', status: 503, count: 5 });
+    await control.injectError({ path: '/api/svm/svms*', status: 503, count: 1 });
+    await control.removeFault(lifted);
+    expect((await src.get('/api/storage/volumes')).status).toBe(200);
+    expect((await src.get('/api/svm/svms')).status).toBe(503);
+    await expect(control.removeFault(lifted)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('fails calls with a seeded probability, the same way for the same seed', async () => {
     const run = async () => {
       await control.clearFaults();
