@@ -56,7 +56,7 @@ export interface LocalEnvironmentOptions {
   /** Task log lines: silent unless asked (the demo prints its own progress). */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** ONTAP client settings (tests shorten job polling). */
-  ontap?: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number };
+  ontap?: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number; returnTimeoutSeconds?: number };
 }
 
 export interface LocalEnvironment {

@@ -4,6 +4,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ClusterConnection, ConfigSource } from '../config';
 import { OntapClient, type ClusterSide, type OntapLogger } from '../ontap/client';
 
+const RETURN_TIMEOUT_SECONDS = 15;
+
 export class ClusterConnections {
   private readonly clients = new Map<string, { key: string; client: OntapClient }>();
   private readonly ontapLogger: OntapLogger;
@@ -11,7 +13,7 @@ export class ClusterConnections {
   constructor(
     private readonly config: ConfigSource,
     logger: Logger,
-    private readonly options: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number } = {},
+    private readonly options: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number; returnTimeoutSeconds?: number } = {},
   ) {
     this.ontapLogger = {
       debug: (message, extra) => logger.debug(message, { ...extra }),
@@ -26,7 +28,9 @@ export class ClusterConnections {
     const cached = this.clients.get(id);
     if (cached && cached.key === key) return cached.client;
     cached?.client.close();
-    const client = new OntapClient({ side, ...connection, ...this.options, logger: this.ontapLogger });
+    // ONTAP holds an asynchronous call up to return_timeout seconds and answers its outcome when
+    // the job ends by then: most steps then cost one round trip instead of a job-poll interval.
+    const client = new OntapClient({ side, ...connection, returnTimeoutSeconds: RETURN_TIMEOUT_SECONDS, ...this.options, logger: this.ontapLogger });
     this.clients.set(id, { key, client });
     return client;
   };
