@@ -1,0 +1,72 @@
+// The development commands: `demo` (behind `npm start`), `sim` and `asl`.
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { wholeNumber, type CommandContext } from '../context';
+
+/**
+ * The simulator, the demo and the CDK synthesis load on demand, so that the other commands
+ * start fast. require, not import(): `npx svm-migrate` runs through tsx's CommonJS hook, which
+ * a dynamic import() bypasses.
+ */
+const lazy = {
+  demo: () => require('../../local/demo') as typeof import('../../local/demo'),
+  pair: () => require('../../sim/pair') as typeof import('../../sim/pair'),
+  definition: () => require('../../local/definition') as typeof import('../../local/definition'),
+};
+
+/** Commands that never call AWS: the SDK's Node 20 end-of-support notice is noise there. */
+function localOnly(ctx: CommandContext): void {
+  ctx.io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+export function demoCommand(ctx: CommandContext): Command {
+  return new Command('demo')
+    .description('migrate a demo SVM between two simulated clusters with the synthesized state machine, and summarize')
+    .option('--json', 'print only the summary, as one JSON object', false)
+    .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
+    .option('--link-bandwidth <bytes/s>', 'inter-cluster link bandwidth (0: unlimited)', wholeNumber, 2 * 1024 * 1024)
+    .option('--work-dir <dir>', 'where the run keeps its state (wiped first)', path.join('.svm-migrate', 'demo'))
+    .action(async (opts: { json: boolean; seed: number; linkBandwidth: number; workDir: string }) => {
+      localOnly(ctx);
+      const { runDemo } = lazy.demo();
+      const { exitCode } = await runDemo({
+        workDir: path.resolve(ctx.io.cwd, opts.workDir),
+        json: opts.json,
+        seed: opts.seed,
+        linkBandwidth: opts.linkBandwidth,
+        write: (line) => ctx.io.out(line),
+      });
+      ctx.exitCode = exitCode === 0 ? 0 : 1;
+    });
+}
+
+export function simCommand(ctx: CommandContext): Command {
+  return new Command('sim')
+    .description('start a simulated source and destination cluster (with the demo SVM) and run until interrupted')
+    .option('--data-dir <dir>', 'where the clusters keep their state', path.join('.svm-migrate', 'sim'))
+    .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumber, 0)
+    .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
+    .option('--no-demo', 'do not create the demo SVM')
+    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean }) => {
+      localOnly(ctx);
+      const { startClusterPair } = lazy.pair();
+      const pair = await startClusterPair({ dataDir: path.resolve(ctx.io.cwd, opts.dataDir), demo: opts.demo, seed: opts.seed, portBase: opts.portBase || undefined });
+      for (const c of [pair.source, pair.destination]) {
+        ctx.io.out(JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password }));
+      }
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await pair.stop();
+    });
+}
+
+export function aslCommand(ctx: CommandContext): Command {
+  return new Command('asl').description('print the synthesized state machine definition, resolved to plain JSON').action(async () => {
+    localOnly(ctx);
+    const { synthesizeDefinition } = lazy.definition();
+    const { definition } = synthesizeDefinition();
+    ctx.io.out(JSON.stringify(definition, null, 2));
+  });
+}

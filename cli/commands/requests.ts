@@ -1,0 +1,73 @@
+// `pause`, `cutover`, `abort` (operator requests the running execution acts on at its next
+// poll) and `resume` (a fresh execution, or a redrive of a failed one on AWS).
+import { Command } from 'commander';
+import type { MigrationRecord, OperatorRequest } from '../../lambdas/state/records';
+import { printJson, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
+import { refused } from '../errors';
+import { resumeInput, resumeNameFor } from '../input';
+import { actingExecution, resolveMigration } from '../migrations';
+import { SETTLED_STATUSES } from '../render';
+import type { ExecutionSummary, MigrationTarget } from '../target';
+
+type Flags = TargetFlags & { json: boolean };
+
+const REQUESTS: Record<OperatorRequest, string> = {
+  pause: 'pause a migration at its next poll (the execution ends Paused; resume continues it)',
+  cutover: 'cut over a migration started with --no-auto-cutover, once its volumes are in sync',
+  abort: 'abort a migration before its point of no return (it rolls back and ends Aborted)',
+};
+
+export function requestCommand(ctx: CommandContext, kind: OperatorRequest): Command {
+  return withTargetOptions(new Command(kind).description(REQUESTS[kind]))
+    .argument('<migration>', 'migration id, execution ARN, or [cluster/]svm')
+    .option('--json', 'print the migration as one JSON object', false)
+    .action(async (ref: string, flags: Flags) => {
+      await withTarget(ctx, flags, async (target) => {
+        const m = await resolveMigration(target, ref);
+        await assertRequestApplies(target, m, kind);
+        const updated = await target.store.request(m.id, kind, ctx.now().toISOString());
+        await target.store.appendEvent(m.id, { type: `${kind}_requested_by_operator`, phase: updated.phase, at: ctx.now().toISOString(), detail: { by: 'svm-migrate' } });
+        // A paused migration has no execution to act on the abort: start one, which rolls it back at its first poll.
+        const rollback = kind === 'abort' && m.status === 'migrate_paused' ? await target.startExecution(resumeInput(m), resumeNameFor(m)) : undefined;
+        if (flags.json) return printJson(ctx, { migrationId: m.id, request: kind, requestedAt: updated.requests[kind], ...(rollback && { executionArn: rollback.executionArn }), migration: updated });
+        ctx.io.out(rollback ? `abort requested for ${m.id}: execution ${rollback.executionArn} rolls it back` : `${kind} requested for ${m.id}: the execution acts on it at its next poll`);
+      });
+    });
+}
+
+export function resumeCommand(ctx: CommandContext): Command {
+  return withTargetOptions(new Command('resume').description('resume a paused or stopped migration (redrives a failed execution on AWS when Step Functions allows)'))
+    .argument('<migration>', 'migration id, execution ARN, or [cluster/]svm')
+    .option('--json', 'print the execution as one JSON object', false)
+    .action(async (ref: string, flags: Flags) => {
+      await withTarget(ctx, flags, async (target) => {
+        const m = await resolveMigration(target, ref);
+        const last = await actingExecution(target, m);
+        if (last?.running) throw refused(`migration ${m.id} is running (execution ${last.executionArn}); nothing to resume`);
+        if (m.status === 'migrate_complete' || m.status === 'ready_for_source_cleanup') throw refused(`migration ${m.id} has completed (${m.status}); nothing to resume`);
+        const redriven = last ? await target.redrive(last) : undefined;
+        const started = redriven ?? (await target.startExecution(resumeInput(m), resumeNameFor(m)));
+        const how = redriven ? 'redriven' : 'started';
+        if (flags.json) return printJson(ctx, { migrationId: m.id, how, ...started });
+        ctx.io.out(started.executionArn);
+        ctx.io.err(`${how} ${started.executionArn} to resume ${m.id} (it was ${m.status})`);
+      });
+    });
+}
+
+/** Refuses, with the reason, a request the migration could never act on. */
+async function assertRequestApplies(target: MigrationTarget, m: MigrationRecord, kind: OperatorRequest): Promise<void> {
+  if (kind === 'abort' && m.pointOfNoReturn) {
+    // The store refuses it too (atomically); this says it before writing anything.
+    throw refused(`abort of migration ${m.id} refused: it passed the point of no return (phase ${m.phase}), so it can only roll forward`);
+  }
+  if (SETTLED_STATUSES.includes(m.status) && !(kind === 'abort' && m.status === 'migrate_paused')) {
+    throw refused(`${kind} of migration ${m.id} refused: it is ${m.status}`);
+  }
+  if (kind === 'cutover' && m.options.autoCutover) throw refused(`cutover of migration ${m.id} refused: it cuts over automatically (started without --no-auto-cutover)`);
+  if (kind === 'pause' && m.pointOfNoReturn) throw refused(`pause of migration ${m.id} refused: it passed the point of no return (phase ${m.phase})`);
+  const execution: ExecutionSummary | undefined = await actingExecution(target, m);
+  if (!execution?.running && m.status !== 'migrate_paused') {
+    throw refused(`${kind} of migration ${m.id} refused: no execution runs it (resume it first: svm-migrate resume ${m.id})`);
+  }
+}

@@ -1,0 +1,79 @@
+// What every command gets: where to write, the clock, and the target its flags select.
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ExitCode } from './errors';
+import type { Io } from './io';
+import type { MigrationTarget } from './target';
+import { AwsTarget } from './targets/aws';
+import { LocalTarget } from './targets/local';
+
+export interface TargetFlags {
+  target: 'local' | 'aws';
+  workDir?: string;
+  region?: string;
+  profile?: string;
+  stack: string;
+  stateMachineArn?: string;
+  tableName?: string;
+}
+
+export interface CommandContext {
+  io: Io;
+  now(): Date;
+  /** The exit code of the command that ran (a thrown error sets its own). */
+  exitCode: ExitCode;
+}
+
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
+}
+
+/** The flags that select a target, on every command that reads or starts migrations. */
+export function withTargetOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--target <target>', 'where migrations run').choices(['local', 'aws']).default('local'))
+    .option('--work-dir <dir>', 'local target: the folder whose .svm-migrate/ holds the state (default: the current directory)')
+    .option('--region <region>', 'aws target: the region (default: the SDK default chain)')
+    .option('--profile <profile>', 'aws target: the shared-config profile (default: the SDK default chain)')
+    .option('--stack <name>', "aws target: the stack whose outputs name the state machine and the table", 'SvmMigrate')
+    .option('--state-machine-arn <arn>', 'aws target: the state machine (the stack output StateMachineArn)')
+    .option('--table-name <name>', 'aws target: the migrate-state table (the stack output TableName)');
+}
+
+export function workDirOf(ctx: CommandContext, flags: Pick<TargetFlags, 'workDir'>): string {
+  return path.resolve(ctx.io.cwd, flags.workDir ?? '.');
+}
+
+/** Opens the selected target, runs `use`, and closes it whatever happens. */
+export async function withTarget<T>(ctx: CommandContext, flags: TargetFlags, use: (target: MigrationTarget) => Promise<T>): Promise<T> {
+  const target = await openTarget(ctx, flags);
+  try {
+    return await use(target);
+  } finally {
+    await target.close();
+  }
+}
+
+async function openTarget(ctx: CommandContext, flags: TargetFlags): Promise<MigrationTarget> {
+  if (flags.target === 'aws') {
+    return AwsTarget.open({
+      region: flags.region,
+      profile: flags.profile,
+      stack: flags.stack,
+      stateMachineArn: flags.stateMachineArn ?? ctx.io.env.SVM_MIGRATE_STATE_MACHINE_ARN,
+      tableName: flags.tableName ?? ctx.io.env.SVM_MIGRATE_TABLE_NAME,
+    });
+  }
+  // The SDK's Node 20 end-of-support notice is noise when nothing calls AWS.
+  ctx.io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const target = await LocalTarget.open({ workDir: workDirOf(ctx, flags), env: ctx.io.env });
+  if (target.servicesStarted) ctx.io.err(`svm-migrate: started the local services (pid ${target.services.pid}); stop them with \`svm-migrate local down\``);
+  return target;
+}
+
+export function printJson(ctx: CommandContext, value: unknown): void {
+  ctx.io.out(JSON.stringify(value));
+}
+

@@ -1,0 +1,64 @@
+// The svm-migrate command line: every command, and how a run turns into an exit code.
+import { Command, CommanderError } from 'commander';
+import { aslCommand, demoCommand, simCommand } from './commands/dev';
+import { localCommand } from './commands/local';
+import { requestCommand, resumeCommand } from './commands/requests';
+import { precheckCommand, startCommand } from './commands/start';
+import { historyCommand, listCommand, statusCommand } from './commands/status';
+import { watchCommand } from './commands/watch';
+import type { CommandContext } from './context';
+import { describeFailure, EXIT, type ExitCode } from './errors';
+import type { Io } from './io';
+
+export function svmMigrateProgram(ctx: CommandContext): Command {
+  const program = new Command('svm-migrate').description('Migrate an ONTAP SVM between clusters without disrupting its clients');
+  for (const command of [
+    startCommand(ctx),
+    statusCommand(ctx),
+    watchCommand(ctx),
+    listCommand(ctx),
+    requestCommand(ctx, 'pause'),
+    resumeCommand(ctx),
+    requestCommand(ctx, 'cutover'),
+    requestCommand(ctx, 'abort'),
+    precheckCommand(ctx),
+    historyCommand(ctx),
+    localCommand(ctx),
+    demoCommand(ctx),
+    simCommand(ctx),
+    aslCommand(ctx),
+  ]) {
+    program.addCommand(command);
+  }
+  configure(program, ctx.io);
+  return program;
+}
+
+/** Runs one command line (without `node` and the script) and returns its exit code. */
+export async function runCli(args: string[], io: Io): Promise<ExitCode> {
+  const ctx: CommandContext = { io, now: () => new Date(), exitCode: EXIT.ok };
+  try {
+    await svmMigrateProgram(ctx).parseAsync(args, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    // --help and --version end the parse by throwing too; they are not failures.
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) return EXIT.ok;
+    const { exitCode, message } = describeFailure(err);
+    // Commander has already printed its own usage errors (see configure).
+    if (!(err instanceof CommanderError)) io.err(`svm-migrate: ${message}`);
+    return exitCode;
+  }
+}
+
+/**
+ * Every command throws instead of exiting (so the exit code is ours) and prints usage errors
+ * as one line; addCommand does not pass these settings on, so they are set on each.
+ */
+function configure(command: Command, io: Io): void {
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.write(text),
+    writeErr: (text) => io.err(text.trimEnd()),
+    outputError: (text) => io.err(`svm-migrate: ${text.trim().replace(/^error: /, '')} (see --help)`),
+  });
+  for (const sub of command.commands) configure(sub, io);
+}
