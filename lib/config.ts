@@ -32,6 +32,10 @@ export interface MigrationConfig {
   /** Clusters the operator configures under `<ssmPrefix>/clusters/<name>/{endpoint,credentials}`. */
   clusters: string[];
   vpc?: VpcPlacement;
+  /** The bus the tasks publish state changes on and the start rule listens on; the account's default bus when absent. */
+  eventBusName?: string;
+  /** An existing SNS topic the alarms notify; a topic of the stack's own when absent. */
+  alarmTopicArn?: string;
 }
 
 /** Lambda's hard limit on one invocation. */
@@ -87,11 +91,15 @@ export function readConfig(scope: Construct): MigrationConfig {
     ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix')),
     clusters: clusterNames('clusters', context('clusters')),
     vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId')),
+    eventBusName: eventBusName('eventBusName', context('eventBusName')),
+    alarmTopicArn: alarmTopicArn('alarmTopicArn', context('alarmTopicArn')),
   };
 }
 
+const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
+
 function required(key: string, value: unknown): unknown {
-  if (value === undefined || value === null || value === '') {
+  if (absent(value)) {
     throw new ConfigurationError(key, 'is required (cdk.json carries the defaults)', value);
   }
   return value;
@@ -165,4 +173,22 @@ function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unkno
     throw new ConfigurationError('securityGroupId', 'must be a security group id (sg-...) when vpcId is set', securityGroupId);
   }
   return { vpcId, subnetIds: subnets, securityGroupId };
+}
+
+/** A bus of this account and region, by name: the tasks' PutEvents and the start rule both use it. */
+function eventBusName(key: string, value: unknown): string | undefined {
+  if (absent(value)) return undefined;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._\-/]{1,256}$/.test(value) || value.startsWith('arn:')) {
+    throw new ConfigurationError(key, 'must be an event bus name (letters, digits, . _ - /, up to 256), not an ARN', value);
+  }
+  return value;
+}
+
+function alarmTopicArn(key: string, value: unknown): string | undefined {
+  if (absent(value)) return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value)) {
+    // FIFO topics (.fifo) are refused too: CloudWatch alarms notify standard topics only.
+    throw new ConfigurationError(key, 'must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>)', value);
+  }
+  return value;
 }

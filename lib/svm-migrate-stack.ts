@@ -1,8 +1,11 @@
 // The svm-migrate stack: composes the migrate-state table, the tunables in SSM, the task
-// functions and the state machine. Every resource is built in its construct, not here.
+// functions, the state machine, its EventBridge start rule and published events, and its
+// alarms and dashboard. Every resource is built in its construct, not here.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { readConfig } from './config';
+import { MigrationEvents } from './migration-events';
+import { MigrationObservability } from './migration-observability';
 import { MigrationParameters } from './migration-parameters';
 import { MigrationStateMachine, migrationStateMachineName } from './migration-state-machine';
 import { MigrationTable } from './migration-table';
@@ -18,6 +21,13 @@ export class SvmMigrateStack extends Stack {
     new MigrationParameters(this, 'Tunables', config);
     const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: state.key, stateMachineName });
     const migration = new MigrationStateMachine(this, 'Migration', { config, functions: tasks.functions, stateMachineName });
+    const events = new MigrationEvents(this, 'Events', { eventBusName: config.eventBusName, functions: tasks.functions, stateMachine: migration.stateMachine });
+    const observability = new MigrationObservability(this, 'Observability', {
+      stateMachine: migration.stateMachine,
+      functions: tasks.functions,
+      startDeadLetters: events.startDeadLetters,
+      alarmTopicArn: config.alarmTopicArn,
+    });
 
     new CfnOutput(this, 'StateMachineArn', { value: migration.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
@@ -25,5 +35,12 @@ export class SvmMigrateStack extends Stack {
       value: state.key.keyArn,
       description: 'Encrypt the clusters\' SecureString credentials with this key (or with aws/ssm).',
     });
+    new CfnOutput(this, 'EventBusName', {
+      value: events.eventBus.eventBusName,
+      description: 'The bus the migrations publish their state changes on (source svm-migrate) and the start rule listens on.',
+    });
+    new CfnOutput(this, 'StartRuleName', { value: events.startRule.ruleName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn, description: 'Subscribe whoever must act on a failed migration.' });
+    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
   }
 }

@@ -19,6 +19,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(findings({ vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' })).toEqual([]);
   });
 
+  it('find nothing unacknowledged with a named event bus and an existing alarm topic', () => {
+    expect(findings({ eventBusName: 'storage-ops', alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:storage-pager' })).toEqual([]);
+  });
+
   it.each([
     ['the default stack', {}],
     ['functions in a VPC', { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' }],

@@ -23,6 +23,14 @@ describe('deployment configuration', () => {
     });
     expect(config).toMatchObject({ taskTimeoutSeconds: 900, stateMachineTimeoutDays: 30, ssmPrefix: '/svm-migrate', clusters: ['source', 'destination'] });
     expect(config.vpc).toBeUndefined();
+    // The account's default bus and a topic of the stack's own.
+    expect(config.eventBusName).toBeUndefined();
+    expect(config.alarmTopicArn).toBeUndefined();
+  });
+
+  it('takes an event bus by name and an existing alarm topic by ARN', () => {
+    const config = configWith({ eventBusName: 'storage-ops', alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:storage-pager' });
+    expect(config).toMatchObject({ eventBusName: 'storage-ops', alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:storage-pager' });
   });
 
   it('takes strings as `cdk synth -c key=value` gives them', () => {
@@ -48,6 +56,10 @@ describe('deployment configuration', () => {
     ['a VPC without subnets', { vpcId: 'vpc-0123456789abcdef0', securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:subnetIds": must list at least one subnet id/],
     ['subnets without a VPC', { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:vpcId": must be a VPC id/],
     ['a missing value', { pollIterationCap: null }, /"svm-migrate:pollIterationCap": is required/],
+    ['an event bus ARN instead of its name', { eventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/ops' }, /"svm-migrate:eventBusName": must be an event bus name/],
+    ['an event bus name with a space', { eventBusName: 'ops bus' }, /"svm-migrate:eventBusName": must be an event bus name/],
+    ['an alarm topic that is no SNS ARN', { alarmTopicArn: 'ops-pager' }, /"svm-migrate:alarmTopicArn": must be the ARN of a standard SNS topic/],
+    ['a FIFO alarm topic', { alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager.fifo' }, /"svm-migrate:alarmTopicArn": must be the ARN of a standard SNS topic/],
   ])('rejects %s, naming the key and the reason', (_case, context, message) => {
     expect(() => configWith(context)).toThrow(message);
   });
