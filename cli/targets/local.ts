@@ -48,6 +48,10 @@ export class LocalTarget implements MigrationTarget {
   }
 
   async startExecution(input: ExecutionInput, name: string): Promise<StartedExecution> {
+    // Known without starting a runner (which takes seconds to synthesize); the runner's
+    // exclusive create still settles a race between two starts.
+    const taken = this.registry.list().find((d) => d.name === name);
+    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
     const logDir = path.join(localStateDir(this.options.workDir), 'logs');
     fs.mkdirSync(logDir, { recursive: true });
     const logFile = path.join(logDir, `${name}.log`);
