@@ -1,0 +1,81 @@
+// The randomized campaign: fast-check draws schedules (and each scenario's seed) from one seed,
+// runs each as a scenario, and on a failure shrinks to a minimal failing schedule, reported
+// with the seed and path that replay exactly that case.
+import fc from 'fast-check';
+import type { ChaosLab } from './lab';
+import { runScenario, type ScenarioResult } from './scenario';
+import { formatSchedule, kindsFor, MAX_COUNT, SIDES, STEPS, type Fault, type Kind, type Step } from './schedule';
+
+export interface CampaignOptions {
+  seed: number;
+  runs: number;
+  /** fast-check's path of one case: with the seed, replays exactly that case. */
+  path?: string;
+  /** Called with every scenario run, shrinking runs included. */
+  onScenario?: (result: ScenarioResult) => void;
+}
+
+export interface CampaignFailure {
+  schedule: string;
+  scenarioSeed: number;
+  seed: number;
+  path?: string;
+  violations: string[];
+  /** How to run that case again. */
+  replay: string;
+}
+
+export interface CampaignOutcome {
+  runs: number;
+  failure?: CampaignFailure;
+}
+
+/** Counts kept small: a few retries, a few repeats, so a schedule both bites and heals. */
+const MAX_DRAWN_COUNT = Math.min(MAX_COUNT, 6);
+
+function faultArbitrary(): fc.Arbitrary<Fault> {
+  return fc.constantFrom<Step>(...STEPS).chain((step) =>
+    fc.constantFrom<Kind>(...kindsFor(step)).chain((kind) => {
+      const count = kind === 'abort' ? fc.constant(1) : fc.integer({ min: 1, max: MAX_DRAWN_COUNT });
+      const where =
+        kind === 'network'
+          ? fc.constantFrom(...SIDES).map((w) => w as Fault['where'])
+          : kind === 'link-down' && (step === 'commit' || step === 'any')
+            ? fc.constant<Fault['where']>('ponr')
+            : fc.constant<Fault['where']>(undefined);
+      return fc.record({ count, where }).map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);
+    }),
+  );
+}
+
+/** One to three faults, and the scenario's own seed (the client's choices, `any`, crash timing). */
+export function scheduleArbitrary(): fc.Arbitrary<{ faults: Fault[]; scenarioSeed: number }> {
+  return fc.record({ faults: fc.array(faultArbitrary(), { minLength: 1, maxLength: 3 }), scenarioSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }) });
+}
+
+export async function runCampaign(lab: ChaosLab, options: CampaignOptions): Promise<CampaignOutcome> {
+  let last: ScenarioResult | undefined;
+  const details = await fc.check(
+    fc.asyncProperty(scheduleArbitrary(), async ({ faults, scenarioSeed }) => {
+      last = await runScenario(lab, { faults, seed: scenarioSeed });
+      options.onScenario?.(last);
+      return last.passed;
+    }),
+    { seed: options.seed, numRuns: options.runs, ...(options.path && { path: options.path }), endOnFailure: false },
+  );
+  if (!details.failed || !details.counterexample) return { runs: details.numRuns };
+  const [{ faults, scenarioSeed }] = details.counterexample;
+  // The shrunk case is the last one fast-check ran when it fails; run it again for its violations if not.
+  const result = last && last.schedule === formatSchedule(faults) && last.seed === scenarioSeed ? last : await runScenario(lab, { faults, seed: scenarioSeed });
+  return {
+    runs: details.numRuns,
+    failure: {
+      schedule: formatSchedule(faults),
+      scenarioSeed,
+      seed: details.seed,
+      ...(details.counterexamplePath && { path: details.counterexamplePath }),
+      violations: result.violations.map((v) => `invariant ${v.invariant}: ${v.message}`),
+      replay: `npm run chaos -- --seed ${details.seed} --path ${details.counterexamplePath ?? ''} --no-matrix`,
+    },
+  };
+}

@@ -1,0 +1,264 @@
+// Turns a parsed schedule into faults at the right moment: when a step's task is invoked (attempt
+// 0) the fault is injected through SimControl or the store, and it heals when the step is done,
+// after its own bound (N retries, a time limit), or for a link down at the point of no return
+// when the restart of the source begins. Every fault heals, so every migration can end.
+import type { MigrationStore } from '../lambdas/state/migration-store';
+import { SimControl } from '../sim/control';
+import { nodesHosting } from './clusters';
+import type { TaskCall } from './interceptor';
+import type { ClusterEndpoint } from './invariants';
+import type { Random } from './random';
+import { stepsFor, type ConcreteStep, type Fault, type Kind, type Side } from './schedule';
+
+/** The state machine's task states of each step (Relocate<State> belongs to its step too). */
+export const STEP_STATES: Record<ConcreteStep, readonly string[]> = {
+  setup: ['Setup'],
+  transfer: ['StartTransfer', 'PollTransfer'],
+  cutover: ['PollCutoverTrigger'],
+  precommit: ['PreCommit'],
+  commit: ['Commit'],
+  cleanup: ['SourceCleanup'],
+  'undo-setup': ['UndoSetup'],
+  'undo-transfer': ['UndoTransfer'],
+  'undo-precommit': ['UndoPreCommit'],
+};
+
+/** A fault bound to its step, with how many of its occurrences are left. */
+export interface PlannedFault {
+  step: ConcreteStep;
+  kind: Kind;
+  count: number;
+  where?: Fault['where'];
+  /** Occurrences not yet injected (entries of the step for the repeating kinds). */
+  remaining: number;
+}
+
+/** What the injector does to the orchestrator: the scenario owns the executions. */
+export interface Orchestrator {
+  /** Stops the execution as a crash would, waits until it is recorded as ended, starts a fresh one. */
+  crash(executionId: string, afterMs: number): void;
+}
+
+export interface InjectorOptions {
+  faults: readonly Fault[];
+  source: ClusterEndpoint;
+  destination: ClusterEndpoint;
+  svm: string;
+  store: MigrationStore;
+  random: Random;
+  orchestrator: Orchestrator;
+  /** The cut-over trigger (autoCutover off) is requested at this entry of the cut-over wait. */
+  cutoverAtPoll?: number;
+  /** No fault lasts longer than this (a transfer can wait for a down link forever). */
+  maxFaultMs?: number;
+}
+
+interface ActiveFault {
+  fault: PlannedFault;
+  /** The step's state the fault was injected in (network heals by its retry count). */
+  state: string;
+  heal: () => Promise<void>;
+  timer: NodeJS.Timeout;
+}
+
+/** What the injector did, for the scenario's report. */
+export interface InjectionLog {
+  at: string;
+  what: string;
+}
+
+const DEFAULT_MAX_FAULT_MS = 1500;
+const PONR_MAX_FAULT_MS = 3000;
+/** When a node goes down its partner takes over after this (short, so relocation can proceed). */
+export const TAKEOVER_DELAY_MS = 250;
+
+/** Resolves `any` with the seeded random, and sets how many occurrences each fault has. */
+export function planFaults(faults: readonly Fault[], random: Random): PlannedFault[] {
+  return faults.map((f) => {
+    const step: ConcreteStep = f.step !== 'any' ? f.step : f.where === 'ponr' ? 'commit' : random.pick(stepsFor(f.kind));
+    return { step, kind: f.kind, count: f.count, ...(f.where && { where: f.where }), remaining: repeats(f.kind) ? f.count : 1 };
+  });
+}
+
+/** These happen once per entry of the step, COUNT entries; transient and network use COUNT as a size. */
+const repeats = (kind: Kind) => kind === 'node-down' || kind === 'link-down' || kind === 'crash' || kind === 'pause';
+
+export function stepOf(stateName: string | undefined): ConcreteStep | undefined {
+  if (!stateName) return undefined;
+  const state = stateName.startsWith('Relocate') ? stateName.slice('Relocate'.length) : stateName;
+  return (Object.keys(STEP_STATES) as ConcreteStep[]).find((step) => STEP_STATES[step].includes(state));
+}
+
+export class FaultInjector {
+  readonly planned: PlannedFault[];
+  readonly log: InjectionLog[] = [];
+  private readonly active = new Set<ActiveFault>();
+  private readonly sim: Record<'source' | 'destination', SimControl>;
+  private cutoverPolls = 0;
+  private migrationId?: string;
+  /** Runs hooks one at a time: injections and heals never interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: InjectorOptions) {
+    this.planned = planFaults(options.faults, options.random);
+    this.sim = { source: new SimControl(options.source), destination: new SimControl(options.destination) };
+  }
+
+  /** The cut-over is left to an operator (autoCutover off) when the schedule has faults in its wait. */
+  get needsManualCutover(): boolean {
+    return this.planned.some((f) => f.step === 'cutover');
+  }
+
+  before(call: TaskCall): Promise<void> {
+    return this.serially(() => this.onTaskStart(call));
+  }
+
+  after(call: TaskCall, outcome: { error?: unknown }): Promise<void> {
+    return this.serially(() => this.onTaskEnd(call, outcome));
+  }
+
+  /** Heals every fault still active (the scenario calls it when the migration has ended). */
+  healAll(): Promise<void> {
+    return this.serially(async () => {
+      for (const active of [...this.active]) await this.healOne(active, 'the run ended');
+    });
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async onTaskStart(call: TaskCall): Promise<void> {
+    if (call.migrationId) this.migrationId = call.migrationId;
+    const step = stepOf(call.stateName);
+    for (const active of [...this.active]) {
+      if (active.fault.where === 'ponr') {
+        // Up again when the restart begins: the source is restarted, the undo chain follows.
+        if (call.stateName === 'RestartSourceVserver' || call.stateName === 'RecordCommitFailure' || (step !== undefined && step !== 'commit')) {
+          await this.healOne(active, `${call.stateName} began`);
+        }
+        continue;
+      }
+      if (step !== active.fault.step) await this.healOne(active, `${call.stateName} began`);
+      else if (active.fault.kind === 'network' && call.stateName === active.state && call.retryCount >= active.fault.count) {
+        await this.healOne(active, `${active.fault.count} retries of ${call.stateName}`);
+      }
+    }
+    if (call.stateName === 'PollCutoverTrigger' && call.retryCount === 0) await this.maybeTriggerCutover();
+    // A fault is injected when its step is entered: attempt 0 of one of the step's states, not a relocation.
+    if (!step || call.retryCount > 0 || call.stateName?.startsWith('Relocate')) return;
+    for (const fault of this.planned) {
+      if (fault.step !== step || fault.remaining === 0) continue;
+      if ([...this.active].some((a) => a.fault === fault)) continue;
+      fault.remaining--;
+      await this.inject(fault, call);
+    }
+  }
+
+  private async onTaskEnd(call: TaskCall, outcome: { error?: unknown }): Promise<void> {
+    if (outcome.error !== undefined) return;
+    const step = stepOf(call.stateName);
+    // The step succeeded: its faults are over (a poll loop's next entry may inject again).
+    for (const active of [...this.active]) {
+      if (active.fault.step === step && active.fault.where !== 'ponr' && !call.stateName?.startsWith('Relocate')) {
+        await this.healOne(active, `${call.stateName} succeeded`);
+      }
+    }
+  }
+
+  private async maybeTriggerCutover(): Promise<void> {
+    this.cutoverPolls++;
+    if (this.cutoverPolls !== (this.options.cutoverAtPoll ?? 2) || !this.migrationId) return;
+    await this.options.store.request(this.migrationId, 'cutover', new Date().toISOString());
+    this.note(`operator: cut-over requested at poll ${this.cutoverPolls}`);
+  }
+
+  private async inject(fault: PlannedFault, call: TaskCall): Promise<void> {
+    const label = `${fault.step}:${fault.kind}${fault.where ? `@${fault.where}` : ''} in ${call.stateName}`;
+    const heals: (() => Promise<void>)[] = [];
+    switch (fault.kind) {
+      case 'transient': {
+        // The orchestrator runs at the destination (claim 3): every step but the source cleanup talks to it.
+        const side = fault.step === 'cleanup' ? 'source' : 'destination';
+        const id = await this.sim[side].injectError({ path: '/api/*', status: 503, count: fault.count, message: 'chaos: service unavailable' });
+        heals.push(() => this.sim[side].removeFault(id).catch(() => undefined));
+        this.note(`${label}: HTTP 503 for the next ${fault.count} call(s) on the ${side}`);
+        break;
+      }
+      case 'network': {
+        const sides = sidesOf(fault.where as Side | undefined);
+        for (const side of sides) {
+          await this.sim[side].unreachable('refuse');
+          heals.push(() => this.sim[side].reachable());
+        }
+        this.note(`${label}: connections refused on ${sides.join(' and ')} for ${fault.count} attempt(s)`);
+        break;
+      }
+      case 'node-down': {
+        const side = fault.step === 'cleanup' ? 'source' : 'destination';
+        const dump = await this.sim[side].state();
+        const node = nodesHosting(dump, this.options.svm)[0] ?? dump.nodes[0];
+        await this.sim[side].nodeDown(node.name, { takeoverDelayMs: TAKEOVER_DELAY_MS });
+        heals.push(() => this.sim[side].nodeUp(node.name));
+        this.note(`${label}: node ${node.name} of the ${side} down`);
+        break;
+      }
+      case 'link-down': {
+        for (const side of ['source', 'destination'] as const) {
+          await this.sim[side].linkDown();
+          heals.push(() => this.sim[side].linkUp());
+        }
+        this.note(`${label}: inter-cluster link down`);
+        break;
+      }
+      case 'crash': {
+        const afterMs = this.options.random.below(20);
+        if (call.executionId) this.options.orchestrator.crash(call.executionId, afterMs);
+        this.note(`${label}: the orchestrator crashes ${afterMs} ms into the step`);
+        return;
+      }
+      case 'abort':
+      case 'pause': {
+        const id = call.migrationId ?? this.migrationId;
+        if (!id) return;
+        try {
+          await this.options.store.request(id, fault.kind, new Date().toISOString());
+          this.note(`${label}: operator requests ${fault.kind}`);
+        } catch (err) {
+          // Abort is refused past the point of no return: that is the product's answer, not a failure here.
+          this.note(`${label}: operator's ${fault.kind} refused: ${(err as Error).message}`);
+        }
+        return;
+      }
+    }
+    const maxMs = fault.where === 'ponr' ? PONR_MAX_FAULT_MS : (this.options.maxFaultMs ?? DEFAULT_MAX_FAULT_MS);
+    const active: ActiveFault = {
+      fault,
+      state: call.stateName ?? '',
+      heal: async () => {
+        for (const heal of heals) await heal();
+      },
+      timer: setTimeout(() => void this.serially(() => this.healOne(active, `${maxMs} ms passed`)), maxMs),
+    };
+    this.active.add(active);
+  }
+
+  private async healOne(active: ActiveFault, why: string): Promise<void> {
+    if (!this.active.delete(active)) return;
+    clearTimeout(active.timer);
+    await active.heal();
+    this.note(`healed ${active.fault.step}:${active.fault.kind}${active.fault.where ? `@${active.fault.where}` : ''} (${why})`);
+  }
+
+  private note(what: string): void {
+    this.log.push({ at: new Date().toISOString(), what });
+  }
+}
+
+function sidesOf(where: Side | undefined): ('source' | 'destination')[] {
+  if (where === 'source') return ['source'];
+  if (where === 'destination') return ['destination'];
+  return ['source', 'destination'];
+}

@@ -1,0 +1,62 @@
+// Hooks around every task the local runner invokes, through the handler registry it reads at
+// each invocation: the injector learns "state X is entered" synchronously, before the task
+// touches a cluster, and "X is done" right after, which polling the history cannot promise.
+import { handlers } from '../lambdas/handlers/index';
+import type { TaskHandler } from '../lambdas/handlers/task';
+import type { TaskName } from '../lambdas/tasks';
+
+/** What the state machine gives a task (CheckState and Precheck get their own shapes: fields absent). */
+export interface TaskCall {
+  task: TaskName;
+  migrationId?: string;
+  executionId?: string;
+  stateName?: string;
+  retryCount: number;
+}
+
+export interface TaskHooks {
+  before?(call: TaskCall): Promise<void>;
+  after?(call: TaskCall, outcome: { error?: unknown }): Promise<void>;
+  /** Replaces a task's handler for this interception (test doubles). */
+  replace?: Partial<Record<TaskName, TaskHandler<unknown, unknown>>>;
+}
+
+let installed: TaskHooks | undefined;
+
+/** Installs the hooks until the returned function is called; one interception at a time. */
+export function interceptTasks(hooks: TaskHooks): () => void {
+  if (installed) throw new Error('task hooks are already installed: one chaos scenario at a time per process');
+  installed = hooks;
+  const originals = { ...handlers };
+  for (const task of Object.keys(originals) as TaskName[]) {
+    const inner = hooks.replace?.[task] ?? originals[task];
+    handlers[task] = async (event, context) => {
+      const call = describe(task, event);
+      await hooks.before?.(call);
+      try {
+        const result = await inner(event, context);
+        await hooks.after?.(call, {});
+        return result;
+      } catch (error) {
+        await hooks.after?.(call, { error });
+        throw error;
+      }
+    };
+  }
+  return () => {
+    Object.assign(handlers, originals);
+    installed = undefined;
+  };
+}
+
+function describe(task: TaskName, event: unknown): TaskCall {
+  const payload = (event ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : undefined);
+  return {
+    task,
+    migrationId: text('migrationId'),
+    executionId: text('executionId'),
+    stateName: text('stateName'),
+    retryCount: typeof payload.retryCount === 'number' ? payload.retryCount : 0,
+  };
+}
