@@ -117,6 +117,12 @@ export async function relocate(payload: TaskPayload, deps: Dependencies): Promis
   const ctx = await operationContext(step);
   const relocated: RelocationOutcome['relocated'] = [];
   for (const node of (await ctx.clusters.destination.nodes.list()).filter((n) => n.state !== 'up')) {
+    // Until its HA partner has taken it over nobody serves the node's volumes, so none can move:
+    // wait (Retry) rather than fail the relocation into the undo chain.
+    if (node.state !== 'taken_over') {
+      const partner = await cluster.pickHealthyNode(ctx.clusters.destination, node.name);
+      throw new TransientError(`destination node ${node.name} is ${node.state}; waiting for ${partner.name} to take over`, { side: 'destination', node: node.name });
+    }
     const moved = await cluster.relocateDestinationVolumes(ctx, node.name);
     relocated.push({ side: 'destination', from: node.name, to: moved.node, volumes: moved.moved });
   }
