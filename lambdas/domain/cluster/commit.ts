@@ -8,7 +8,7 @@ import { ValidationError } from '../../errors';
 import type { Svm } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { compareConfiguration, compareVolumesAndInterfaces, copyConfiguration } from './configuration';
-import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, report } from './context';
+import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, reached, report } from './context';
 import { dataVolumes, ownedDestinationSvm, requireDestinationSvm, sourceSvm } from './inventory';
 import { enableSourceInterfacesCopiedTo } from './pre-commit';
 import { isTransferring, relationshipsInto, volumeOf } from './relationships';
@@ -27,14 +27,17 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
   await breakRelationships(ctx, to);
   if (to.subtype !== 'default') await destination.svms.setSubtype(to.uuid, 'default');
   await mountLikeSource(ctx, from, to);
-  await forEachLimited(await relationshipsInto(destination, to.name), limit, (rel) => destination.snapmirror.deleteRelationship(rel.uuid));
 
   // At most one SVM serves at any moment: the source stops before the destination starts.
   if (from.state !== 'stopped') await source.svms.stop(from.uuid);
   const current = await destination.svms.get(to.uuid);
   if (current.state !== 'running') await destination.svms.start(to.uuid);
-  for (const lif of await destination.interfaces.list({ svmName: to.name })) if (!lif.enabled) await destination.interfaces.enable(lif.uuid);
+  const down = (await destination.interfaces.list({ svmName: to.name })).filter((lif) => !lif.enabled);
+  for (const lif of down) await destination.interfaces.enable(lif.uuid);
+  if (down.length > 0) await reached(ctx, 'destination_serving');
 
+  // Clients are served from here on; what follows is cleanup and checks, off the cut-over window.
+  await forEachLimited(await relationshipsInto(destination, to.name), limit, (rel) => destination.snapmirror.deleteRelationship(rel.uuid));
   await verifyConfiguration(ctx, from, to);
   return { serving: await isDestinationServing(ctx) };
 }

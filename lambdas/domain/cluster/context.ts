@@ -34,6 +34,9 @@ export interface MigrationPlan {
   throttleKBps?: number;
 }
 
+/** The two moments that bound the clients' cut-over window. */
+export type Milestone = 'client_access_stopped' | 'destination_serving';
+
 export interface OperationContext {
   clusters: ClusterPair;
   plan: MigrationPlan;
@@ -42,6 +45,8 @@ export interface OperationContext {
   concurrency?: number;
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
+  /** Told the moment a milestone is reached (once per run of the operation that reaches it). */
+  milestone?: (name: Milestone, at: string) => Promise<void>;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -58,4 +63,8 @@ export async function report(ctx: OperationContext, volume: string, patch: Volum
   if (!ctx.checkpoint) return;
   const at = (ctx.now ?? (() => new Date()))().toISOString();
   await ctx.checkpoint(volume, step ? { ...patch, checkpoint: { ...patch.checkpoint, [step]: at } } : patch);
+}
+
+export async function reached(ctx: OperationContext, name: Milestone): Promise<void> {
+  await ctx.milestone?.(name, (ctx.now ?? (() => new Date()))().toISOString());
 }

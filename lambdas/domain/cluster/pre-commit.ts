@@ -9,7 +9,7 @@ import type { OntapClient } from '../../ontap/client';
 import { unlessNotFound } from '../../ontap/client';
 import type { IpInterface, Svm } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
-import { DEFAULT_CONCURRENCY, OperationContext, report } from './context';
+import { DEFAULT_CONCURRENCY, OperationContext, reached, report } from './context';
 import { ownedDestinationSvm, requireDestinationSvm, sourceSvm } from './inventory';
 import { isHealthy } from './nodes';
 import { relationshipsInto, updateAndWait, volumeOf } from './relationships';
@@ -27,7 +27,9 @@ export async function preCommit(ctx: OperationContext): Promise<PreCommitResult>
 
   const prepared = await prepareDestinationInterfaces(source, destination, from, to);
   const sourceLifs = await source.interfaces.list({ svmName: from.name });
-  for (const lif of sourceLifs) if (prepared.has(lif.name) && lif.enabled) await source.interfaces.disable(lif.uuid);
+  const stopping = sourceLifs.filter((lif) => prepared.has(lif.name) && lif.enabled);
+  for (const lif of stopping) await source.interfaces.disable(lif.uuid);
+  if (stopping.length > 0) await reached(ctx, 'client_access_stopped');
 
   const relationships = await relationshipsInto(destination, to.name);
   const volumes = await forEachLimited(relationships, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (rel) => {

@@ -42,7 +42,10 @@ export interface CheckStateEvent {
 export function resumePoint(m: MigrationRecord): ResumeAt {
   if (m.phase === 'migrate_complete') return 'complete';
   if (m.status === 'rolling_back') return undoPoint(m);
-  if (m.destinationServing || m.phase === 'cutover_complete') return 'cleanup';
+  // Past the point of no return only forward: commit again until it completed (it is idempotent
+  // and skips the link check once the destination serves), then clean up or finish.
+  const afterCommit = m.options.autoSourceCleanup ? 'cleanup' : 'finish';
+  if (m.phase === 'cutover_complete') return afterCommit;
   if (m.pointOfNoReturn) return 'commit';
   switch (m.phase) {
     case 'setup_configuration':
@@ -56,7 +59,7 @@ export function resumePoint(m: MigrationRecord): ResumeAt {
       return 'precommit';
     case 'ready_for_source_cleanup':
     case 'source_cleanup':
-      return 'cleanup';
+      return afterCommit;
     default:
       return 'setup';
   }

@@ -100,7 +100,7 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
 
 export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<{ interfaces: number }> {
   const step = await MigrationStep.open(deps, payload);
-  if (step.record.phase !== 'cutover_started') await step.enter('cutover_started', { times: { cutoverStart: now(deps) } });
+  if (step.record.phase !== 'cutover_started') await step.enter('cutover_started');
   const result = await cluster.preCommit(await operationContext(step));
   await step.event('precommit_complete', { interfaces: result.interfaces, volumes: result.volumes.length });
   return { interfaces: result.interfaces.length };
@@ -108,7 +108,14 @@ export async function preCommit(payload: TaskPayload, deps: Dependencies): Promi
 
 export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
   const step = await beginUndo(deps, payload);
-  const result = await cluster.undoPreCommit(await operationContext(step));
+  const ctx = await operationContext(step);
+  // A rollback from the point of no return cut short (a crash in RestartSourceVserver) resumes
+  // here: bring the source SVM back first, as RestartSourceVserver would have.
+  if (step.record.pointOfNoReturn) {
+    await cluster.restartSourceVserver(ctx);
+    await step.save({ pointOfNoReturn: false });
+  }
+  const result = await cluster.undoPreCommit(ctx);
   await step.event('precommit_undone', { restored: result.restored });
   return { restored: result.restored.length };
 }
@@ -126,8 +133,9 @@ export async function commit(payload: TaskPayload, deps: Dependencies): Promise<
   // claim 2 wants the source restarted rather than a destination missing data.
   if (!step.record.destinationServing) await requireLink(ctx);
   const result = await cluster.commit(ctx);
-  const cutoverComplete = now(deps);
-  await step.save({ destinationServing: result.serving, phase: 'cutover_complete', status: 'cutover_complete', times: { cutoverComplete } });
+  // Set by the destination_serving milestone, unless a crashed run had already brought the interfaces up.
+  const cutoverComplete = step.record.times.cutoverComplete ?? now(deps);
+  await step.enter('cutover_complete', { destinationServing: result.serving, times: { cutoverComplete } });
   await step.event('cutover_complete', { serving: result.serving, ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete) });
   return { serving: result.serving };
 }
