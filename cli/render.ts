@@ -53,13 +53,13 @@ export function pendingRequests(m: MigrationRecord): string {
   return pending.length === 0 ? 'none' : pending.map(([kind, at]) => `${kind} (asked ${clock(at)})`).join(', ');
 }
 
-/** What the operator can do next, given where the migration is. */
+/** What the operator can do next, given where the migration is and whether an execution runs it. */
 export function nextStep(m: MigrationRecord, execution: ExecutionSummary | undefined): string | undefined {
-  const live = execution?.running === true;
-  if (m.status === 'ready_for_cutover' && !m.options.autoCutover && live) return `waiting for a cut-over: svm-migrate cutover ${m.id}`;
+  // The phase, not the status: a resumed migration keeps status migrate_paused until its next status write.
+  if (execution?.running) return m.phase === 'ready_for_cutover' && !m.options.autoCutover ? `waiting for a cut-over: svm-migrate cutover ${m.id}` : undefined;
   if (m.status === 'migrate_paused') return `paused: svm-migrate resume ${m.id}`;
   if (m.status === 'ready_for_source_cleanup') return 'cut over; the source SVM is kept (auto source cleanup off)';
-  if (!live && !SETTLED_STATUSES.includes(m.status)) return `no execution runs it: svm-migrate resume ${m.id}`;
+  if (!SETTLED_STATUSES.includes(m.status)) return `no execution runs it: svm-migrate resume ${m.id}`;
   return undefined;
 }
 

@@ -24,11 +24,11 @@ export function requestCommand(ctx: CommandContext, kind: OperatorRequest): Comm
     .action(async (ref: string, flags: Flags) => {
       await withTarget(ctx, flags, async (target) => {
         const m = await resolveMigration(target, ref);
-        await assertRequestApplies(target, m, kind);
+        const running = await assertRequestApplies(target, m, kind);
         const updated = await target.store.request(m.id, kind, ctx.now().toISOString());
         await target.store.appendEvent(m.id, { type: `${kind}_requested_by_operator`, phase: updated.phase, at: ctx.now().toISOString(), detail: { by: 'svm-migrate' } });
         // A paused migration has no execution to act on the abort: start one, which rolls it back at its first poll.
-        const rollback = kind === 'abort' && m.status === 'migrate_paused' ? await target.startExecution(resumeInput(m), resumeNameFor(m)) : undefined;
+        const rollback = !running ? await target.startExecution(resumeInput(m), resumeNameFor(m)) : undefined;
         if (flags.json) return printJson(ctx, { migrationId: m.id, request: kind, requestedAt: updated.requests[kind], ...(rollback && { executionArn: rollback.executionArn }), migration: updated });
         ctx.io.out(rollback ? `abort requested for ${m.id}: execution ${rollback.executionArn} rolls it back` : `${kind} requested for ${m.id}: the execution acts on it at its next poll`);
       });
@@ -55,19 +55,20 @@ export function resumeCommand(ctx: CommandContext): Command {
     });
 }
 
-/** Refuses, with the reason, a request the migration could never act on. */
-async function assertRequestApplies(target: MigrationTarget, m: MigrationRecord, kind: OperatorRequest): Promise<void> {
+/**
+ * Refuses, with the reason, a request the migration could never act on. Returns whether an
+ * execution runs it; the one request that applies without one is the abort of a paused migration.
+ */
+async function assertRequestApplies(target: MigrationTarget, m: MigrationRecord, kind: OperatorRequest): Promise<boolean> {
   if (kind === 'abort' && m.pointOfNoReturn) {
     // The store refuses it too (atomically); this says it before writing anything.
     throw refused(`abort of migration ${m.id} refused: it passed the point of no return (phase ${m.phase}), so it can only roll forward`);
   }
-  if (SETTLED_STATUSES.includes(m.status) && !(kind === 'abort' && m.status === 'migrate_paused')) {
-    throw refused(`${kind} of migration ${m.id} refused: it is ${m.status}`);
-  }
-  if (kind === 'cutover' && m.options.autoCutover) throw refused(`cutover of migration ${m.id} refused: it cuts over automatically (started without --no-auto-cutover)`);
   if (kind === 'pause' && m.pointOfNoReturn) throw refused(`pause of migration ${m.id} refused: it passed the point of no return (phase ${m.phase})`);
+  if (kind === 'cutover' && m.options.autoCutover) throw refused(`cutover of migration ${m.id} refused: it cuts over automatically (started without --no-auto-cutover)`);
   const execution: ExecutionSummary | undefined = await actingExecution(target, m);
-  if (!execution?.running && m.status !== 'migrate_paused') {
-    throw refused(`${kind} of migration ${m.id} refused: no execution runs it (resume it first: svm-migrate resume ${m.id})`);
-  }
+  if (execution?.running) return true;
+  if (kind === 'abort' && m.status === 'migrate_paused') return false;
+  if (SETTLED_STATUSES.includes(m.status)) throw refused(`${kind} of migration ${m.id} refused: it is ${m.status}`);
+  throw refused(`${kind} of migration ${m.id} refused: no execution runs it (resume it first: svm-migrate resume ${m.id})`);
 }
