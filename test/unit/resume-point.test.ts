@@ -47,7 +47,7 @@ describe('where a fresh execution resumes a migration', () => {
     ['rolling back from transfer', { phase: 'transferring', status: 'rolling_back' }, 'undo_transfer'],
     ['rolling back from pre-commit', { phase: 'cutover_started', status: 'rolling_back' }, 'undo_precommit'],
     ['rolling back from the point of no return', { phase: 'cutover_started', status: 'rolling_back', pointOfNoReturn: true }, 'undo_precommit'],
-  ] as [string, Partial<MigrationRecord>, string][])('%s -> %s', (_case, patch, expected) => {
+  ] as [string, Partial<MigrationRecord>, string][])('%s', (_case, patch, expected) => {
     expect(resumePoint(record(patch))).toBe(expected);
   });
 });

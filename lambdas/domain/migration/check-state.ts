@@ -45,7 +45,7 @@ export function resumePoint(m: MigrationRecord): ResumeAt {
   // Past the point of no return only forward: commit again until it completed (it is idempotent
   // and skips the link check once the destination serves), then clean up or finish.
   const afterCommit = m.options.autoSourceCleanup ? 'cleanup' : 'finish';
-  if (m.phase === 'cutover_complete') return afterCommit;
+  if (m.phase === 'cutover_complete' || m.phase === 'ready_for_source_cleanup' || m.phase === 'source_cleanup') return afterCommit;
   if (m.pointOfNoReturn) return 'commit';
   switch (m.phase) {
     case 'setup_configuration':
@@ -57,9 +57,6 @@ export function resumePoint(m: MigrationRecord): ResumeAt {
       return 'cutover';
     case 'cutover_started':
       return 'precommit';
-    case 'ready_for_source_cleanup':
-    case 'source_cleanup':
-      return afterCommit;
     default:
       return 'setup';
   }
