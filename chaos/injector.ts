@@ -47,8 +47,6 @@ export interface InjectorOptions {
   store: MigrationStore;
   random: Random;
   orchestrator: Orchestrator;
-  /** The cut-over trigger (autoCutover off) is requested at this entry of the cut-over wait. */
-  cutoverAtPoll?: number;
   /** No fault lasts longer than this (a transfer can wait for a down link forever). */
   maxFaultMs?: number;
 }
@@ -94,7 +92,6 @@ export class FaultInjector {
   readonly log: InjectionLog[] = [];
   private readonly active = new Set<ActiveFault>();
   private readonly sim: Record<'source' | 'destination', SimControl>;
-  private cutoverPolls = 0;
   private migrationId?: string;
   /** Runs hooks one at a time: injections and heals never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -146,15 +143,17 @@ export class FaultInjector {
         await this.healOne(active, `${active.fault.count} retries of ${call.stateName}`);
       }
     }
-    if (call.stateName === 'PollCutoverTrigger' && call.retryCount === 0) await this.maybeTriggerCutover();
     // A fault is injected when its step is entered: attempt 0 of one of the step's states, not a relocation.
     if (!step || call.retryCount > 0 || call.stateName?.startsWith('Relocate')) return;
+    let injected = false;
     for (const fault of this.planned) {
       if (fault.step !== step || fault.remaining === 0) continue;
       if ([...this.active].some((a) => a.fault === fault)) continue;
       fault.remaining--;
+      injected = true;
       await this.inject(fault, call);
     }
+    if (call.stateName === 'PollCutoverTrigger' && !injected) await this.triggerCutoverWhenDrilled();
   }
 
   private async onTaskEnd(call: TaskCall, outcome: { error?: unknown }): Promise<void> {
@@ -168,11 +167,14 @@ export class FaultInjector {
     }
   }
 
-  private async maybeTriggerCutover(): Promise<void> {
-    this.cutoverPolls++;
-    if (this.cutoverPolls !== (this.options.cutoverAtPoll ?? 2) || !this.migrationId) return;
+  /**
+   * The operator triggers the cut-over at a wait's poll once the faults drilled there are spent
+   * (not at the poll that got the last one): in every generation, since a restart waits again.
+   */
+  private async triggerCutoverWhenDrilled(): Promise<void> {
+    if (!this.migrationId || this.planned.some((f) => f.step === 'cutover' && f.remaining > 0)) return;
     await this.options.store.request(this.migrationId, 'cutover', new Date().toISOString());
-    this.note(`operator: cut-over requested at poll ${this.cutoverPolls}`);
+    this.note('operator: cut-over requested');
   }
 
   private async inject(fault: PlannedFault, call: TaskCall): Promise<void> {
