@@ -1,6 +1,7 @@
 // End-to-end harness: the real synthesized state machine, run by the local runner over the
 // real handlers, jest's DynamoDB Local and two simulated clusters, with short waits. Tests
 // inject faults through the simulator's control endpoints and read back what happened.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import type { Tunables } from '../../lambdas/config';
 import type { MigrationEvent, MigrationRecord, VolumeProgress } from '../../lambdas/state/records';
 import { startLocalEnvironment, type LocalClusters, type LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
 import type { ExecutionEvent } from '../../local/executions';
+import type { RunExecutionReport, RunExecutionRequest } from '../../local/run-execution';
 import type { Execution, ExecutionResult } from '../../local/runner';
 import { SimControl } from '../../sim/control';
 import type { StateDump } from '../../sim/control-routes';
@@ -62,6 +64,7 @@ export class Harness {
     readonly workDir: string,
     readonly tableName: string,
     private readonly ownsWorkDir: boolean,
+    private readonly options: LocalEnvironmentOptions,
   ) {
     this.source = new SimControl(env.clusters.source);
     this.destination = new SimControl(env.clusters.destination);
@@ -72,13 +75,57 @@ export class Harness {
     if (endpoint === undefined) throw new Error(`${ENDPOINT_ENV} is not set: run through jest, whose global setup starts DynamoDB Local`);
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(scratchRoot(), 'svm-'));
     const tableName = options.tableName ?? `svm-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const env = await startLocalEnvironment(environmentOptions(options, workDir, tableName, endpoint));
-    return new Harness(env, workDir, tableName, options.workDir === undefined);
+    const envOptions = environmentOptions(options, workDir, tableName, endpoint);
+    const env = await startLocalEnvironment(envOptions);
+    return new Harness(env, workDir, tableName, options.workDir === undefined, envOptions);
   }
 
   /** Starts a migration of the demo SVM (auto cut-over and source cleanup). */
   start(name?: string): Execution {
     return this.env.start(INPUT, name);
+  }
+
+  /**
+   * Runs a migration of the demo SVM in a child process (local/run-execution.ts) over these
+   * clusters, this table and this work dir's execution records, so a test can kill it -9.
+   */
+  startInChild(): ChildExecution {
+    const request: RunExecutionRequest = {
+      workDir: this.workDir,
+      clusters: this.env.clusters,
+      dynamoDbEndpoint: this.options.dynamoDbEndpoint as string,
+      tableName: this.tableName,
+      input: INPUT,
+      context: this.options.context,
+      tunables: this.options.tunables,
+      overrides: this.options.overrides,
+      ontap: this.options.ontap,
+    };
+    // node with tsx's loader, not the tsx wrapper: the child is the process that runs the
+    // execution, so killing it kills the execution and node reaps it at once.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/run-execution.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const reports: RunExecutionReport[] = [];
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) reports.push(JSON.parse(line) as RunExecutionReport);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stdin.end(JSON.stringify(request));
+    return {
+      reports,
+      stderr: () => stderr,
+      executionArn: () => reports.flatMap((r) => ('started' in r ? [r.started.executionArn] : []))[0],
+      exited,
+      async kill9() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      },
+    };
   }
 
   /** Waits for the execution, then reads what it left in DynamoDB. */
@@ -131,6 +178,18 @@ function scratchRoot(): string {
     return os.tmpdir();
   }
 }
+
+export interface ChildExecution {
+  reports: RunExecutionReport[];
+  stderr(): string;
+  /** Once the child reported it started. */
+  executionArn(): string | undefined;
+  exited: Promise<number | null>;
+  /** SIGKILL; resolves once the process is gone (and reaped). */
+  kill9(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
 
 function environmentOptions(options: HarnessOptions, workDir: string, tableName: string, endpoint: string): LocalEnvironmentOptions {
   return {
