@@ -10,6 +10,18 @@ import type { CommandContext } from './context';
 import { describeFailure, EXIT, type ExitCode } from './errors';
 import type { Io } from './io';
 
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  the operation failed (the migration failed or rolled back, the pre-checks failed)
+  2  usage error: a bad flag, argument or input
+  3  not found: no such migration or execution
+  4  refused: abort past the point of no return, already running, a request that does not apply now
+  5  target unavailable: AWS credentials or region missing, local services down
+
+Targets: --target local (default; state in ./.svm-migrate, services started on first use)
+         --target aws --state-machine-arn <arn> --table-name <name> [--region] [--profile]`;
+
 export function svmMigrateProgram(ctx: CommandContext): Command {
   const program = new Command('svm-migrate').description('Migrate an ONTAP SVM between clusters without disrupting its clients');
   for (const command of [
@@ -30,6 +42,7 @@ export function svmMigrateProgram(ctx: CommandContext): Command {
   ]) {
     program.addCommand(command);
   }
+  program.addHelpText('after', EXIT_CODES_HELP);
   configure(program, ctx.io);
   return program;
 }
@@ -41,8 +54,8 @@ export async function runCli(args: string[], io: Io): Promise<ExitCode> {
     await svmMigrateProgram(ctx).parseAsync(args, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
-    // --help and --version end the parse by throwing too; they are not failures.
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) return EXIT.ok;
+    // --help and --version end the parse by throwing too; they are not failures (help shown for a missing command is).
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return EXIT.ok;
     const { exitCode, message } = describeFailure(err);
     // Commander has already printed its own usage errors (see configure).
     if (!(err instanceof CommanderError)) io.err(`svm-migrate: ${message}`);

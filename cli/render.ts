@@ -13,6 +13,9 @@ export function clock(iso: string | undefined): string {
   return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
 }
 
+/** Histories hold many events a second apart or less: to the millisecond. */
+const clockMs = (iso: string) => iso.replace('T', ' ');
+
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
@@ -106,6 +109,8 @@ export function describeEvent(e: MigrationEvent): string {
   return `${text} (${shown.map(([k, v]) => `${k}: ${value(v)}`).join('; ')})`;
 }
 
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function renderEvents(events: MigrationEvent[]): string {
   if (events.length === 0) return '  (no events)';
   return events.map((e) => `  ${clock(e.at)}  ${e.phase.padEnd(24)} ${describeEvent(e)}`).join('\n');
@@ -114,9 +119,9 @@ export function renderEvents(events: MigrationEvent[]): string {
 export function renderHistory(execution: { executionArn: string; status?: string }, entries: HistoryEntry[]): string {
   const lines = entries.map((e) => {
     const what = [e.state, e.detail].filter(Boolean).join('  ');
-    return `  ${String(e.id).padStart(4)}  ${clock(e.timestamp)}  ${e.type.padEnd(28)} ${what}`.trimEnd();
+    return `  ${String(e.id).padStart(4)}  ${clockMs(e.timestamp)}  ${e.type.padEnd(24)} ${what}`.trimEnd();
   });
-  return [`Execution ${execution.executionArn}${execution.status ? ` (${execution.status})` : ''}: ${entries.length} events`, ...lines].join('\n');
+  return [`Execution ${execution.executionArn}${execution.status ? ` (${execution.status})` : ''}: ${plural(entries.length, 'event')}`, ...lines].join('\n');
 }
 
 export interface PrecheckReportView {

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { printJson, wholeNumber, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
 import { actingExecution, allEvents, executionsOf, resolveMigration } from '../migrations';
-import { renderEvents, renderHistory, renderList, renderStatus } from '../render';
+import { plural, renderEvents, renderHistory, renderList, renderStatus } from '../render';
 import type { HistoryEntry } from '../target';
 
 type Flags = TargetFlags & { json: boolean };
@@ -54,7 +54,7 @@ export function historyCommand(ctx: CommandContext): Command {
           }
         }
         if (flags.json) return printJson(ctx, { migration: m, events, executions });
-        ctx.io.out([`Migration ${m.id} (${m.source.cluster}/${m.source.svm} -> ${m.destination.cluster}): ${events.length} events`, renderEvents(events)].join('\n'));
+        ctx.io.out([`Migration ${m.id} (${m.source.cluster}/${m.source.svm} -> ${m.destination.cluster}): ${plural(events.length, 'event')}`, renderEvents(events)].join('\n'));
         for (const e of executions) ctx.io.out(`\n${renderHistory(e, e.events)}`);
       });
     });

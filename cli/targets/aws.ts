@@ -150,7 +150,11 @@ function detailOf(details: Record<string, unknown>): string | undefined {
     const cause = typeof details.cause === 'string' ? readableCause(details.cause) : undefined;
     return [details.error, cause].filter(Boolean).join(': ');
   }
-  if (typeof details.resource === 'string') return `${details.resourceType ?? 'task'} ${details.resource}`;
+  if (typeof details.resource === 'string') {
+    if (typeof details.resourceType === 'string') return `${details.resourceType}:${details.resource}`;
+    // A Lambda function's ARN: its name is what tells the tasks apart.
+    return details.resource.replace(/^arn:[^:]+:lambda:[^:]+:\d+:function:/, 'function ');
+  }
   if (typeof details.redriveCount === 'number') return `redrive ${details.redriveCount}`;
   return undefined;
 }
