@@ -10,6 +10,8 @@ import {
   RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionStatus,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -68,8 +70,8 @@ function putEvent(m: MigrationRecord, at: string, type: string, detail: Record<s
   items.set(`MIGRATION#${m.id}|EVENT#${at}#0000`, { pk: `MIGRATION#${m.id}`, sk: `EVENT#${at}#0000`, id: `${at}#0000`, at, type, phase: 'setup_configuration', detail, expiresAt: 0 });
 }
 
-function describeAnswer(status: string, extra: Record<string, unknown> = {}) {
-  return { executionArn: HISTORY.executionArn, stateMachineArn: STATE_MACHINE, name: NAME, status, startDate: new Date('2026-11-30T10:15:00.000Z'), ...extra };
+function describeAnswer(status: ExecutionStatus, extra: Partial<DescribeExecutionCommandOutput> = {}): DescribeExecutionCommandOutput {
+  return { $metadata: {}, executionArn: HISTORY.executionArn, stateMachineArn: STATE_MACHINE, name: NAME, status, startDate: new Date('2026-11-30T10:15:00.000Z'), ...extra };
 }
 
 beforeEach(() => {
