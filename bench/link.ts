@@ -64,7 +64,8 @@ async function rawTransfer(port: number, hashes: string[], sink: (hash: string) 
 /** A SnapMirror baseline of the source volume to a fresh destination cluster; resolves with its seconds. */
 async function simTransfer(source: RunningCluster, workDir: string, name: string, totalBytes: number): Promise<number> {
   const dataDir = path.join(workDir, name);
-  const destination = await startCluster({ name, dataDir, port: 0, controlPort: 0 });
+  // Jobs start at once: the figure is the transfer's, not ONTAP's job queueing (20 ms by default).
+  const destination = await startCluster({ name, dataDir, port: 0, controlPort: 0, jobDelayMs: 0 });
   try {
     await peerClusters(source, destination);
     await ontap(destination, 'POST', '/api/svm/svms', { name: 'svm_bench_dr', subtype: 'dp_destination' });

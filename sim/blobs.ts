@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { fsyncDir } from './durable';
+import { fsyncPath } from './durable';
 import type { FileEntry } from './model';
 
 export class BlobStore {
@@ -62,9 +62,22 @@ export class BlobStore {
     return path.join(this.partialDir, hash);
   }
 
-  /** Moves a partial blob, verified and fsynced by its writer, into the store. */
-  async adoptPartial(hash: string): Promise<void> {
-    await this.sealFile(this.partialPath(hash), hash);
+  /**
+   * Moves partial blobs, verified and fsynced by their writer, into the store, with one
+   * fsync of the store's directory for all of them: once this resolves, they are durable.
+   */
+  async adoptPartials(hashes: string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    for (const hash of hashes) {
+      if (this.has(hash)) await fs.promises.rm(this.partialPath(hash), { force: true });
+      else await fs.promises.rename(this.partialPath(hash), this.pathOf(hash));
+    }
+    await fsyncPath(this.blobDir);
+  }
+
+  /** Makes the directory entries of new partial files durable. */
+  async syncPartialDir(): Promise<void> {
+    await fsyncPath(this.partialDir);
   }
 
   removePartial(hash: string): void {
@@ -83,6 +96,6 @@ export class BlobStore {
       return;
     }
     await fs.promises.rename(file, this.pathOf(hash));
-    fsyncDir(this.blobDir);
+    await fsyncPath(this.blobDir);
   }
 }

@@ -12,6 +12,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** fsync of a file or a directory by its path, off the event loop. */
+export async function fsyncPath(file: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export function writeFileDurable(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');

@@ -2,21 +2,23 @@
 // the source volume, pull the blobs that changed since the last common snapshot over the
 // inter-cluster link (paced by the link bandwidth and the relationship's throttle), and
 // make the destination volume hold exactly that snapshot. Progress is checkpointed durably
-// (completed blobs + fsynced offset in the current one), so a transfer resumes after an
-// abort, a failure or a crash without pulling again what it already has.
+// (completed blobs + fsynced offset in the current one, see checkpoint.ts), so a transfer
+// resumes after an abort, a failure or a crash without pulling again what it already has.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import type { Cluster } from '../cluster';
 import { busy, invalid, peerUnreachable, RequestError } from '../http';
 import type { FileEntry, Manifest, RelationshipRecord, TransferCheckpoint, TransferRecord } from '../model';
 import { Pacer } from '../pacer';
+import { CheckpointWriter } from './checkpoint';
 import { peerBlob, peerJson } from './peer-link';
 
-const CHECKPOINT_BYTES = 4 << 20;
-const CHECKPOINT_MS = 200;
 const WRITE_BATCH_BYTES = 1 << 20;
+/** Batches written at once: the receive loop waits for the disk only past this many. */
+const WRITES_IN_FLIGHT = 2;
 const KEEP_TRANSFERS = 10;
 
 type StopReason = 'aborted' | 'hard_aborted' | 'shutdown' | RequestError;
@@ -106,9 +108,10 @@ export class Replicator {
     const entry: ActiveTransfer = { controller: new AbortController(), pacer: new Pacer(rel.throttle) };
     this.active.set(t.uuid, entry);
     const { cluster } = this;
+    let checkpoint: CheckpointWriter | undefined;
     try {
+      // Not saved on its own: a restart resumes `queued` and `transferring` transfers alike.
       t.state = 'transferring';
-      cluster.save();
       cluster.requireServed(cluster.volume(rel.destination.volumeUuid));
       const peer = cluster.peer(rel.source.cluster);
       if (!t.manifest || !t.checkpoint) {
@@ -124,14 +127,30 @@ export class Replicator {
         cluster.save();
       }
       const cp = t.checkpoint;
-      while (cp.index < cp.needed.length) {
-        const blob = cp.needed[cp.index];
-        if (!cluster.blobs.has(blob.hash)) await this.pull(peer, t, cp, blob, entry);
-        cp.index++;
-        cp.offset = 0;
-        cp.bytes = t.bytes_transferred;
-        cluster.save();
+      checkpoint = new CheckpointWriter(cluster, cp);
+      // The next missing blob is asked for while the current one streams, so that its first
+      // bytes are on their way (read from the source's disk) when the current one ends.
+      const missing = (from: number) => {
+        let i = from;
+        while (i < cp.needed.length && cluster.blobs.has(cp.needed[i].hash)) i++;
+        return i;
+      };
+      let ahead: { index: number; res: Promise<IncomingMessage> } | undefined;
+      try {
+        for (let i = missing(cp.index); i < cp.needed.length; i = missing(i + 1)) {
+          const prefetched = ahead?.index === i ? ahead.res : undefined;
+          if (!prefetched) cancel(ahead?.res);
+          ahead = undefined;
+          await this.pull(peer, t, i, i === cp.index ? cp.offset : 0, entry, checkpoint, prefetched, () => {
+            const next = missing(i + 1);
+            if (next < cp.needed.length) ahead = { index: next, res: quiet(peerBlob(cluster, peer, cp.needed[next].hash, 0, entry.controller.signal)) };
+          });
+        }
+      } finally {
+        cancel(ahead?.res);
       }
+      checkpoint.advance(cp.needed.length, 0, t.bytes_transferred);
+      await checkpoint.seal();
       this.finish(rel, t);
       void peerJson(cluster, peer, 'POST', '/sim/replication/release', {
         svm: rel.source.svm,
@@ -140,7 +159,14 @@ export class Replicator {
         keep: t.snapshot,
       }).catch(() => undefined);
     } catch (err) {
+      await checkpoint?.settle();
       if (entry.reason === 'shutdown') return;
+      if (entry.reason === 'hard_aborted') {
+        for (const hash of checkpoint?.partials() ?? []) cluster.blobs.removePartial(hash);
+      } else {
+        // What arrived whole or in part stays: the next transfer resumes after it.
+        await checkpoint?.flush().catch(() => undefined);
+      }
       this.fail(rel, t, entry.reason, err);
     } finally {
       this.active.delete(t.uuid);
@@ -161,42 +187,58 @@ export class Replicator {
     return needed;
   }
 
+  /** Pulls needed[index] from `offset` into its partial file, hashing and writing as it arrives. */
   private async pull(
     peer: ReturnType<Cluster['peer']>,
     t: TransferRecord,
-    cp: TransferCheckpoint,
-    blob: FileEntry,
+    index: number,
+    offset: number,
     entry: ActiveTransfer,
+    checkpoint: CheckpointWriter,
+    prefetched: Promise<IncomingMessage> | undefined,
+    streaming: () => void,
   ): Promise<void> {
     const { cluster } = this;
+    const blob = (t.checkpoint as TransferCheckpoint).needed[index];
     const file = cluster.blobs.partialPath(blob.hash);
-    const fh = await fs.promises.open(file, fs.existsSync(file) ? 'r+' : 'w+');
-    let inFlight: Promise<unknown> = Promise.resolve();
+    let start = offset;
+    if (start > 0 && (await fs.promises.stat(file).then((st) => st.size, () => 0)) < start) {
+      // The checkpointed bytes are not there (their file was lost): pull the blob again.
+      t.bytes_transferred -= start;
+      start = 0;
+    }
+    const base = t.bytes_transferred - start;
+    const hasher = crypto.createHash('sha256');
+    const fh = await fs.promises.open(file, start > 0 ? 'r+' : 'w');
+    // The writes in flight, and a promise that settles once every write so far is done.
+    const writes: Promise<void>[] = [];
+    let written: Promise<void> = Promise.resolve();
     try {
-      // Bytes written after the last checkpoint were never acknowledged as durable.
-      await fh.truncate(cp.offset);
-      const hasher = crypto.createHash('sha256');
-      if (cp.offset > 0) {
-        for await (const chunk of fs.createReadStream(file, { start: 0, end: cp.offset - 1 })) hasher.update(chunk as Buffer);
+      if (start > 0) {
+        // Bytes written after the last checkpoint were never acknowledged as durable.
+        await fh.truncate(start);
+        for await (const chunk of fs.createReadStream(file, { start: 0, end: start - 1, highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
       }
-      // Chunks are gathered into batches and written while the next batch arrives (one write
-      // in flight), so the network and the disk overlap instead of taking turns.
-      let pos = cp.offset;
-      let writePos = cp.offset;
+      checkpoint.advance(index, start, base + start);
+      // Chunks are gathered into batches, each written with one writev (no copy) while the
+      // next ones arrive, so the network and the disk overlap instead of taking turns.
+      let pos = start;
+      let writePos = start;
       let batch: Buffer[] = [];
       let batchBytes = 0;
       const flush = async () => {
         if (batchBytes === 0) return;
-        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+        const write = writeAll(fh, batch, writePos);
+        writePos += batchBytes;
+        const end = writePos;
         batch = [];
         batchBytes = 0;
-        await inFlight;
-        inFlight = fh.write(data, 0, data.length, writePos);
-        writePos += data.length;
+        written = quiet(Promise.all([written, write]).then(() => checkpoint.advance(index, end, base + end)));
+        writes.push(quiet(write));
+        if (writes.length > WRITES_IN_FLIGHT) await writes.shift();
       };
-      let savedAt = performance.now();
-      let savedPos = pos;
-      const res = await peerBlob(cluster, peer, blob.hash, pos, entry.controller.signal);
+      const res = await (start === 0 && prefetched ? prefetched : peerBlob(cluster, peer, blob.hash, start, entry.controller.signal));
+      streaming();
       for await (const chunk of res as AsyncIterable<Buffer>) {
         const wait = Math.max(entry.pacer.reserve(chunk.length), cluster.linkPacer.reserve(chunk.length));
         if (wait >= 1) await delay(wait, undefined, { signal: entry.controller.signal });
@@ -207,34 +249,29 @@ export class Replicator {
         t.bytes_transferred += chunk.length;
         cluster.state.counters.replicationBytesReceived += chunk.length;
         if (batchBytes >= WRITE_BATCH_BYTES) await flush();
-        const due = pos - savedPos >= CHECKPOINT_BYTES || performance.now() - savedAt >= CHECKPOINT_MS;
-        if (due && pos < blob.size) {
-          // A checkpoint covers only bytes that are written and fsynced.
+        if (checkpoint.due()) {
+          // A checkpoint covers written bytes only: what has arrived so far is written first.
           await flush();
-          await inFlight;
-          await fh.sync();
-          cp.offset = pos;
-          cp.bytes = t.bytes_transferred;
-          cluster.save();
-          savedPos = pos;
-          savedAt = performance.now();
+          await written;
+          checkpoint.start();
         }
       }
       await flush();
-      await inFlight;
+      await written;
       if (pos !== blob.size) throw peerUnreachable(`the stream of blob ${blob.hash} from ${peer.name} ended early`);
-      await fh.sync();
       if (hasher.digest('hex') !== blob.hash) {
+        await checkpoint.settle();
+        checkpoint.advance(index, 0, base);
         cluster.blobs.removePartial(blob.hash);
-        cp.offset = 0;
         throw new RequestError(500, ONTAP_ERROR.INTERNAL, `checksum mismatch on blob ${blob.hash}`);
       }
     } finally {
-      // An abort can leave a write in flight: let it settle before the file closes.
-      await inFlight.catch(() => undefined);
+      // An abort can leave writes in flight: let them settle before the file closes.
+      await Promise.allSettled(writes);
       await fh.close();
     }
-    await cluster.blobs.adoptPartial(blob.hash);
+    checkpoint.complete(index, base + blob.size);
+    if (checkpoint.due()) checkpoint.start();
   }
 
   private finish(rel: RelationshipRecord, t: TransferRecord): void {
@@ -276,6 +313,26 @@ export class Replicator {
     }
     this.cluster.save();
   }
+}
+
+/** A request that may never be awaited must not become an unhandled rejection. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Lets go of a blob stream asked for and not wanted after all. */
+function cancel(res: Promise<IncomingMessage> | undefined): void {
+  res?.then((r) => r.destroy(), () => undefined);
+}
+
+/** Writes all of `buffers` at `position` (a writev may write less than asked). */
+async function writeAll(fh: fs.promises.FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((sum, b) => sum + b.length, 0);
+  let done = (await fh.writev(buffers, position)).bytesWritten;
+  if (done === total) return;
+  const rest = Buffer.concat(buffers, total);
+  while (done < total) done += (await fh.write(rest, done, total - done, position + done)).bytesWritten;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
