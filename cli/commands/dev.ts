@@ -1,6 +1,7 @@
 // The development commands: `demo` (behind `npm start`), `sim` and `asl`.
 import * as path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseSchedule } from '../../chaos/schedule';
 import { wholeNumber, type CommandContext } from '../context';
 
 /**
@@ -19,6 +20,16 @@ function localOnly(ctx: CommandContext): void {
   ctx.io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
+/** Refused before anything starts, with the position and the reason. */
+function faultSchedule(value: string): string {
+  try {
+    parseSchedule(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
 export function demoCommand(ctx: CommandContext): Command {
   return new Command('demo')
     .description('migrate a demo SVM between two simulated clusters with the synthesized state machine, and summarize')
@@ -26,7 +37,8 @@ export function demoCommand(ctx: CommandContext): Command {
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--link-bandwidth <bytes/s>', 'inter-cluster link bandwidth (0: unlimited)', wholeNumber, 2 * 1024 * 1024)
     .option('--work-dir <dir>', 'where the run keeps its state (wiped first)', path.join('.svm-migrate', 'demo'))
-    .action(async (opts: { json: boolean; seed: number; linkBandwidth: number; workDir: string }) => {
+    .option('--faults <schedule>', 'drill a fault schedule: STEP:KIND[*COUNT][@WHERE], comma-separated (e.g. transfer:transient*3,commit:link-down@ponr)', faultSchedule)
+    .action(async (opts: { json: boolean; seed: number; linkBandwidth: number; workDir: string; faults?: string }) => {
       localOnly(ctx);
       const { runDemo } = lazy.demo();
       const { exitCode } = await runDemo({
@@ -34,6 +46,7 @@ export function demoCommand(ctx: CommandContext): Command {
         json: opts.json,
         seed: opts.seed,
         linkBandwidth: opts.linkBandwidth,
+        faults: opts.faults,
         write: (line) => ctx.io.out(line),
       });
       ctx.exitCode = exitCode === 0 ? 0 : 1;

@@ -133,14 +133,14 @@ describe('svm-migrate on the local target: a migration from start to the end', (
     expect(missing.stderr.trim().split('\n')).toEqual(['svm-migrate: no migration mig-20260101T000000-000000']);
   }, 60_000);
 
-  it('pause, cutover and resume of a completed migration are refused (exit 4)', async () => {
+  it('pause, cutover and resume of a completed migration are refused with the reason (exit 4)', async () => {
     // Act
     const runs = await Promise.all(['pause', 'cutover', 'resume'].map((command) => cli([command, migrationId, ...at])));
 
     // Assess
     expect(runs.map((r) => r.code)).toEqual([4, 4, 4]);
-    expect(runs[0].stderr).toContain('it is migrate_complete');
-    expect(runs[1].stderr).toContain('it is migrate_complete');
+    expect(runs[0].stderr).toContain('it passed the point of no return');
+    expect(runs[1].stderr).toContain('it cuts over automatically');
     expect(runs[2].stderr).toContain('has completed');
   });
 
