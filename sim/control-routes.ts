@@ -139,6 +139,14 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
     ok(res);
   });
 
+  // Whether an SVM serves clients here (running, `default`, an interface up): what a prober samples
+  // every few milliseconds, much lighter than the whole state.
+  router.on('GET', '/sim/svms/:svm/serving', ({ res, params }) => {
+    const svm = cluster.state.svms.find((s) => s.name === params.svm);
+    const serving = svm !== undefined && svm.state === 'running' && svm.subtype === 'default' && cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && cluster.interfaceUp(l));
+    ok(res, { serving });
+  });
+
   // Read access for checkers, whatever the SVM's state: a volume's files (or a snapshot's), and blobs.
   router.on('GET', '/sim/volumes/:svm/:volume/files', ({ res, params, query }) => {
     const vol = cluster.volumeByName(params.svm, params.volume);

@@ -95,6 +95,10 @@ export class SimControl {
   async settings(settings: SimSettings): Promise<void> {
     await this.json('PATCH', this.control('/sim/settings'), settings);
   }
+  /** Whether the SVM serves clients on this cluster now (running, `default`, an interface up). */
+  async serving(svm: string): Promise<boolean> {
+    return (await this.json<{ serving: boolean }>('GET', this.control(`/sim/svms/${enc(svm)}/serving`))).serving;
+  }
   /** A volume's files (or a snapshot's), whatever the SVM's state. */
   async volumeFiles(svm: string, volume: string, snapshot?: string): Promise<Manifest> {
     const query = snapshot ? `?snapshot=${encodeURIComponent(snapshot)}` : '';

@@ -44,8 +44,12 @@ describe('data endpoint', () => {
 
   it('refuses access while the SVM is stopped', async () => {
     const svm = await src.one(`/api/svm/svms?name=${DEMO_SVM}`);
+    expect(await client.serving(DEMO_SVM)).toBe(true);
     await src.done('PATCH', `/api/svm/svms/${svm.uuid}`, { state: 'stopped' });
     await expect(client.writeFile(DEMO_SVM, 'vol01', 'x.txt', 'x')).rejects.toMatchObject({ status: 503, target: 'svm.state' });
+    // The prober's view (control port) says the same.
+    expect(await client.serving(DEMO_SVM)).toBe(false);
+    expect(await client.serving('svm_absent')).toBe(false);
     await src.done('PATCH', `/api/svm/svms/${svm.uuid}`, { state: 'running' });
     await client.writeFile(DEMO_SVM, 'vol01', 'x.txt', 'x');
   });
@@ -54,7 +58,9 @@ describe('data endpoint', () => {
     const lifs = (await src.get(`/api/network/ip/interfaces?svm.name=${DEMO_SVM}`)).body.records;
     for (const lif of lifs) await src.patch(`/api/network/ip/interfaces/${lif.uuid}`, { enabled: false });
     await expect(client.readFile(DEMO_SVM, 'vol01', 'x.txt')).rejects.toMatchObject({ status: 503, target: 'interfaces' });
+    expect(await client.serving(DEMO_SVM)).toBe(false);
     await src.patch(`/api/network/ip/interfaces/${lifs[1].uuid}`, { enabled: true });
+    expect(await client.serving(DEMO_SVM)).toBe(true);
     expect((await client.readFile(DEMO_SVM, 'vol01', 'x.txt')).toString()).toBe('x');
     await src.patch(`/api/network/ip/interfaces/${lifs[0].uuid}`, { enabled: true });
   });
