@@ -31,7 +31,7 @@ export interface CampaignOutcome {
 }
 
 /** Counts kept small: a few retries, a few repeats, so a schedule both bites and heals. */
-const MAX_DRAWN_COUNT = Math.min(MAX_COUNT, 6);
+const MAX_DRAWN_COUNT = Math.min(MAX_COUNT, 4);
 
 function faultArbitrary(): fc.Arbitrary<Fault> {
   return fc.constantFrom<Step>(...STEPS).chain((step) =>

@@ -31,7 +31,7 @@ export class ServingProber {
   constructor(
     private readonly svm: string,
     clusters: readonly ClusterEndpoint[],
-    private readonly intervalMs = 5,
+    private readonly intervalMs = 10,
   ) {
     this.controls = clusters.map((c) => ({ name: c.name, sim: new SimControl(c) }));
   }
@@ -50,7 +50,7 @@ export class ServingProber {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const serving: string[] = [];
-      for (const { name, sim } of this.controls) if (serves(await sim.state(), this.svm)) serving.push(name);
+      for (const { name, sim } of this.controls) if (await sim.serving(this.svm)) serving.push(name);
       this.probes++;
       // One report per episode is enough to fail the run; more would only repeat it.
       if (serving.length > 1 && this.violations.length < 5) {

@@ -1,9 +1,17 @@
 // `npm start`: migrates the demo SVM between two simulated clusters with the synthesized
-// state machine, printing each phase and each volume's progress, then a summary.
+// state machine, printing each phase and each volume's progress, then a summary. A client
+// workload writes and reads the SVM's files all along; `--faults` drills a fault schedule.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MigrationDriver } from '../chaos/driver';
+import { FaultInjector } from '../chaos/injector';
+import { interceptTasks } from '../chaos/interceptor';
+import { ServingProber, type Violation } from '../chaos/invariants';
+import { seededRandom } from '../chaos/random';
+import { parseSchedule } from '../chaos/schedule';
+import { ClientWorkload, type WorkloadRecord } from '../chaos/workload';
 import { SimControl } from '../sim/control';
-import { DEMO_SVM } from '../sim/demo';
+import { DEMO_SVM, DEMO_VOLUMES } from '../sim/demo';
 import { DESTINATION_NAME, SOURCE_NAME } from '../sim/pair';
 import { startLocalEnvironment } from './environment';
 import { MigrationProgress, migrationStartedFor } from './progress';
@@ -17,15 +25,30 @@ export interface DemoOptions {
   seed: number;
   /** Inter-cluster link bandwidth in bytes per second (0: unlimited). */
   linkBandwidth: number;
+  /** A fault schedule to drill (chaos/schedule.ts), e.g. `transfer:transient*3,commit:link-down@ponr`. */
+  faults?: string;
   write: (line: string) => void;
 }
 
 /** The demo's poll interval: the deployed default (cdk.json) is 30 s, too slow to watch. */
 const DEMO_POLL_SECONDS = 1;
 const REFRESH_MS = 250;
+/** A drill that has not ended by then is reported as unfinished. */
+const DEMO_DEADLINE_MS = 10 * 60_000;
 
-export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary?: MigrationSummary }> {
+/** What the client saw, beside the migration's summary. */
+export interface ClientSummary {
+  faults: string;
+  writesAcknowledged: number;
+  writesLost: number;
+  longestUnavailableMs: number;
+  invariantViolations: string[];
+}
+
+export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary?: MigrationSummary & { client?: ClientSummary } }> {
   const { write } = options;
+  // Refused before anything starts: the position and the reason.
+  const faults = parseSchedule(options.faults ?? '');
   const say = (line: string) => {
     if (!options.json) write(line);
   };
@@ -41,21 +64,34 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   try {
     const source = { cluster: SOURCE_NAME, svm: DEMO_SVM };
     const since = new Date(Date.now() - 1000);
-    say(`Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (auto cut-over, auto source cleanup)`);
-    const execution = env.start({ source, destination: { cluster: DESTINATION_NAME } });
+    const clusters = [env.clusters.source, env.clusters.destination];
+    const workload = new ClientWorkload({ svm: DEMO_SVM, volumes: DEMO_VOLUMES, clusters, seed: options.seed, run: `demo ${options.seed}`, intervalMs: 20 }).start();
+    const prober = new ServingProber(DEMO_SVM, clusters, 20).start();
+    const driver = new MigrationDriver(env, DEMO_SVM, env.clusters.source, env.clusters.destination, DEMO_DEADLINE_MS);
+    const injector = new FaultInjector({ faults, source: env.clusters.source, destination: env.clusters.destination, svm: DEMO_SVM, store: env.store, random: seededRandom(options.seed), orchestrator: driver });
+    const uninstall = faults.length > 0 ? interceptTasks({ before: (call) => injector.before(call), after: (call, outcome) => injector.after(call, outcome) }) : () => undefined;
+    const mode = injector.needsManualCutover ? 'cut-over on request' : 'auto cut-over';
+    say(`Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (${mode}, auto source cleanup)${faults.length > 0 ? ` with faults "${options.faults}"` : ''}; a client writes and reads its files meanwhile`);
+    const ran = driver.run(!injector.needsManualCutover).finally(async () => {
+      await injector.healAll();
+      uninstall();
+    });
     const started = Date.now();
     const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
 
-    const record = await migrationStartedFor(env.store, source, since, execution.result);
+    const record = await migrationStartedFor(env.store, source, since, ran);
+    let drilled = 0;
     if (record) {
-      say(`${stamp()} migration ${record.id} begun by execution ${execution.name}`);
+      say(`${stamp()} migration ${record.id} begun`);
       const progress = new MigrationProgress(env.store, record.id);
       let done = false;
-      void execution.result.finally(() => (done = true));
+      void ran.finally(() => (done = true));
       for (;;) {
         const finished = done;
         const update = await progress.next();
         for (const e of update?.events ?? []) say(`${stamp()} ${describeEvent(e.type, e.detail)}`);
+        for (const line of injector.log.slice(drilled)) say(`${stamp()} drill: ${line.what}`);
+        drilled = injector.log.length;
         for (const v of update?.changedVolumes ?? []) {
           if (v.transferState) say(`${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${formatBytes(v.bytesTransferred)}${v.node ? ` on ${v.node}` : ''}`);
         }
@@ -63,9 +99,12 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
         await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
       }
     }
-    const result = await execution.result;
-    const endState = [...execution.events].reverse().find((e) => e.type === 'StateEntered')?.state ?? result.status;
+    const late = await ran;
+    const run = await driver.summary();
+    const result = driver.lastResult ?? { status: 'FAILED' as const, error: 'NotEnded' };
+    const endState = run.endState ?? result.status;
     const final = record ? await env.store.get(record.id) : undefined;
+    const client = await clientSummary(options.faults ?? '', workload, prober, late, (seen, expected) => (final ? driver.check(seen, expected) : Promise.resolve([])));
     if (!final) {
       write(`The execution ended ${result.status} before a migration began: ${result.error ?? ''} ${result.cause ?? ''}`);
       return { exitCode: 1 };
@@ -84,12 +123,47 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
       destination: destinationClient,
       dataOnDestinationBytes: await servedBytes(new SimControl(env.clusters.destination), DEMO_SVM, await env.store.listVolumes(final.id)),
     });
-    if (options.json) write(JSON.stringify(summary));
-    else write(`\n${renderSummary(summary)}`);
-    return { exitCode: result.status === 'SUCCEEDED' && endState === 'Migrated' ? 0 : 1, summary };
+    if (options.json) write(JSON.stringify({ ...summary, client }));
+    else write(`\n${renderSummary(summary)}\n${renderClient(client)}`);
+    const kept = client.writesLost === 0 && client.invariantViolations.length === 0;
+    return { exitCode: result.status === 'SUCCEEDED' && endState === 'Migrated' && kept ? 0 : 1, summary: { ...summary, client } };
   } finally {
     await env.stop();
   }
+}
+
+/** Lets the client find the SVM where it now serves, stops it, and checks what it saw against the invariants. */
+async function clientSummary(
+  faults: string,
+  workload: ClientWorkload,
+  prober: ServingProber,
+  late: Violation[],
+  check: (seen: WorkloadRecord, expected: Map<string, string>) => Promise<Violation[]>,
+): Promise<ClientSummary> {
+  const target = workload.successes + 3;
+  const deadline = Date.now() + 5000;
+  while (workload.successes < target && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seen = await workload.stop();
+  const violations = [...late, ...(await prober.stop()).violations, ...(await check(seen, workload.expected()))];
+  return {
+    faults,
+    writesAcknowledged: seen.writes.length,
+    writesLost: violations.filter((v) => v.writeLost).length,
+    longestUnavailableMs: seen.longestUnavailableMs,
+    invariantViolations: violations.map((v) => `invariant ${v.invariant}: ${v.message}`),
+  };
+}
+
+function renderClient(c: ClientSummary): string {
+  return [
+    'Client',
+    `  writes acknowledged     ${c.writesAcknowledged}`,
+    `  writes lost             ${c.writesLost}`,
+    `  longest unavailability  ${(c.longestUnavailableMs / 1000).toFixed(2)} s`,
+    ...(c.faults ? [`  faults drilled          ${c.faults}`] : []),
+    `  invariants              ${c.invariantViolations.length === 0 ? 'all kept' : `${c.invariantViolations.length} violated`}`,
+    ...c.invariantViolations.map((v) => `    ${v}`),
+  ].join('\n');
 }
 
 /** Bytes a client can read from the destination SVM now (undefined when it does not serve). */
