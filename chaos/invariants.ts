@@ -24,7 +24,8 @@ export type ClusterEndpoint = SimEndpoint & { name: string };
 export class ServingProber {
   private readonly controls: { name: string; sim: SimControl }[];
   private readonly violations: Violation[] = [];
-  private probes = 0;
+  /** Probes taken so far (each samples both clusters). */
+  probes = 0;
   private stopping = false;
   private loop?: Promise<void>;
 

@@ -25,9 +25,8 @@ interface Options {
 }
 
 async function main(options: Options): Promise<number> {
-  const say = (line: string) => {
-    if (!options.json) process.stdout.write(`${line}\n`);
-  };
+  // With --json, stdout carries only the report: progress goes to stderr.
+  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   const started = Date.now();
   const report: ChaosReport = emptyReport();
   const lab = new ChaosLab();

@@ -101,6 +101,11 @@ export class ClientWorkload {
     return { ...this.record, lastServedBy: this.controls[this.current].name };
   }
 
+  /** Whether the client is waiting now for any cluster to serve the SVM. */
+  get unavailable(): boolean {
+    return this.unavailableSince !== undefined;
+  }
+
   /** The last acknowledged content of every file the client wrote: volume/path -> hash. */
   expected(): Map<string, string> {
     return new Map(this.latest);
