@@ -1,9 +1,13 @@
 // SnapMirror between two simulated clusters: real bytes over the inter-cluster link, the
 // destination byte-identical to the source snapshot, incremental updates, throttling, and
-// resuming an aborted transfer from its checkpoint.
+// resuming an aborted transfer from its checkpoint (and pulling a blob again whose partial
+// file is lost).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SimControl } from '../../sim/control';
-import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { DEMO_SVM, seededBytes } from '../../sim/demo';
+import type { TransferRecord } from '../../sim/model';
+import { clusterDir, startClusterPair, type RunningPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 const DST_SVM = 'svm_demo_dst';
@@ -48,8 +52,9 @@ async function expectIdentical(pair: RunningPair, volume: string) {
 
 describe('SnapMirror between simulated clusters', () => {
   let pair: RunningPair;
+  const dataDir = tmpDir();
   beforeAll(async () => {
-    pair = await startClusterPair({ dataDir: tmpDir(), demo: true, seed: 7 });
+    pair = await startClusterPair({ dataDir, demo: true, seed: 7 });
   });
   afterAll(() => pair.stop());
 
@@ -124,5 +129,37 @@ describe('SnapMirror between simulated clusters', () => {
     expect(aborted.checkpoint_size).toBeGreaterThan(0);
     expect(servedAfter - served).toBeLessThanOrEqual(done.transfer.bytes_transferred - aborted.checkpoint_size + 1);
     await expectIdentical(pair, 'vol03');
+  });
+
+  it('pulls a blob again when the partial file its checkpoint points into is gone', async () => {
+    // Prepare: a 1 MiB file on vol04, a slow baseline aborted once the checkpoint is inside it
+    const big = seededBytes(99, 1 << 20);
+    await new SimControl(pair.source).writeFile(DEMO_SVM, 'vol04', 'big.bin', big);
+    const rel = await destinationFor(pair, 'vol04');
+    const dst = ontap(pair.destination);
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 512 * 1024 });
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
+    const inBig = async () => {
+      const state = await new SimControl(pair.destination).state();
+      const t: TransferRecord | undefined = state.relationships.find((r) => r.uuid === rel.uuid)?.transfers.at(-1);
+      const cp = t?.checkpoint;
+      return cp && cp.offset > 0 && cp.needed[cp.index].size === big.length ? t : undefined;
+    };
+    const running = await until(inBig, 15_000, 'a checkpoint inside big.bin');
+    expect((await dst.patch(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`, { state: 'aborted' })).status).toBe(200);
+    await until(async () => (await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`)).body.state === 'aborted' || undefined);
+    const aborted = await inBig();
+    expect(aborted).toBeDefined();
+    // Act: the partial file is lost, then the transfer resumes at full speed
+    const cp = aborted?.checkpoint;
+    fs.rmSync(path.join(clusterDir(dataDir, pair.destination.name), 'partial', cp?.needed[cp.index].hash ?? ''));
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 0 });
+    expect((await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {})).status).toBe(201);
+    const done = await transferDone(pair, rel.uuid);
+    // Assess: the blob came over again, whole, and the destination is identical
+    const transfer = (await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${done.transfer.uuid}`)).body;
+    expect(transfer.bytes_transferred).toBe(transfer.total_bytes);
+    const { sourceFiles } = await expectIdentical(pair, 'vol04');
+    expect((await new SimControl(pair.destination).blob(sourceFiles['big.bin'].hash)).equals(big)).toBe(true);
   });
 });
