@@ -16,7 +16,7 @@ export function clock(iso: string | undefined): string {
 /** Histories hold many events a second apart or less: to the millisecond. */
 const clockMs = (iso: string) => iso.replace('T', ' ');
 
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -24,7 +24,7 @@ export function duration(seconds: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${String(rest).padStart(2, '0')}s` : m > 0 ? `${m}m${String(rest).padStart(2, '0')}s` : `${rest}s`;
 }
 
-export const secondsBetween = (from: string, to: string | undefined, now: Date) => ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000;
+const secondsBetween = (from: string, to: string | undefined, now: Date) => ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000;
 
 /** A volume's transfer as a fraction, when it can be told: done transfers are full; totals come from the volume item or the caller. */
 export function transferFraction(v: VolumeProgress, totalBytes: number | undefined): number | undefined {
@@ -40,15 +40,19 @@ export function bar(fraction: number | undefined, width: number): string {
   return `[${'█'.repeat(full)}${'░'.repeat(width - full)}]`;
 }
 
-export function optionsLine(m: MigrationRecord): string {
+function optionsLine(m: MigrationRecord): string {
   const throttle = m.options.throttle > 0 ? `${m.options.throttle} KB/s per volume` : 'none';
   return `auto cut-over ${yesNo(m.options.autoCutover)}, auto source cleanup ${yesNo(m.options.autoSourceCleanup)}, throttle ${throttle}`;
 }
 
-export function timesLine(m: MigrationRecord): string {
+/** The time metrics: when it started and ended, and the cut-over milestones with the window clients saw. */
+export function timesLines(m: MigrationRecord, now: Date): string[] {
   const t = m.times;
-  const window = t.cutoverStart && t.cutoverComplete ? `   cut-over window ${(secondsBetween(t.cutoverStart, t.cutoverComplete, new Date()) ).toFixed(2)} s` : '';
-  return `start ${clock(t.start)}   cut-over trigger ${clock(t.cutoverTrigger)}   cut-over start ${clock(t.cutoverStart)}   cut-over complete ${clock(t.cutoverComplete)}   end ${clock(t.end)}${window}`;
+  const window = t.cutoverStart && t.cutoverComplete ? `   window ${secondsBetween(t.cutoverStart, t.cutoverComplete, now).toFixed(2)} s` : '';
+  return [
+    `started ${clock(t.start)}   ended ${clock(t.end)}   elapsed ${duration(secondsBetween(t.start, t.end, now))}`,
+    `cut-over: triggered ${clock(t.cutoverTrigger)}   started ${clock(t.cutoverStart)}   complete ${clock(t.cutoverComplete)}${window}`,
+  ];
 }
 
 export function pendingRequests(m: MigrationRecord): string {
@@ -77,8 +81,7 @@ export function renderStatus(m: MigrationRecord, volumes: VolumeProgress[], exec
     `  phase         ${m.phase}   status ${m.status}   generation ${m.generation}`,
     `  options       ${optionsLine(m)}`,
     `  point of no return ${m.pointOfNoReturn ? 'passed' : 'not reached'}   destination serving ${yesNo(m.destinationServing)}`,
-    `  times         ${timesLine(m)}`,
-    `  elapsed       ${duration(secondsBetween(m.times.start, m.times.end, now))}`,
+    ...timesLines(m, now).map((line, i) => `  ${i === 0 ? 'times   ' : '        '}      ${line}`),
     `  retries ${m.retries}   relocations ${m.relocations}   restarts ${m.restarts}   requests ${pendingRequests(m)}`,
     `  execution     ${execution ? `${execution.executionArn} ${execution.status}${execution.status === 'RUNNING' && !execution.running ? ' (its process is gone)' : ''}` : m.owner}`,
     `  volumes       ${volumes.length} (${Object.entries(states).map(([s, n]) => `${n} ${s}`).join(', ') || 'none yet'}), ${formatBytes(transferred)} in the last transfers`,
@@ -140,7 +143,7 @@ export function renderPrecheck(report: PrecheckReportView): string {
   ].join('\n');
 }
 
-export function table(header: string[], rows: string[][]): string {
+function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

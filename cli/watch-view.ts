@@ -3,7 +3,7 @@
 import type { MigrationEvent, MigrationRecord, VolumeProgress } from '../lambdas/state/records';
 import { formatBytes } from '../local/summary';
 import type { Io } from './io';
-import { bar, clock, describeEvent, duration, nextStep, pendingRequests, secondsBetween, timesLine, transferFraction } from './render';
+import { bar, clock, describeEvent, nextStep, pendingRequests, timesLines, transferFraction } from './render';
 import type { ExecutionSummary } from './target';
 
 export interface WatchState {
@@ -46,11 +46,11 @@ export class WatchView {
     const transferred = s.volumes.reduce((n, v) => n + v.bytesTransferred, 0);
     return [
       `svm-migrate watch ${m.id}   ${m.source.cluster}/${m.source.svm} -> ${m.destination.cluster}   ${clock(s.now.toISOString())}`,
-      `Phase ${m.phase}   status ${m.status}   generation ${m.generation}   elapsed ${duration(secondsBetween(m.times.start, m.times.end, s.now))}`,
+      `Phase ${m.phase}   status ${m.status}   generation ${m.generation}`,
       `Execution ${execution}`,
       `Volumes (${s.volumes.length}, ${formatBytes(transferred)} in the last transfers):`,
       ...s.volumes.map((v) => `  ${this.volumeLine(v, s.totals)}`),
-      `Times: ${timesLine(m)}`,
+      ...timesLines(m, s.now).map((line, i) => `${i === 0 ? 'Times:' : '      '} ${line}`),
       `Retries ${m.retries}   relocations ${m.relocations}   restarts ${m.restarts}   point of no return ${m.pointOfNoReturn ? 'passed' : 'not reached'}   requests ${pendingRequests(m)}`,
       ...(m.messages.length > 0 ? ['Messages:', ...m.messages.slice(-RECENT_MESSAGES).map((line) => `  ${line}`)] : []),
       'Recent events:',
@@ -68,10 +68,10 @@ export class WatchView {
   }
 
   private changes(s: WatchState): string[] {
-    const stamp = `[${clock(s.now.toISOString()).slice(11, 19)}]`;
+    const stamp = (iso: string) => `[${clock(iso).slice(11, 19)}]`;
     return [
-      ...s.events.map((e) => `${stamp} ${describeEvent(e)}`),
-      ...s.changedVolumes.filter((v) => v.transferState).map((v) => `${stamp}   ${this.volumeLine(v, s.totals)}`),
+      ...s.events.map((e) => `${stamp(e.at)} ${describeEvent(e)}`),
+      ...s.changedVolumes.filter((v) => v.transferState).map((v) => `${stamp(s.now.toISOString())}   ${this.volumeLine(v, s.totals)}`),
     ];
   }
 

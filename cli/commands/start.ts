@@ -82,6 +82,6 @@ async function waitForEnd(target: MigrationTarget, executionArn: string, timeout
   }
 }
 
-export function targetHint(flags: TargetFlags): string {
+function targetHint(flags: TargetFlags): string {
   return flags.target === 'aws' ? ' --target aws' : flags.workDir ? ` --work-dir ${flags.workDir}` : '';
 }

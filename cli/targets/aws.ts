@@ -131,7 +131,7 @@ export class AwsTarget implements MigrationTarget {
 }
 
 /** The fields of a history event that a reader wants: the state, and what went wrong or what ran. */
-export function historyEntryOf(event: HistoryEvent): HistoryEntry {
+function historyEntryOf(event: HistoryEvent): HistoryEntry {
   const details = Object.entries(event).find(([key, value]) => key.endsWith('EventDetails') && value && typeof value === 'object')?.[1] as
     | Record<string, unknown>
     | undefined;
