@@ -54,19 +54,20 @@ export function scheduleArbitrary(): fc.Arbitrary<{ faults: Fault[]; scenarioSee
 }
 
 export async function runCampaign(lab: ChaosLab, options: CampaignOptions): Promise<CampaignOutcome> {
-  let last: ScenarioResult | undefined;
+  // Failing runs by schedule and seed: the shrunk counterexample's violations are reported as seen.
+  const failed = new Map<string, ScenarioResult>();
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(), async ({ faults, scenarioSeed }) => {
-      last = await runScenario(lab, { faults, seed: scenarioSeed });
-      options.onScenario?.(last);
-      return last.passed;
+      const result = await runScenario(lab, { faults, seed: scenarioSeed });
+      options.onScenario?.(result);
+      if (!result.passed) failed.set(`${result.schedule}#${result.seed}`, result);
+      return result.passed;
     }),
     { seed: options.seed, numRuns: options.runs, ...(options.path && { path: options.path }), endOnFailure: false },
   );
   if (!details.failed || !details.counterexample) return { runs: details.numRuns };
   const [{ faults, scenarioSeed }] = details.counterexample;
-  // The shrunk case is the last one fast-check ran when it fails; run it again for its violations if not.
-  const result = last && last.schedule === formatSchedule(faults) && last.seed === scenarioSeed ? last : await runScenario(lab, { faults, seed: scenarioSeed });
+  const result = failed.get(`${formatSchedule(faults)}#${scenarioSeed}`);
   return {
     runs: details.numRuns,
     failure: {
@@ -74,7 +75,7 @@ export async function runCampaign(lab: ChaosLab, options: CampaignOptions): Prom
       scenarioSeed,
       seed: details.seed,
       ...(details.counterexamplePath && { path: details.counterexamplePath }),
-      violations: result.violations.map((v) => `invariant ${v.invariant}: ${v.message}`),
+      violations: (result?.violations ?? []).map((v) => `invariant ${v.invariant}: ${v.message}`),
       replay: `npm run chaos -- --seed ${details.seed} --path ${details.counterexamplePath ?? ''} --no-matrix`,
     },
   };

@@ -7,6 +7,7 @@ import type { Execution, ExecutionResult } from '../local/runner';
 import type { MigrationRecord } from '../lambdas/state/records';
 import { checkAfter, endingOf, type ClusterEndpoint, type Ending, type Violation } from './invariants';
 import type { Orchestrator } from './injector';
+import { MAX_COUNT } from './schedule';
 import type { WorkloadRecord } from './workload';
 
 export interface MigrationRun {
@@ -22,8 +23,8 @@ export interface MigrationRun {
   restarts: number;
 }
 
-/** Operator reruns after an end that asks for one. */
-const MAX_OPERATOR_RERUNS = 3;
+/** Operator reruns after an end that asks for one: more than a schedule can make fail in a row. */
+const MAX_OPERATOR_RERUNS = MAX_COUNT + 5;
 
 export class MigrationDriver implements Orchestrator {
   migrationId?: string;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { synthesizeDefinition } from '../local/definition';
 import { startLocalEnvironment, type LocalEnvironment } from '../local/environment';
 import { SimControl } from '../sim/control';
 import { DEMO_SVM, demoVolumeNames } from '../sim/demo';
@@ -30,6 +31,19 @@ export interface Placement {
 }
 
 export const LAB_SVM = DEMO_SVM;
+
+/** A relocation waits for the down node's takeover: its retries must span the takeover delay. */
+const RELOCATE_RETRY_MS = Math.ceil(TAKEOVER_DELAY_MS / 2);
+
+let retryingStates: string[] | undefined;
+
+/** Every retrying state's interval: short, but a relocation's long enough to outlast a takeover. */
+function retryIntervals(ms: number): Record<string, number> {
+  retryingStates ??= Object.entries(synthesizeDefinition({ context: { stateMachineTimeoutDays: 1 } }).definition.States)
+    .filter(([, state]) => Array.isArray(state.Retry))
+    .map(([name]) => name);
+  return Object.fromEntries(retryingStates.map((name) => [name, name.startsWith('Relocate') ? Math.max(ms, RELOCATE_RETRY_MS) : ms]));
+}
 
 export class ChaosLab {
   private env?: LocalEnvironment;
@@ -80,7 +94,7 @@ export class ChaosLab {
       // The runner cannot hold the 30-day default timeout in a Node timer.
       context: { stateMachineTimeoutDays: 1 },
       tunables: { pollIntervalSeconds: 0 },
-      overrides: { waitSeconds: 0.02, retryIntervalMs: this.options.retryIntervalMs ?? 10 },
+      overrides: { waitSeconds: 0.02, retryIntervalMs: retryIntervals(this.options.retryIntervalMs ?? 10) },
       sim: { jobDelayMs: 2, movePhaseMs: 20, takeoverDelayMs: TAKEOVER_DELAY_MS },
       ...(this.options.dynamoDbEndpoint ? { dynamoDbEndpoint: this.options.dynamoDbEndpoint } : { inMemoryDb: true }),
       tableName: `svm-chaos-${process.pid}-${randomBytes(4).toString('hex')}`,
