@@ -66,11 +66,44 @@ export function removeServices(workDir: string, pid: number): void {
   if (readServices(workDir)?.pid === pid) fs.rmSync(servicesFile(workDir), { force: true });
 }
 
-/** The running services of this work dir, started (detached) if none run. */
+/**
+ * The running services of this work dir, started (detached) if none run. Two commands that
+ * find none at once (`start` in one terminal, `watch` in another) start one set: the first
+ * takes the start lock, the other waits for what it starts.
+ */
 export async function ensureLocalServices(workDir: string, options: ServicesHostOptions = {}): Promise<{ services: LocalServices; started: boolean }> {
-  const running = await runningServices(workDir);
-  if (running) return { services: running, started: false };
-  return { services: await startServicesHost(workDir, options), started: true };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const running = await runningServices(workDir);
+    if (running) return { services: running, started: false };
+    const release = takeStartLock(workDir);
+    if (release) {
+      try {
+        return { services: (await runningServices(workDir)) ?? (await startServicesHost(workDir, options)), started: true };
+      } finally {
+        release();
+      }
+    }
+    if (Date.now() > deadline) throw new LocalServicesUnavailableError(`another command has been starting the local services of ${workDir} for ${START_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** An exclusive file naming the starting process; a dead starter's lock is taken over. */
+function takeStartLock(workDir: string): (() => void) | undefined {
+  const lock = path.join(localStateDir(workDir), 'services.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const raw = fs.readFileSync(lock, 'utf8');
+    // Empty: its creator has not written its pid yet.
+    if (raw === '' || isAlive(Number(raw))) return undefined;
+    fs.rmSync(lock, { force: true });
+    return takeStartLock(workDir);
+  }
+  return () => fs.rmSync(lock, { force: true });
 }
 
 /** The recorded services if their host is alive and DynamoDB Local answers; a dead host's record is removed. */

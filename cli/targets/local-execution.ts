@@ -16,11 +16,6 @@ export type ExecutionProcessMessage =
 
 /** The local poll interval: the deployed default (30 s) is far too slow against the simulator. */
 const DEFAULT_POLL_SECONDS = 1;
-/**
- * aws-local-stepfunctions arms the execution timeout with one setTimeout, which Node caps at
- * 2^31-1 ms (24.8 days): the deployed 30 days would overflow and time out at once.
- */
-const LOCAL_TIMEOUT_DAYS = 24;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'work-dir': { type: 'string' }, name: { type: 'string' }, input: { type: 'string' } } });
@@ -35,7 +30,6 @@ async function main(): Promise<void> {
     clusters: services.clusters,
     dynamoDbEndpoint: services.dynamoDbEndpoint,
     tableName: services.tableName,
-    context: { stateMachineTimeoutDays: LOCAL_TIMEOUT_DAYS },
     tunables: { pollIntervalSeconds: numberFromEnv('SVM_MIGRATE_LOCAL_POLL_SECONDS') ?? DEFAULT_POLL_SECONDS },
     overrides: testOverrides(),
     logLevel: 'INFO',

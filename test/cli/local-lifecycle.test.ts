@@ -13,8 +13,11 @@ describe('svm-migrate on the local target: a migration from start to the end', (
   let migrationId: string;
 
   beforeAll(async () => {
-    const up = await cli(['local', 'up', '--link-bandwidth', '0', '--json', ...at]);
-    expect(json(up)).toMatchObject({ started: true });
+    // Two commands at once (two terminals) start one set of services.
+    const ups = await Promise.all([1, 2].map(() => cli(['local', 'up', '--link-bandwidth', '0', '--json', ...at])));
+    const [a, b] = ups.map((up) => json<{ started: boolean; pid: number }>(up));
+    expect([a.started, b.started].sort()).toEqual([false, true]);
+    expect(a.pid).toBe(b.pid);
   }, 120_000);
 
   afterAll(async () => {
