@@ -69,7 +69,7 @@ export function describeFailure(err: unknown): { exitCode: ExitCode; message: st
   // The SDK's own words when no region is configured anywhere.
   if (/region is missing/i.test(message)) return { exitCode: EXIT.unavailable, message: `${message} (set AWS_REGION, a profile's region, or --region)` };
   const errno = (error as NodeJS.ErrnoException).code;
-  if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') return { exitCode: EXIT.unavailable, message };
+  if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') return { exitCode: EXIT.unavailable, message: `${message} (is the target up? locally: svm-migrate local up)` };
   return { exitCode: EXIT.failed, message };
 }
 

@@ -43,6 +43,8 @@ export interface StartedExecution {
 export interface MigrationTarget {
   readonly kind: 'local' | 'aws';
   readonly store: MigrationStore;
+  /** How often to look again when following an execution: Step Functions' API is throttled, a local file is not. */
+  readonly pollMs: number;
   /** Starts an execution; ExecutionAlreadyExists (a CliError, exit 4) when the name is taken. */
   startExecution(input: ExecutionInput, name: string): Promise<StartedExecution>;
   /** RedriveExecution where the target has it (AWS); undefined when it does not apply. */

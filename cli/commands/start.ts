@@ -78,7 +78,7 @@ async function waitForEnd(target: MigrationTarget, executionArn: string, timeout
     const execution = await target.describeExecution(executionArn);
     if (execution && !execution.running) return execution;
     if (Date.now() > deadline) throw new CliError(`execution ${executionArn} still runs after ${timeoutMs / 1000} s`, EXIT.failed);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, target.pollMs));
   }
 }
 

@@ -8,7 +8,7 @@ import { actingExecution, resolveMigration } from '../migrations';
 import type { MigrationTarget } from '../target';
 import { WatchView } from '../watch-view';
 
-type Flags = TargetFlags & { json: boolean; interval: number };
+type Flags = TargetFlags & { json: boolean; interval?: number };
 
 /** A migration that ends like this did what was asked of it; anything else exits 1. */
 const GOOD_ENDS = ['migrate_complete', 'ready_for_source_cleanup', 'migrate_paused'];
@@ -18,7 +18,7 @@ const BEGIN_TIMEOUT_MS = 60_000;
 export function watchCommand(ctx: CommandContext): Command {
   return withTargetOptions(new Command('watch').description('follow a migration live (phase, volume progress, times, messages) until it ends'))
     .argument('<migration>', 'migration id, execution ARN (e.g. what start printed), or [cluster/]svm')
-    .option('--interval <ms>', 'refresh interval', wholeNumber, 500)
+    .option('--interval <ms>', 'refresh interval (default: 250 local, 2000 aws)', wholeNumber)
     .option('--json', 'print one JSON object per change (JSON lines), the last one when it ends', false)
     .action(async (ref: string, flags: Flags) => {
       await withTarget(ctx, flags, async (target) => {
@@ -47,7 +47,7 @@ export function watchCommand(ctx: CommandContext): Command {
             if (!flags.json) ctx.io.err(`migration ${m.id} ${update.record.status}${execution ? ` (execution ${execution.status})` : ''}`);
             return;
           }
-          await new Promise((resolve) => setTimeout(resolve, flags.interval));
+          await new Promise((resolve) => setTimeout(resolve, flags.interval ?? target.pollMs));
         }
       });
     });
@@ -65,6 +65,6 @@ async function migrationOfExecution(target: MigrationTarget, executionArn: strin
     if (active && (active.owner === executionArn || active.handoffTo === executionArn)) return active;
     if (!execution.running) return resolveMigration(target, executionArn);
     if (Date.now() > deadline) throw notFound(`execution ${executionArn} has not begun a migration after ${BEGIN_TIMEOUT_MS / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, target.pollMs));
   }
 }

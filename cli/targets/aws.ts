@@ -33,6 +33,7 @@ const HISTORY_PAGE = 1000;
 
 export class AwsTarget implements MigrationTarget {
   readonly kind = 'aws';
+  readonly pollMs = 2000;
   readonly store: MigrationStore;
   private readonly sfn: SFNClient;
   private readonly dynamodb: DynamoDBClient;

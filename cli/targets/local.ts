@@ -28,6 +28,7 @@ export interface LocalTargetOptions {
 
 export class LocalTarget implements MigrationTarget {
   readonly kind = 'local';
+  readonly pollMs = 250;
   readonly store: MigrationStore;
   readonly registry: ExecutionRegistry;
   private readonly client;

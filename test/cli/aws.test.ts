@@ -342,6 +342,42 @@ describe('svm-migrate --target aws history', () => {
   });
 });
 
+describe('svm-migrate --target aws precheck and watch', () => {
+  it('precheck starts a check-only execution, waits for it and prints its report', async () => {
+    // Prepare
+    const report = { source: { cluster: 'onprem-a', version: '9.14.1' }, destination: { cluster: 'fsx-prod', version: '9.15.1' }, volumes: [{ name: 'nfs01_data', size: 2 * 1024 ** 4, aggregate: 'aggr1' }] };
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${EXECUTION_PREFIX}:${input.name}`, startDate: new Date() }));
+    sfn.on(DescribeExecutionCommand).resolves(describeAnswer('SUCCEEDED', { output: JSON.stringify({ precheck: report }) }));
+
+    // Act
+    const run = await cli(['precheck', ...INPUT_FLAGS, ...AWS]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.name).toMatch(/^precheck-[0-9a-f]{16}-[0-9a-z]+$/);
+    expect(JSON.parse(start.input as string)).toMatchObject({ source: { cluster: 'onprem-a', svm: 'svm_nfs01' }, checkOnly: true });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({ executionArn: `${EXECUTION_PREFIX}:${start.name}` });
+    expect(run.stdout).toContain('    nfs01_data         2.00 TiB  -> aggr1');
+  });
+
+  it.each([
+    ['completed', 'migrate_complete', 0],
+    ['rolled back', 'rolled_back', 1],
+  ] as const)('watch of a migration that %s shows it once and exits %i', async (_case, status, code) => {
+    // Prepare
+    putMigration(migration({ phase: 'transferring', status }));
+    sfn.on(DescribeExecutionCommand).resolves(describeAnswer('SUCCEEDED'));
+
+    // Act
+    const run = await cli(['watch', 'mig-20261130T101500-3f9a1c', ...AWS]);
+
+    // Assess
+    expect(run.code).toBe(code);
+    expect(run.stderr).toBe(`migration mig-20261130T101500-3f9a1c ${status} (execution SUCCEEDED)\n`);
+  });
+});
+
 describe('svm-migrate --target aws configuration', () => {
   it('without the state machine and the table it is a usage error that says where they come from (exit 2)', async () => {
     // Act
