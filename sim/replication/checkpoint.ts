@@ -16,7 +16,7 @@ const CHECKPOINT_BYTES = 64 << 20;
 /** Complete blobs a commit is due for, however soon: many small files, one commit. */
 const MAX_PENDING_BLOBS = 256;
 /** fsyncs of complete blobs at a time: the thread pool (4 threads) also does the writes. */
-const PARALLEL_FSYNCS = 1;
+const PARALLEL_FSYNCS = 2;
 
 interface Position {
   /** needed[0..index) are complete (durable, or pending for the next commit). */
