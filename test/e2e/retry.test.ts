@@ -95,12 +95,17 @@ describe('intermittent failures (claims 1 and 7)', () => {
     const outcome = await harness.finish(execution);
 
     await explained(() => describeRun(outcome), async () => {
+      // Usually one retry; a loaded machine may lift the fault after the second attempt, within MaxAttempts.
       const failures = outcome.history.filter((e) => e.type === 'StateFailed' && e.state === 'Setup');
-      expect(failures.map((e) => e.error)).toEqual(['NetworkError']);
+      const retries = retriesOf(outcome.history, 'Setup').length;
+      expect(retries).toBeGreaterThanOrEqual(1);
+      expect(retries).toBeLessThanOrEqual(harness.env.tunables.retryMaxAttempts);
+      expect(failures.map((e) => e.error)).toEqual(Array(retries).fill('NetworkError'));
       expect(failures[0].cause).toContain(message);
       expectOrder(outcome.states, HAPPY_PATH);
+      expect(outcome.states.filter((s) => s === 'Setup')).toHaveLength(1);
       expect(outcome.states.filter((s) => UNDO_STATES.includes(s))).toEqual([]);
-      expect(outcome.migration).toMatchObject({ retries: 1, restarts: 0, generation: 1 });
+      expect(outcome.migration).toMatchObject({ retries, restarts: 0, generation: 1 });
       await expectMigrated(harness, outcome, before);
     });
   });

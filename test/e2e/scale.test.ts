@@ -30,5 +30,5 @@ describe('state transitions per migration', () => {
       expect(four.volumes).toHaveLength(4);
       expect(twoHundred.volumes).toHaveLength(200);
     });
-  }, 180_000);
+  }, 300_000);
 });
