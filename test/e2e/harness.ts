@@ -196,8 +196,7 @@ function environmentOptions(options: HarnessOptions, workDir: string, tableName:
     workDir,
     demo: { volumes: options.volumes, fileBytes: options.fileBytes },
     ...(options.clusters && { clusters: options.clusters }),
-    // Node's timers hold at most 24.8 days: the runner does not clamp the 30-day default.
-    context: { stateMachineTimeoutDays: 1, ...options.context },
+    context: options.context,
     tunables: { pollIntervalSeconds: 0, ...options.tunables },
     overrides: { waitSeconds: 0.02, retryIntervalMs: options.retryIntervalMs ?? RETRY_INTERVAL_MS },
     sim: { jobDelayMs: 2, movePhaseMs: 20, ...options.sim },
