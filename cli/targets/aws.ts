@@ -1,6 +1,7 @@
 // The AWS target: the deployed state machine through the Step Functions API, and the migrate
 // state in the stack's DynamoDB table; region, profile and credentials from the SDK's default
 // chain unless --region/--profile say otherwise.
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -16,7 +17,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionInput } from '../../lambdas/input';
 import { MigrationStore } from '../../lambdas/state/migration-store';
-import { usageError } from '../errors';
+import { notFound, usageError } from '../errors';
 import { existingExecutionError, type ExecutionStatus, type ExecutionSummary, type HistoryEntry, type MigrationTarget, type StartedExecution } from '../target';
 
 export interface AwsTargetOptions {
@@ -50,21 +51,24 @@ export class AwsTarget implements MigrationTarget {
   }
 
   /**
-   * The state machine and table from the flags. Reading them from the stack's outputs
-   * (DescribeStacks) needs @aws-sdk/client-cloudformation, which this project does not depend on.
+   * The state machine and table from the flags (or their environment variables), else from the
+   * stack's outputs StateMachineArn and TableName (CloudFormation DescribeStacks).
    */
-  static open(options: AwsTargetOptions): AwsTarget {
-    const missing = [!options.stateMachineArn && '--state-machine-arn', !options.tableName && '--table-name'].filter(Boolean);
-    if (missing.length > 0) {
-      throw usageError(
-        `--target aws needs ${missing.join(' and ')} (stack ${options.stack}'s outputs StateMachineArn and TableName; ` +
-          'reading them from the stack needs @aws-sdk/client-cloudformation, not installed)',
-      );
+  static async open(options: AwsTargetOptions): Promise<AwsTarget> {
+    let { stateMachineArn, tableName } = options;
+    if (!stateMachineArn || !tableName) {
+      const outputs = await stackOutputs(options);
+      stateMachineArn ||= outputs.StateMachineArn;
+      tableName ||= outputs.TableName;
+      const missing = [!stateMachineArn && 'StateMachineArn', !tableName && 'TableName'].filter(Boolean);
+      if (missing.length > 0) {
+        throw usageError(`stack ${options.stack} has no output ${missing.join(' or ')}: is it an svm-migrate stack? (or give --state-machine-arn and --table-name)`);
+      }
     }
-    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[A-Za-z0-9_.-]+$/.test(options.stateMachineArn as string)) {
-      throw usageError(`--state-machine-arn ${options.stateMachineArn}: not a state machine ARN`);
+    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[A-Za-z0-9_.-]+$/.test(stateMachineArn as string)) {
+      throw usageError(`--state-machine-arn ${stateMachineArn}: not a state machine ARN`);
     }
-    return new AwsTarget(options.stateMachineArn as string, options.tableName as string, options);
+    return new AwsTarget(stateMachineArn as string, tableName as string, options);
   }
 
   executionArnOf(name: string): string {
@@ -183,5 +187,24 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+/** The stack's outputs by key; a missing stack is "not found" with the flags that avoid the lookup. */
+async function stackOutputs(options: AwsTargetOptions): Promise<Record<string, string>> {
+  const config = { ...(options.region && { region: options.region }), ...(options.profile && { profile: options.profile }) };
+  const cloudFormation = new CloudFormationClient(config);
+  try {
+    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: options.stack }));
+    const outputs = out.Stacks?.[0]?.Outputs ?? [];
+    return Object.fromEntries(outputs.filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey as string, o.OutputValue as string]));
+  } catch (err) {
+    // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
+    if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) {
+      throw notFound(`stack ${options.stack} does not exist in this account and region (deploy it, pass --stack, or give --state-machine-arn and --table-name)`);
+    }
+    throw err;
+  } finally {
+    cloudFormation.destroy();
   }
 }

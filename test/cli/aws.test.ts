@@ -14,6 +14,7 @@ import {
   type ExecutionStatus,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { MigrationRecord } from '../../lambdas/state/records';
@@ -33,6 +34,7 @@ const HISTORY = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/get-ex
 
 const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBDocumentClient);
+const cloudFormation = mockClient(CloudFormationClient);
 
 /** The table's items by `pk|sk`, answered the way DynamoDB would for the store's Get and Query. */
 let items: Map<string, Record<string, unknown>>;
@@ -379,13 +381,53 @@ describe('svm-migrate --target aws precheck and watch', () => {
 });
 
 describe('svm-migrate --target aws configuration', () => {
-  it('without the state machine and the table it is a usage error that says where they come from (exit 2)', async () => {
+  it('without --state-machine-arn and --table-name it reads them from the stack\'s outputs', async () => {
+    // Prepare
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'Prod-SvmMigrate' }).resolves({
+      Stacks: [
+        {
+          StackName: 'Prod-SvmMigrate',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE },
+            { OutputKey: 'TableName', OutputValue: TABLE },
+          ],
+        },
+      ],
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTION_PREFIX}:${NAME}`, startDate: new Date() });
+
     // Act
-    const run = await cli(['list', '--target', 'aws'], { env: { SVM_MIGRATE_STATE_MACHINE_ARN: '', SVM_MIGRATE_TABLE_NAME: '' } });
+    const run = await cli(['start', '--target', 'aws', '--region', 'eu-west-1', '--stack', 'Prod-SvmMigrate', ...INPUT_FLAGS], {
+      env: { SVM_MIGRATE_STATE_MACHINE_ARN: '', SVM_MIGRATE_TABLE_NAME: '' },
+    });
 
     // Assess
+    expect(run.code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toMatchObject({ stateMachineArn: STATE_MACHINE, name: NAME });
+  });
+
+  it('a stack that does not exist is not found (exit 3), with the flags that avoid the lookup', async () => {
+    // Prepare
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id SvmMigrate does not exist'), { name: 'ValidationError' }));
+
+    // Act
+    const run = await cli(['list', '--target', 'aws', '--region', 'eu-west-1'], { env: { SVM_MIGRATE_STATE_MACHINE_ARN: '', SVM_MIGRATE_TABLE_NAME: '' } });
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('svm-migrate: stack SvmMigrate does not exist in this account and region (deploy it, pass --stack, or give --state-machine-arn and --table-name)\n');
+  });
+
+  it('a stack without the outputs is a usage error naming them', async () => {
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    const run = await cli(['list', '--target', 'aws', '--region', 'eu-west-1', '--stack', 'Other'], { env: { SVM_MIGRATE_STATE_MACHINE_ARN: '', SVM_MIGRATE_TABLE_NAME: '' } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^svm-migrate: --target aws needs --state-machine-arn and --table-name \(stack SvmMigrate's outputs StateMachineArn and TableName; .*client-cloudformation, not installed\)\n$/);
+    expect(run.stderr).toMatch(/^svm-migrate: stack Other has no output StateMachineArn or TableName/);
   });
 
   it('an execution that does not exist is not found (exit 3)', async () => {
