@@ -42,7 +42,9 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   const created = await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
     const target = existing.get(volume.name) ?? (await createVolume(destination, to, volume, placement.get(volume.name) as string));
     const aggregate = target.aggregates[0]?.name ?? '';
-    await report(ctx, volume.name, { sourceUuid: volume.uuid, destinationUuid: target.uuid, node: nodeOf.get(aggregate) }, 'volume_created');
+    // The data the baseline will move (logical used space), so progress can show a fraction.
+    const totalBytes = volume.space?.used;
+    await report(ctx, volume.name, { sourceUuid: volume.uuid, destinationUuid: target.uuid, node: nodeOf.get(aggregate), ...(totalBytes !== undefined && { totalBytes }) }, 'volume_created');
     const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: from.name }, to.name, volume.name);
     await report(ctx, volume.name, { relationshipUuid: relationship.uuid, transferState: relationship.transfer?.state }, 'relationship_created');
     return { name: volume.name, sourceUuid: volume.uuid, destinationUuid: target.uuid, aggregate, relationshipUuid: relationship.uuid };

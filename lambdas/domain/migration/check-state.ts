@@ -123,15 +123,25 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
   }
 
   deps.logger.appendKeys({ migrationId: existing.id });
-  if (existing.phase === 'migrate_complete') return pointer(existing, 'complete');
+  // A repeated start of a finished migration (an EventBridge redelivery) ends quietly.
+  // Complete releases the lock in the same write that sets either of these final phases.
+  if (existing.phase === 'migrate_complete' || existing.phase === 'ready_for_source_cleanup') return pointer(existing, 'complete');
   if (existing.status === 'undo_failed') {
     throw new ConflictError(
       `migration ${existing.id} stopped with an undo that failed; repair the destination and resolve it before a new run (see its events)`,
     );
   }
 
-  const taken = await takeOver(existing, event.executionId, deps);
+  if (existing.status === 'rolled_back' || existing.status === 'migrate_failed') {
+    throw new ConflictError(`migration ${existing.id} has ended (${existing.status}); start a new migration without migrationId`, { field: 'migrationId' });
+  }
+
+  let taken = await takeOver(existing, event.executionId, deps);
   const resumeAt = resumePoint(taken);
+  // A paused migration runs again: its status is its phase once more (the resumed step re-enters it).
+  if (taken.status === 'migrate_paused') {
+    taken = await deps.store.update(taken.id, { owner: event.executionId, expectedVersion: taken.version }, { status: taken.phase });
+  }
   await recordEvent(deps, taken, 'migration_resumed', { executionId: event.executionId, previousOwner: existing.owner, resumeAt });
   return pointer(taken, resumeAt);
 }
