@@ -2,24 +2,15 @@
 // where to report per-volume progress. Plain values, so a Lambda task or a test can call them.
 
 import type { OntapClient } from '../../ontap/client';
+import type { VolumePatch } from '../../state/records';
 
 export interface ClusterPair {
   source: OntapClient;
   destination: OntapClient;
 }
 
-/** Per-volume progress, shaped like the state store's volume patch so a task can pass it on. */
-export interface VolumeCheckpointPatch {
-  sourceUuid?: string;
-  destinationUuid?: string;
-  node?: string;
-  relationshipUuid?: string;
-  transferState?: string;
-  bytesTransferred?: number;
-  totalBytes?: number;
-  /** Sub-steps done (name -> ISO time), merged key by key. */
-  checkpoint?: Record<string, string>;
-}
+/** Per-volume progress: the state store's volume patch, so a task passes it on unchanged. */
+export type VolumeCheckpointPatch = Omit<VolumePatch, 'error'>;
 
 /** Persists a volume's progress; called after each sub-step so a re-run can be audited and resumed. */
 export type VolumeCheckpoint = (volume: string, patch: VolumeCheckpointPatch) => Promise<void>;
