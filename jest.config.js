@@ -12,6 +12,7 @@ module.exports = {
     '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, esModuleInterop: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
 };
