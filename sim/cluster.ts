@@ -1,4 +1,4 @@
-// One simulated cluster: its state (persisted on every change), its blob store, and the
+// One simulated cluster: its state (saved by group commits), its blob store, and the
 // facts every endpoint needs: lookups by name or uuid, HA serving, the inter-cluster link.
 import * as crypto from 'node:crypto';
 import type { BlobStore } from './blobs';
@@ -48,8 +48,14 @@ export class Cluster {
     return this.state.cluster.name;
   }
 
+  /** Records a change of the state; it is on disk once `durable()` resolves. */
   save(): void {
-    this.stateFile.save(this.state);
+    this.stateFile.changed(this.state);
+  }
+
+  /** Resolves once every change recorded so far is on disk. */
+  durable(): Promise<void> {
+    return this.stateFile.durable();
   }
 
   newUuid(): string {

@@ -1,16 +1,8 @@
 // Durable file writes: a file is written to a temporary name, fsynced, renamed into place,
 // and its directory fsynced, so a crash (kill -9 included) leaves the old or the new file.
+// All of it off the event loop (fs.promises).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** fsync of a file or a directory by its path, off the event loop. */
 export async function fsyncPath(file: string): Promise<void> {
@@ -22,15 +14,16 @@ export async function fsyncPath(file: string): Promise<void> {
   }
 }
 
-export function writeFileDurable(file: string, data: string): void {
+/** Replaces `file` with `data`; once this resolves, a crash leaves `data` in it. */
+export async function replaceFileDurable(file: string, data: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fh = await fs.promises.open(tmp, 'w');
   try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    await fh.writeFile(data);
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
-  fs.renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
+  await fs.promises.rename(tmp, file);
+  await fsyncPath(path.dirname(file));
 }

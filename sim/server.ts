@@ -160,6 +160,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   let apiPort = options.port ?? state.listen.port;
 
   const apiServer = http.createServer({ keepAlive: true, highWaterMark: 1 << 20 }, (req, res) => {
+    answerWhenDurable(res, cluster);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       try {
@@ -199,6 +200,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const control = new Router();
   registerControlRoutes(control, ctx, reach);
   const controlServer = http.createServer({ keepAlive: true }, (req, res) => {
+    answerWhenDurable(res, cluster);
     void (async () => {
       try {
         await control.dispatch(req, res, new URL(req.url ?? '/', 'http://localhost'));
@@ -212,6 +214,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const controlPort = await listen(controlServer, options.controlPort ?? state.listen.controlPort);
   state.listen = { port: apiPort, controlPort };
   cluster.save();
+  await cluster.durable();
   jobs.resume();
   replicator.resume();
 
@@ -227,11 +230,27 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
       replicator.shutdown();
       cluster.stopTimers();
       await Promise.all([closeServer(apiServer), closeServer(controlServer)]);
+      await stateFile.close();
       // Give in-process clients' pools time to see the FIN of their keep-alive connections;
       // otherwise a restart on the same port gets its first request on a dead socket.
       await delay(STOP_SETTLE_MS);
     },
   };
+}
+
+/**
+ * An answer leaves only once every change made until it was given is on disk (the state's
+ * group commit), so no answer reports what a crash could take back; handlers just answer.
+ */
+function answerWhenDurable(res: http.ServerResponse, cluster: Cluster): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    cluster.durable().then(
+      () => end(...args),
+      () => res.destroy(),
+    );
+    return res;
+  }) as typeof res.end;
 }
 
 /** Any failure becomes an ONTAP error body; a handler bug is a 500, never a crash. */

@@ -2,7 +2,7 @@
 // loop reports how far it is (blobs complete and verified, bytes written of the current one)
 // and a commit, in the background while bytes keep arriving, makes all of that durable at
 // once (complete blobs renamed into the store with one directory fsync, the current file
-// fsynced, the state saved) every CHECKPOINT_MS or CHECKPOINT_BYTES, instead of per blob.
+// fsynced, the state's group commit awaited) every CHECKPOINT_MS or CHECKPOINT_BYTES, instead of per blob.
 // A complete blob's fsync starts at once, so the disk works while the next blob arrives.
 // The transfer's checkpoint only ever holds what a commit made durable, so a save of the
 // state by anyone at any time is one a restart can resume from.
@@ -141,7 +141,10 @@ export class CheckpointWriter {
     this.cp.index = at.index;
     this.cp.offset = at.offset;
     this.cp.bytes = at.bytes;
-    if (save) this.cluster.save();
+    if (save) {
+      this.cluster.save();
+      await this.cluster.durable();
+    }
     this.committedAt = performance.now();
   }
 }
