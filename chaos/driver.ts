@@ -25,12 +25,14 @@ export interface MigrationRun {
 
 /** Operator reruns after an end that asks for one: more than a schedule can make fail in a row. */
 const MAX_OPERATOR_RERUNS = MAX_COUNT + 5;
+const QUIESCE_MS = 10_000;
 
 export class MigrationDriver implements Orchestrator {
   migrationId?: string;
   private readonly executions: Execution[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly seen = new Map<string, Execution>();
+  private readonly crashed = new Set<string>();
   private endState?: string;
   private startedAt?: number;
   /** How the last execution ended. */
@@ -44,9 +46,11 @@ export class MigrationDriver implements Orchestrator {
     private readonly deadlineMs: number,
   ) {}
 
-  crash(executionId: string, afterMs: number): void {
+  crash(executionId: string, afterMs: number): boolean {
     const execution = this.env.machine.execution(executionId);
-    if (!execution) return;
+    // A process dies once: two faults of one entry are one crash.
+    if (!execution || this.crashed.has(executionId)) return false;
+    this.crashed.add(executionId);
     const restart = (async () => {
       await new Promise((resolve) => setTimeout(resolve, afterMs));
       execution.abort();
@@ -55,6 +59,7 @@ export class MigrationDriver implements Orchestrator {
     })();
     this.pending.add(restart);
     void restart.finally(() => this.pending.delete(restart));
+    return true;
   }
 
   /** Returns violations of its own: a migration that did not end in time. */
@@ -70,6 +75,8 @@ export class MigrationDriver implements Orchestrator {
       for (const link of ended) this.remember(link.executionArn);
       while (this.pending.size > 0) await Promise.race([...this.pending]);
       if (this.executions[this.executions.length - 1] !== current) continue;
+      // Decide on the migration only once no execution of it runs any more.
+      if (!(await Promise.race([Promise.all(this.executions.map((e) => e.result)), timeout(deadline)]))) return this.giveUp();
       const last = ended[ended.length - 1];
       this.lastResult = last.result;
       const lastExecution = this.seen.get(last.executionArn);
@@ -86,6 +93,13 @@ export class MigrationDriver implements Orchestrator {
       }
       return [];
     }
+  }
+
+  /** Stops every execution still running and waits for each to be recorded as ended (before a lab is thrown away). */
+  async quiesce(): Promise<void> {
+    while (this.pending.size > 0) await Promise.race([...this.pending]);
+    for (const e of this.seen.values()) e.abort();
+    await Promise.race([Promise.all([...this.seen.values()].map((e) => e.result)), timeout(Date.now() + QUIESCE_MS)]);
   }
 
   async summary(): Promise<MigrationRun> {

@@ -35,8 +35,8 @@ export interface PlannedFault {
 
 /** What the injector does to the orchestrator: the scenario owns the executions. */
 export interface Orchestrator {
-  /** Stops the execution as a crash would, waits until it is recorded as ended, starts a fresh one. */
-  crash(executionId: string, afterMs: number): void;
+  /** Stops the execution as a crash would, waits until it is recorded as ended, starts a fresh one; false if it already crashed. */
+  crash(executionId: string, afterMs: number): boolean;
 }
 
 export interface InjectorOptions {
@@ -217,8 +217,8 @@ export class FaultInjector {
       }
       case 'crash': {
         const afterMs = this.options.random.below(20);
-        if (call.executionId) this.options.orchestrator.crash(call.executionId, afterMs);
-        this.note(`${label}: the orchestrator crashes ${afterMs} ms into the step`);
+        const crashed = call.executionId !== undefined && this.options.orchestrator.crash(call.executionId, afterMs);
+        this.note(crashed ? `${label}: the orchestrator crashes ${afterMs} ms into the step` : `${label}: the orchestrator is crashing already`);
         return;
       }
       case 'abort':

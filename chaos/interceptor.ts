@@ -22,6 +22,18 @@ export interface TaskHooks {
 }
 
 let installed: TaskHooks | undefined;
+/** Tasks running now through the hooks, stale ones included (a stopped execution's task runs on). */
+let inFlight = 0;
+
+/** Waits until no intercepted task runs (a stale task may still touch the clusters); false past the deadline. */
+export async function tasksSettled(deadlineMs: number): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (inFlight > 0) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
+}
 
 /** Installs the hooks until the returned function is called; one interception at a time. */
 export function interceptTasks(hooks: TaskHooks): () => void {
@@ -32,14 +44,20 @@ export function interceptTasks(hooks: TaskHooks): () => void {
     const inner = hooks.replace?.[task] ?? originals[task];
     handlers[task] = async (event, context) => {
       const call = describe(task, event);
-      await hooks.before?.(call);
+      inFlight++;
       try {
-        const result = await inner(event, context);
+        await hooks.before?.(call);
+        let result: unknown;
+        try {
+          result = await inner(event, context);
+        } catch (error) {
+          await hooks.after?.(call, { error });
+          throw error;
+        }
         await hooks.after?.(call, {});
         return result;
-      } catch (error) {
-        await hooks.after?.(call, { error });
-        throw error;
+      } finally {
+        inFlight--;
       }
     };
   }

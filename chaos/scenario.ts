@@ -3,7 +3,7 @@
 // A migration that ends rolled back (or failed) must leave the source serving every
 // acknowledged write, and a fresh migration is then started and must complete.
 import type { TaskHooks } from './interceptor';
-import { interceptTasks } from './interceptor';
+import { interceptTasks, tasksSettled } from './interceptor';
 import { FaultInjector, type InjectionLog } from './injector';
 import { MigrationDriver, type MigrationRun } from './driver';
 import { ServingProber, type Violation } from './invariants';
@@ -41,6 +41,8 @@ export interface ScenarioResult {
 }
 
 const DEFAULT_DEADLINE_MS = 60_000;
+/** How long a stale task may run on after its migration ended. */
+const STALE_TASK_MS = 10_000;
 /** After the end, the client keeps going until it has found the SVM again (or this long). */
 const SETTLE_MS = 2_000;
 
@@ -69,6 +71,7 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
   let remigration: MigrationRun | undefined;
   let expected = new Map<string, string>();
   let clean = false;
+  let driver: MigrationDriver | undefined;
   const uninstall = interceptTasks({
     before: async (call) => {
       if (call.migrationId) runner.migrationId ??= call.migrationId;
@@ -82,6 +85,8 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
       violations.push(...(await runner.run(!injector.needsManualCutover)));
     } finally {
       await injector.healAll();
+      // A stale task (of a crashed execution) may still be at work: the checks come after it.
+      if (!(await tasksSettled(STALE_TASK_MS))) violations.push({ invariant: 4, message: `a task was still running ${STALE_TASK_MS} ms after the migration ended` });
       uninstall();
     }
     await settle(workload);
@@ -94,7 +99,7 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     if ((run.ending === 'rolled_back' || run.ending === 'failed') && run.endState !== 'UndoFailed' && options.remigrate !== false) {
       // Must-show 4: from the source that serves again, a fresh migration completes.
       const again = new ClientWorkload({ svm: LAB_SVM, volumes: lab.volumes, clusters, seed: options.seed + 1, run: `remigration ${options.seed} "${schedule}"` }).start();
-      const driver = new MigrationDriver(env, LAB_SVM, placement.from, placement.to, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+      driver = new MigrationDriver(env, LAB_SVM, placement.from, placement.to, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
       violations.push(...(await driver.run(true)));
       await settle(again);
       const second = await again.stop();
@@ -111,8 +116,12 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     if (!clean) await workload.stop();
     const probed = await prober.stop();
     violations.push(...probed.violations);
-    // A scenario that broke something leaves a lab nobody should trust.
-    if (!clean || violations.length > 0) await lab.stop();
+    // A scenario that broke something leaves a lab nobody should trust; its executions end first.
+    if (!clean || violations.length > 0) {
+      await runner.quiesce();
+      await driver?.quiesce();
+      await lab.stop();
+    }
   }
 
   const writesLost = violations.filter((v) => v.writeLost).length;
