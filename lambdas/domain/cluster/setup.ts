@@ -3,7 +3,7 @@
 // size for every source volume, and a SnapMirror relationship for each. Re-running skips what
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
 
-import { ConflictError } from '../../errors';
+import { ConflictError, TransientError } from '../../errors';
 import { unlessNotFound } from '../../ontap/client';
 import type { OntapClient } from '../../ontap/client';
 import type { Svm, Volume } from '../../ontap/types';
@@ -109,8 +109,28 @@ export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boole
   }
   if (await destination.nfs.get(svm.uuid)) await unlessNotFound(destination.nfs.delete(svm.uuid));
   if (await destination.dns.get(svm.uuid)) await unlessNotFound(destination.dns.delete(svm.uuid));
-  await unlessNotFound(destination.svms.delete(svm.uuid));
+  await deleteSvmUnlessRefilled(ctx, svm);
   return { deleted: true };
+}
+
+/**
+ * A task of a stopped execution may still be creating volumes in the SVM (a Lambda outlives
+ * StopExecution, and its cluster calls are not fenced, only its DynamoDB writes): when the SVM
+ * delete is refused because volumes appeared meanwhile, the undo is retried (TransientError) and
+ * its next pass deletes them. Anything else is the failure it is.
+ */
+async function deleteSvmUnlessRefilled(ctx: OperationContext, svm: Svm): Promise<void> {
+  const destination = ctx.clusters.destination;
+  try {
+    await unlessNotFound(destination.svms.delete(svm.uuid));
+  } catch (err) {
+    const appeared = await dataVolumes(destination, svm.name);
+    if (appeared.length === 0) throw err;
+    throw new TransientError(`destination SVM ${svm.name} gained ${appeared.map((v) => v.name).join(', ')} while it was being undone; undoing again`, {
+      side: 'destination',
+      cause: err,
+    });
+  }
 }
 
 /** Deletes every relationship whose destination is in `svmName` (the destination cluster owns them). */
