@@ -11,7 +11,7 @@ import type { Random } from './random';
 import { stepsFor, type ConcreteStep, type Fault, type Kind, type Side } from './schedule';
 
 /** The state machine's task states of each step (Relocate<State> belongs to its step too). */
-export const STEP_STATES: Record<ConcreteStep, readonly string[]> = {
+const STEP_STATES: Record<ConcreteStep, readonly string[]> = {
   setup: ['Setup'],
   transfer: ['StartTransfer', 'PollTransfer'],
   cutover: ['PollCutoverTrigger'],

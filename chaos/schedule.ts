@@ -21,8 +21,7 @@ export interface Fault {
   where?: Where;
 }
 
-export const FORWARD_STEPS: readonly ConcreteStep[] = ['setup', 'transfer', 'cutover', 'precommit', 'commit', 'cleanup'];
-export const UNDO_STEPS: readonly ConcreteStep[] = ['undo-setup', 'undo-transfer', 'undo-precommit'];
+const FORWARD_STEPS: readonly ConcreteStep[] = ['setup', 'transfer', 'cutover', 'precommit', 'commit', 'cleanup'];
 
 /**
  * Which faults each step can meet, and why the others cannot:
