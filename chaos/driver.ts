@@ -6,7 +6,9 @@ import type { ExecutionEvent } from '../local/executions';
 import type { Execution, ExecutionResult } from '../local/runner';
 import type { MigrationRecord } from '../lambdas/state/records';
 import { checkAfter, endingOf, type ClusterEndpoint, type Ending, type Violation } from './invariants';
+import { fenceDependencies, killProcess } from './crash';
 import type { Orchestrator } from './injector';
+import { tasksSettled } from './interceptor';
 import { MAX_COUNT } from './schedule';
 import type { WorkloadRecord } from './workload';
 
@@ -44,7 +46,9 @@ export class MigrationDriver implements Orchestrator {
     private readonly from: ClusterEndpoint,
     private readonly to: ClusterEndpoint,
     private readonly deadlineMs: number,
-  ) {}
+  ) {
+    fenceDependencies(env.dependencies);
+  }
 
   crash(executionId: string, afterMs: number): boolean {
     const execution = this.env.machine.execution(executionId);
@@ -53,8 +57,11 @@ export class MigrationDriver implements Orchestrator {
     this.crashed.add(executionId);
     const restart = (async () => {
       await new Promise((resolve) => setTimeout(resolve, afterMs));
+      // The process dies: its execution stops and its task dies at its next call.
+      killProcess(executionId);
       execution.abort();
       await execution.result;
+      await tasksSettled(QUIESCE_MS);
       this.start(true);
     })();
     this.pending.add(restart);

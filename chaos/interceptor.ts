@@ -4,6 +4,7 @@
 import { handlers } from '../lambdas/handlers/index';
 import type { TaskHandler } from '../lambdas/handlers/task';
 import type { TaskName } from '../lambdas/tasks';
+import { runInProcess } from './crash';
 
 /** What the state machine gives a task (CheckState and Precheck get their own shapes: fields absent). */
 export interface TaskCall {
@@ -49,7 +50,7 @@ export function interceptTasks(hooks: TaskHooks): () => void {
         await hooks.before?.(call);
         let result: unknown;
         try {
-          result = await inner(event, context);
+          result = await runInProcess(call.executionId, () => inner(event, context));
         } catch (error) {
           await hooks.after?.(call, { error });
           throw error;
