@@ -35,14 +35,15 @@ export const LAB_SVM = DEMO_SVM;
 /** A relocation waits for the down node's takeover: its retries must span the takeover delay. */
 const RELOCATE_RETRY_MS = Math.ceil(TAKEOVER_DELAY_MS / 2);
 
-let retryingStates: string[] | undefined;
+let synthesized: ReturnType<typeof synthesizeDefinition> | undefined;
+const labDefinition = () => (synthesized ??= synthesizeDefinition({ context: { stateMachineTimeoutDays: 1 } }));
 
 /** Every retrying state's interval: short, but a relocation's long enough to outlast a takeover. */
 function retryIntervals(ms: number): Record<string, number> {
-  retryingStates ??= Object.entries(synthesizeDefinition({ context: { stateMachineTimeoutDays: 1 } }).definition.States)
+  const retrying = Object.entries(labDefinition().definition.States)
     .filter(([, state]) => Array.isArray(state.Retry))
     .map(([name]) => name);
-  return Object.fromEntries(retryingStates.map((name) => [name, name.startsWith('Relocate') ? Math.max(ms, RELOCATE_RETRY_MS) : ms]));
+  return Object.fromEntries(retrying.map((name) => [name, name.startsWith('Relocate') ? Math.max(ms, RELOCATE_RETRY_MS) : ms]));
 }
 
 export class ChaosLab {
@@ -56,6 +57,11 @@ export class ChaosLab {
   get environment(): LocalEnvironment {
     if (!this.env) throw new Error('the chaos lab is not started');
     return this.env;
+  }
+
+  /** MaxAttempts of the intermittent-error Retry of every task, as the lab's state machine has it. */
+  get retryMaxAttempts(): number {
+    return labDefinition().tunables.retryMaxAttempts;
   }
 
   get volumes(): string[] {
