@@ -52,6 +52,19 @@ describe('the invariant checker', () => {
     expect(result.writesLost).toBe(0);
   });
 
+  it('reports an undo whose intermittent failures outlast its retries (the design ends it UndoFailed, for an operator)', async () => {
+    // Prepare: one 503 more than the undo's retries absorb.
+    const faults = parseSchedule(`transfer:abort,undo-setup:transient*${lab.retryMaxAttempts + 1}`);
+    // Act
+    const result = await runScenario(lab, { faults, seed: 5 });
+    // Assess
+    expect(result.run).toMatchObject({ ending: 'failed', endState: 'UndoFailed' });
+    expect(result.remigration).toBeUndefined();
+    expect(result.violations.map((v) => v.invariant)).toContain(3);
+    expect(result.violations.find((v) => v.invariant === 3)?.message).toContain('an undo failed');
+    expect(result.writesLost).toBe(0);
+  });
+
   it('passes the same run with the real undo', async () => {
     // Act
     const result = await runScenario(lab, { faults: parseSchedule('transfer:abort'), seed: 3 });
