@@ -97,7 +97,7 @@ export class ChaosLab {
     this.env = await startLocalEnvironment({
       workDir: this.workDir,
       demo: { volumes: this.options.volumes ?? 2, fileBytes: this.options.fileBytes ?? 256 },
-      // The runner cannot hold the 30-day default timeout in a Node timer.
+      // A one-day state machine timeout: a lab's migrations take seconds.
       context: { stateMachineTimeoutDays: 1 },
       tunables: { pollIntervalSeconds: 0 },
       overrides: { waitSeconds: 0.02, retryIntervalMs: retryIntervals(this.options.retryIntervalMs ?? 10) },
