@@ -100,6 +100,8 @@ export class TaskFunctions extends Construct {
           TABLE_NAME: props.table.tableName,
           SVM_MIGRATE_SSM_PREFIX: config.ssmPrefix,
           SVM_MIGRATE_STATE_MACHINE_ARN: stateMachineArn,
+          // How long a task of a stopped execution may still run (CheckState waits that long before taking over).
+          SVM_MIGRATE_TASK_TIMEOUT_SECONDS: String(config.taskTimeoutSeconds),
           POWERTOOLS_SERVICE_NAME: 'svm-migrate',
           NODE_OPTIONS: '--enable-source-maps',
         },

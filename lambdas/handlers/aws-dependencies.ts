@@ -26,12 +26,23 @@ export class StepFunctionsExecutions implements ExecutionControl {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
+    /** A stopped execution's last task may run on this long (Lambda is not stopped with it). */
+    private readonly taskTimeoutSeconds: number,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Running: true. Stopped long enough ago that none of its tasks can still act on the clusters:
+   * false. Stopped more recently, or unknown: undefined, so the migration's lease decides (every
+   * task write renews it, and it outlasts a task's timeout).
+   */
   async isRunning(executionId: string): Promise<boolean | undefined> {
     try {
       const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionId }));
-      return out.status === 'RUNNING';
+      if (out.status === 'RUNNING') return true;
+      const stopped = out.stopDate?.getTime();
+      if (stopped === undefined || this.now().getTime() - stopped < this.taskTimeoutSeconds * 1000) return undefined;
+      return false;
     } catch (err) {
       if (err instanceof ExecutionDoesNotExist) return false;
       return undefined;
@@ -52,7 +63,7 @@ export function awsDependencies(): Dependencies {
     store,
     config,
     connect: new ClusterConnections(config, logger).connect,
-    executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN')),
+    executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN'), Number(process.env.SVM_MIGRATE_TASK_TIMEOUT_SECONDS ?? 900)),
     // Metrics first: adding one cannot fail and the wrapper flushes it even when the task then
     // fails, so an EventBridge outage never loses the count an alarm watches (UndoFailures).
     notifier: new CompositeNotifier(
