@@ -234,21 +234,7 @@ export class MigrationStore {
     const exists = `attribute_exists(${migration.path('pk')})`;
     const condition = input.force === true ? exists : `${exists} AND (${this.takeOverAllowed(migration, input, now)})`;
     const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
-    const refused = await transactWrite(this.client, [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: migrationKey(id),
-          ...migration.updateParams(condition),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-      this.lockItemOf(id, current.source, lock),
-    ]);
-    if (refused !== undefined) {
-      if (refused[0].conditionFailed) throw takeOverRefused(id, input.newOwner, now.toISOString(), refused[0].old);
-      throw lockLost(id, current.source, refused[1].old);
-    }
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old));
     return this.require(id);
   }
 
@@ -341,6 +327,19 @@ export class MigrationStore {
       `${migration.path('owner')} = ${migration.value(fence.owner)} AND ` +
       `${migration.path('version')} = ${migration.value(fence.expectedVersion)}`;
     const lock = lockAction === 'refresh' ? new ExpressionBuilder().set(['leaseExpiresAt'], leaseExpiresAt) : undefined;
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => ownershipConflict(id, old, fence));
+    return this.require(id);
+  }
+
+  /** The migration's conditional update and its lock's, in one transaction; `refusedBy` names a failed condition. */
+  private async updateWithLock(
+    id: string,
+    source: SvmRef,
+    migration: ExpressionBuilder,
+    condition: string,
+    lock: ExpressionBuilder | undefined,
+    refusedBy: (old: Parameters<typeof ownershipConflict>[1]) => Error,
+  ): Promise<void> {
     const refused = await transactWrite(this.client, [
       {
         Update: {
@@ -350,13 +349,11 @@ export class MigrationStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      this.lockItemOf(id, current.source, lock),
+      this.lockItemOf(id, source, lock),
     ]);
-    if (refused !== undefined) {
-      if (refused[0].conditionFailed) throw ownershipConflict(id, refused[0].old, fence);
-      throw lockLost(id, current.source, refused[1].old);
-    }
-    return this.require(id);
+    if (refused === undefined) return;
+    if (refused[0].conditionFailed) throw refusedBy(refused[0].old);
+    throw lockLost(id, source, refused[1].old);
   }
 
   /** When a newcomer may take over without force: it owns it already, the lease expired, or it was named. */
