@@ -14,9 +14,9 @@ import {
   undoSetup,
   undoTransfer,
 } from '../../lambdas/domain/cluster';
-import { MigrationError } from '../../lambdas/errors';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { DEMO_SVM, Harness, inventory, startHarness, transferUntilReady } from './cluster-harness';
+import { migrationFailure } from '../support/failure';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,15 +26,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function failure(call: Promise<unknown>): Promise<MigrationError> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MigrationError);
-    return err as MigrationError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Runs the undo chain from `from`, in the state machine's order. */
 async function undoFrom(from: 'precommit' | 'transfer' | 'setup'): Promise<void> {
@@ -67,7 +58,7 @@ describe('undo', () => {
     const destination = h.ctx.clusters.destination;
     const before = await inventory(destination);
     await h.dstSim.injectError({ method: 'POST', path: '/api/storage/volumes', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
-    const err = await failure(setup({ ...h.ctx, concurrency: 2 }));
+    const err = await migrationFailure(setup({ ...h.ctx, concurrency: 2 }));
     expect(err.name).toBe('TransientError');
     expect((await destination.volumes.list({ svmName: DEMO_SVM })).length).toBeGreaterThan(0);
 
@@ -82,8 +73,8 @@ describe('undo', () => {
     await destination.svms.create({ name: DEMO_SVM, comment: 'someone else' });
     const before = await inventory(destination);
 
-    expect((await failure(precheck(h.ctx))).name).toBe('ConflictError');
-    expect((await failure(setup(h.ctx))).name).toBe('ConflictError');
+    expect((await migrationFailure(precheck(h.ctx))).name).toBe('ConflictError');
+    expect((await migrationFailure(setup(h.ctx))).name).toBe('ConflictError');
     await undoSetup(h.ctx);
     await undoTransfer(h.ctx);
     await undoPreCommit(h.ctx);
@@ -101,7 +92,7 @@ describe('undo', () => {
     await h.dstSim.injectError({ method: 'PATCH', path: '/api/svm/svms/*', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
     await h.srcSim.injectError({ method: 'PATCH', path: '/api/svm/svms/*', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
 
-    expect((await failure(commit(h.ctx))).name).toBe('TransientError');
+    expect((await migrationFailure(commit(h.ctx))).name).toBe('TransientError');
     expect(await isDestinationServing(h.ctx)).toBe(false);
 
     const restarted = await restartSourceVserver(h.ctx);
@@ -117,16 +108,16 @@ describe('undo', () => {
 describe('checks and relocation', () => {
   it('precheck reports an unavailable peer as InterClusterLinkError and both clusters down as NetworkError on both', async () => {
     await h.dstSim.linkDown();
-    expect((await failure(precheck(h.ctx))).name).toBe('InterClusterLinkError');
+    expect((await migrationFailure(precheck(h.ctx))).name).toBe('InterClusterLinkError');
     await h.dstSim.clearFaults();
 
     await Promise.all([h.srcSim.unreachable('refuse'), h.dstSim.unreachable('refuse')]);
-    const err = await failure(precheck(h.ctx));
+    const err = await migrationFailure(precheck(h.ctx));
     expect(err).toMatchObject({ name: 'NetworkError', side: 'both' });
   });
 
   it('precheck refuses a source SVM that does not exist', async () => {
-    const err = await failure(precheck({ ...h.ctx, plan: { ...h.ctx.plan, sourceSvm: 'svm_missing' } }));
+    const err = await migrationFailure(precheck({ ...h.ctx, plan: { ...h.ctx.plan, sourceSvm: 'svm_missing' } }));
     expect(err).toMatchObject({ name: 'ValidationError', field: 'source.svm' });
   });
 
@@ -137,7 +128,7 @@ describe('checks and relocation', () => {
     const [down, partner] = [nodes[0].name, nodes[0].ha.partners[0].name];
     await h.dstSim.nodeDown(down, { takeoverDelayMs: 60_000 });
 
-    const err = await failure(undoSetup(h.ctx));
+    const err = await migrationFailure(undoSetup(h.ctx));
     expect(err).toMatchObject({ name: 'NodeUnhealthyError', node: down, side: 'destination' });
     expect((await pickHealthyNode(destination, down)).name).toBe(partner);
 

@@ -488,8 +488,8 @@ describe('continue-as-new', () => {
 });
 
 describe('abort and the execution registry', () => {
-  it('records RUNNING while a task runs, then SUCCEEDED with the history', async () => {
-    // Prepare: setup blocks until released
+  /** A runner whose Setup task signals `invoked` and then waits for `release`. */
+  function runnerHeldInSetup() {
     const invoked = deferred();
     const release = deferred();
     const machine = runner({
@@ -501,6 +501,12 @@ describe('abort and the execution registry', () => {
       transfer: ok,
       undoSetup: ok,
     });
+    return { machine, invoked, release };
+  }
+
+  it('records RUNNING while a task runs, then SUCCEEDED with the history', async () => {
+    // Prepare: setup blocks until released
+    const { machine, invoked, release } = runnerHeldInSetup();
 
     // Act
     const execution = machine.start({ name: 'watched', input: { migrationId: 'm-10' } });
@@ -529,17 +535,7 @@ describe('abort and the execution registry', () => {
 
   it('aborts a running execution', async () => {
     // Prepare
-    const invoked = deferred();
-    const release = deferred();
-    const machine = runner({
-      setup: async () => {
-        invoked.resolve();
-        await release.promise;
-        return {};
-      },
-      transfer: ok,
-      undoSetup: ok,
-    });
+    const { machine, invoked, release } = runnerHeldInSetup();
     const execution = machine.start({ input: { migrationId: 'm-11' } });
     await invoked.promise;
 

@@ -6,8 +6,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { OntapClient, OntapClientOptions, isNotFound } from '../../lambdas/ontap/client';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
-import { MigrationError } from '../../lambdas/errors';
+import type { MigrationError } from '../../lambdas/errors';
 import { FakeHandler, FakeOntap, json, startFakeOntap } from './fake-ontap';
+import { migrationFailure } from '../support/failure';
 
 const USER = 'admin';
 const PASSWORD = 'S3cret-Pa55word!';
@@ -29,15 +30,6 @@ function client(baseUrl: string, extra: Partial<OntapClientOptions> = {}): Ontap
   return c;
 }
 
-async function failure(call: Promise<unknown>): Promise<MigrationError> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MigrationError);
-    return err as MigrationError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Nothing an operator might see carries the password or the encoded Authorization header. */
 function expectNoCredentials(err: MigrationError): void {
@@ -89,7 +81,7 @@ describe('requests', () => {
 
   it('jobs.wait gives up at its deadline with a TransientError', async () => {
     const server = await serve((_req, res) => json(res, 200, { uuid: 'j2', state: 'running' }));
-    const err = await failure(client(server.baseUrl).jobs.wait('j2', { timeoutMs: 50 }));
+    const err = await migrationFailure(client(server.baseUrl).jobs.wait('j2', { timeoutMs: 50 }));
     expect(err.name).toBe('TransientError');
     expect(err.message).toContain('j2');
   });
@@ -104,7 +96,7 @@ describe('requests', () => {
       if (req.method === 'POST') return json(res, 202, { job: { uuid: 'j3' } });
       json(res, 200, { uuid: 'j3', state: 'failure', code: Number(code), message: 'it went wrong' });
     });
-    const err = await failure(client(server.baseUrl).volumes.create({ name: 'v', svm: { name: 's' }, size: 1, type: 'dp', aggregates: [{ name: 'a' }] }));
+    const err = await migrationFailure(client(server.baseUrl).volumes.create({ name: 'v', svm: { name: 's' }, size: 1, type: 'dp', aggregates: [{ name: 'a' }] }));
     expect(err.name).toBe(name);
     expect(err.ontap).toEqual({ code, message: 'it went wrong' });
     expect(err.side).toBe('destination');
@@ -132,7 +124,7 @@ describe('volume move', () => {
 
   it('a move that ends failed is a TransientError', async () => {
     const server = await serve(moving(['replicating', 'failed']));
-    const err = await failure(client(server.baseUrl).volumes.move('v1', 'aggr2'));
+    const err = await migrationFailure(client(server.baseUrl).volumes.move('v1', 'aggr2'));
     expect(err.name).toBe('TransientError');
     expect(err.message).toContain('failed');
   });
@@ -159,7 +151,7 @@ describe('error mapping of HTTP answers', () => {
       json(res, status, code ? { error: { code, message: 'ontap says no', ...(target && { target }) } } : {});
     });
     // Act
-    const err = await failure(client(server.baseUrl).svms.get('svm-9'));
+    const err = await migrationFailure(client(server.baseUrl).svms.get('svm-9'));
     // Assess
     expect(err.name).toBe(name);
     expect(err.ontap).toMatchObject({ status, ...(code && { code, message: 'ontap says no' }), ...(target && { target }) });
@@ -175,7 +167,7 @@ describe('error mapping of HTTP answers', () => {
       if (req.url.startsWith('/api/cluster/nodes')) return json(res, 200, { records: [{ name: 'n1', state: 'down' }, { name: 'n2', state: 'down' }] });
       json(res, 400, { error: { code: ONTAP_ERROR.NODE_UNHEALTHY, message: 'down', target: 'node' } });
     });
-    const err = await failure(client(server.baseUrl).volumes.get('v1'));
+    const err = await migrationFailure(client(server.baseUrl).volumes.get('v1'));
     expect(err.name).toBe('NodeUnhealthyError');
     expect(err.node).toBeUndefined();
   });
@@ -194,7 +186,7 @@ describe('network failures', () => {
     const { port } = probe.address() as net.AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
 
-    const err = await failure(client(`http://127.0.0.1:${port}`, { side: 'source' }).cluster.get());
+    const err = await migrationFailure(client(`http://127.0.0.1:${port}`, { side: 'source' }).cluster.get());
     expect(err.name).toBe('NetworkError');
     expect(err.side).toBe('source');
     expect(err.message).toContain('ECONNREFUSED');
@@ -204,7 +196,7 @@ describe('network failures', () => {
   it('a server that never answers times out as a NetworkError', async () => {
     const server = await serve(() => undefined);
     const started = Date.now();
-    const err = await failure(client(server.baseUrl, { timeoutMs: 150 }).nodes.list());
+    const err = await migrationFailure(client(server.baseUrl, { timeoutMs: 150 }).nodes.list());
     expect(err.name).toBe('NetworkError');
     expect(err.message).toContain('ETIMEDOUT');
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -217,7 +209,7 @@ describe('network failures', () => {
       res.write('{"records": [');
       setImmediate(() => res.socket?.destroy());
     });
-    const err = await failure(client(server.baseUrl).aggregates.list());
+    const err = await migrationFailure(client(server.baseUrl).aggregates.list());
     expect(err.name).toBe('NetworkError');
     expectNoCredentials(err);
   });
@@ -227,7 +219,7 @@ describe('network failures', () => {
     const log = (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`);
     const logger = { debug: log, warn: log };
     const server = await serve((_req, res) => json(res, 503, { error: { code: ONTAP_ERROR.INTERNAL, message: 'busy' } }));
-    await failure(client(server.baseUrl, { logger }).peers.list());
+    await migrationFailure(client(server.baseUrl, { logger }).peers.list());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('/api/cluster/peers');
     expect(lines[0]).not.toContain(PASSWORD);
@@ -246,7 +238,7 @@ describe('TLS', () => {
 
   it('refuses an unknown CA with a ValidationError about the CA bundle', async () => {
     const server = await serve(ok, tls);
-    const err = await failure(client(server.baseUrl).peers.list());
+    const err = await migrationFailure(client(server.baseUrl).peers.list());
     expect(err.name).toBe('ValidationError');
     expect(err.field).toBe('destination.ca');
     expectNoCredentials(err);

@@ -12,6 +12,7 @@ import { SimControl } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
 import { startClusterPair, type RunningPair } from '../../sim/pair';
 import type { RunningCluster } from '../../sim/server';
+import { migrationFailure } from '../support/failure';
 
 let dataDir: string;
 let pair: RunningPair;
@@ -31,16 +32,11 @@ function extraClient(cluster: RunningCluster, side: 'source' | 'destination', ex
   return c;
 }
 
+/** The typed error, which must not carry the cluster's password in any view of it. */
 async function failure(call: Promise<unknown>): Promise<MigrationError> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MigrationError);
-    const e = err as MigrationError;
-    for (const view of [e.message, JSON.stringify(e.toJSON()), e.stack ?? '']) expect(view).not.toContain(pair.source.password);
-    return e;
-  }
-  throw new Error('expected the call to fail');
+  const e = await migrationFailure(call);
+  for (const view of [e.message, JSON.stringify(e.toJSON()), e.stack ?? '']) expect(view).not.toContain(pair.source.password);
+  return e;
 }
 
 /** Polls the relationship until `done` holds (no sleeps: the client's own poll interval). */
