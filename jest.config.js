@@ -1,17 +1,43 @@
-/** Jest runs TypeScript through ts-jest; @middy is ESM-only, so it is transformed too. */
+/**
+ * Jest runs TypeScript through ts-jest; @middy is ESM-only, so it is transformed too.
+ * Two projects: the suites that talk to DynamoDB Local get the global setup that starts its JVM
+ * (jest skips a project's global setup when none of its tests runs), the others start none.
+ */
 // The SDK's Node 20 end-of-support notice is for users of the CLI, not for every test worker.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-module.exports = {
+/** The folders whose suites use the run's shared DynamoDB Local (test/support/dynamodb.ts). */
+const DYNAMODB_SUITES = ['state', 'e2e', 'chaos'];
+
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  rootDir: __dirname,
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, esModuleInterop: true } }],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, esModuleInterop: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+};
+
+const inDynamoDbSuite = `<rootDir>/test/(${DYNAMODB_SUITES.join('|')})/`;
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'dynamodb',
+      roots: DYNAMODB_SUITES.map((dir) => `<rootDir>/test/${dir}`),
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'plain',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', inDynamoDbSuite],
+    },
+  ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
