@@ -126,13 +126,25 @@ export class Cluster {
     return lif.enabled && svm?.state === 'running' && servingNode(this.state, lif.homeNodeUuid) !== undefined;
   }
 
-  nodeDown(name: string, takeoverDelayMs = this.settings.takeoverDelayMs): void {
+  /**
+   * The node stops; its partner takes it over after `takeoverDelayMs`, or, with `manual`, only
+   * when `takeover()` is called (so a test decides the order of the takeover and what waits on it).
+   */
+  nodeDown(name: string, takeoverDelayMs = this.settings.takeoverDelayMs, manual = false): void {
     const node = this.node({ name });
     if (node.down) return;
     node.down = true;
     node.takenOver = false;
     this.save();
-    this.scheduleTakeover(node, takeoverDelayMs);
+    if (!manual) this.scheduleTakeover(node, takeoverDelayMs);
+  }
+
+  /** The partner takes a down node over now. */
+  takeover(name: string): void {
+    const node = this.node({ name });
+    clearTimeout(this.takeoverTimers.get(node.uuid));
+    this.takeoverTimers.delete(node.uuid);
+    this.completeTakeover(node);
   }
 
   /** Giveback: the node serves its own aggregates and interfaces again. */
@@ -149,14 +161,18 @@ export class Cluster {
     clearTimeout(this.takeoverTimers.get(node.uuid));
     const timer = setTimeout(() => {
       this.takeoverTimers.delete(node.uuid);
-      const partner = this.state.nodes.find((n) => n.uuid === node.partnerUuid);
-      // Takeover needs a healthy partner; otherwise the node just stays down.
-      if (!node.down || !partner || partner.down) return;
-      node.takenOver = true;
-      this.save();
+      this.completeTakeover(node);
     }, delayMs);
     timer.unref();
     this.takeoverTimers.set(node.uuid, timer);
+  }
+
+  private completeTakeover(node: NodeRecord): void {
+    const partner = this.state.nodes.find((n) => n.uuid === node.partnerUuid);
+    // Takeover needs a healthy partner; otherwise the node just stays down.
+    if (!node.down || !partner || partner.down) return;
+    node.takenOver = true;
+    this.save();
   }
 
   // ---- inter-cluster link ----

@@ -5,7 +5,7 @@ import type { Cluster } from './cluster';
 import type { SimContext } from './context';
 import { invalid, notFound, readJson, sendJson } from './http';
 import type { Router } from './router';
-import { int, obj, oneOf, parse, required, str } from './schema';
+import { bool, int, obj, oneOf, parse, required, str } from './schema';
 import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 
 export type UnreachableMode = 'refuse' | 'reset';
@@ -25,7 +25,7 @@ const errorFaultSchema = obj({
   seed: int(),
 });
 const latencySchema = obj({ ms: required(int(0)), path: str() });
-const nodeDownSchema = obj({ takeoverDelayMs: int(0) });
+const nodeDownSchema = obj({ takeoverDelayMs: int(0), manualTakeover: bool() });
 const unreachableSchema = obj({ mode: oneOf(['refuse', 'reset']) });
 const peerSchema = obj({ name: required(str()), baseUrl: required(str()), username: required(str()), password: required(str()) });
 const settingsSchema = obj({ linkBandwidthBytesPerSec: int(0), takeoverDelayMs: int(0), jobDelayMs: int(0), movePhaseMs: int(0) });
@@ -94,8 +94,12 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   });
 
   router.on('POST', '/sim/nodes/:name/down', async ({ req, res, params }) => {
-    const body = parse<{ takeoverDelayMs?: number }>(await readJson(req), nodeDownSchema);
-    cluster.nodeDown(params.name, body.takeoverDelayMs);
+    const body = parse<{ takeoverDelayMs?: number; manualTakeover?: boolean }>(await readJson(req), nodeDownSchema);
+    cluster.nodeDown(params.name, body.takeoverDelayMs, body.manualTakeover);
+    ok(res);
+  });
+  router.on('POST', '/sim/nodes/:name/takeover', ({ res, params }) => {
+    cluster.takeover(params.name);
     ok(res);
   });
   router.on('POST', '/sim/nodes/:name/up', ({ res, params }) => {

@@ -69,8 +69,12 @@ export class SimControl {
   async clearFaults(): Promise<void> {
     await this.json('DELETE', this.control('/sim/faults'));
   }
-  async nodeDown(node: string, options: { takeoverDelayMs?: number } = {}): Promise<void> {
+  /** With `manualTakeover`, the partner takes the node over only at `takeover(node)`. */
+  async nodeDown(node: string, options: { takeoverDelayMs?: number; manualTakeover?: boolean } = {}): Promise<void> {
     await this.json('POST', this.control(`/sim/nodes/${encodeURIComponent(node)}/down`), options);
+  }
+  async takeover(node: string): Promise<void> {
+    await this.json('POST', this.control(`/sim/nodes/${encodeURIComponent(node)}/takeover`));
   }
   /** Giveback. */
   async nodeUp(node: string): Promise<void> {

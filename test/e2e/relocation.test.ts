@@ -1,16 +1,16 @@
 // Claim 1: a step that hits an unhealthy node is relocated to a healthy node of the same
 // cluster and run again. A destination node goes down under StartTransfer's initialize calls
-// (held by injected latency so the timing is certain): the step fails with NodeUnhealthyError,
-// RelocateStartTransfer waits for the HA partner's takeover (TransientError, retried), moves the
-// node's volumes to the partner's aggregate, and the transfer starts again and finishes.
+// (held by injected latency, so the node is down when the cluster handles them): the step fails
+// with NodeUnhealthyError, RelocateStartTransfer waits for the HA partner's takeover
+// (TransientError, retried), moves the node's volumes to the partner's aggregate, and the
+// transfer starts again and finishes. The test takes the node over itself, once the relocation
+// has been retried, so the order does not depend on how fast the machine is.
 import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, entered, expectMigrated, expectOrder, explained, filesByVolume, retriesOf, waitFor } from './harness';
 
 const DOWN = 'cluster-dst-01';
 const PARTNER = 'cluster-dst-02';
 /** Holds each initialize this long, so the node is down when the cluster handles it. */
 const HOLD_MS = 300;
-/** Takeover after the held calls failed, and before the relocation's retries run out. */
-const TAKEOVER_DELAY_MS = 2000;
 
 describe('relocation (claim 1)', () => {
   let harness: Harness;
@@ -20,7 +20,9 @@ describe('relocation (claim 1)', () => {
   });
 
   it('relocates the transfer off a destination node that went down, then finishes with the same data', async () => {
-    harness = await Harness.start({ retryIntervalMs: 500 });
+    // Retries enough that the relocation is still waiting when the test takes the node over,
+    // however slow the machine.
+    harness = await Harness.start({ retryIntervalMs: 200, context: { retryMaxAttempts: 50 } });
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
     await harness.destination.addLatency(HOLD_MS, '/api/snapmirror/relationships/*');
 
@@ -30,7 +32,9 @@ describe('relocation (claim 1)', () => {
       const m = await harness.env.store.findActiveForSvm(harness.env.clusters.source.name, DEMO_SVM);
       return m && (await harness.env.store.listVolumes(m.id));
     });
-    await harness.destination.nodeDown(DOWN, { takeoverDelayMs: TAKEOVER_DELAY_MS });
+    await harness.destination.nodeDown(DOWN, { manualTakeover: true });
+    await waitFor('the relocation to wait for the takeover', () => retriesOf(execution.events, 'RelocateStartTransfer').length > 0);
+    await harness.destination.takeover(DOWN);
     const outcome = await harness.finish(execution);
 
     await explained(() => describeRun(outcome), async () => {
