@@ -42,6 +42,20 @@ const ERROR_PATH = '$.error';
 const POLL_PATH = '$.poll';
 
 /**
+ * Lambda answers TooManyRequestsException when the account's or the function's concurrency is
+ * used up (Step Functions' "Handle Lambda service exceptions"); CDK's own retrier does not list
+ * it. A throttle clears as other invocations end, so back off further than for a service error.
+ */
+const LAMBDA_THROTTLE_RETRY = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: JitterType.FULL,
+  maxAttempts: 8,
+};
+
+/**
  * The state machine's name is fixed (from the stack's name) so the functions can be granted
  * StartExecution on its ARN without a reference to it, which would be a circular dependency.
  */
@@ -77,9 +91,11 @@ export class MigrationStateMachine extends Construct {
     const { tunables } = config;
 
     const taskTimeout = Timeout.duration(Duration.seconds(config.taskTimeoutSeconds));
-    // After CDK's own retrier for Lambda service errors (index 0): the typed intermittent failures.
+    // After CDK's own retrier for Lambda service errors (index 0): Lambda's throttle (the
+    // function was not run, so running it later is safe; unretried it would send a forward step
+    // to its undo), then the typed intermittent failures.
     const retryIntermittent = (step: TaskStateBase): TaskStateBase =>
-      step.addRetry({
+      step.addRetry(LAMBDA_THROTTLE_RETRY).addRetry({
         errors: [ERROR_NAMES.transient, ERROR_NAMES.network],
         interval: Duration.seconds(tunables.retryIntervalSeconds),
         backoffRate: tunables.retryBackoffRate,

@@ -25,11 +25,18 @@ describe('migration state machine definition', () => {
     tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   });
 
-  it('retries every task: CDK\'s Lambda service retrier first, then TransientError and NetworkError from the configuration', () => {
+  it('retries every task: CDK\'s Lambda service retrier first, Lambda\'s throttle, then TransientError and NetworkError from the configuration', () => {
     expect(tasks.length).toBeGreaterThan(20);
     for (const [name, state] of tasks) {
-      const [service, intermittent, ...rest] = retries(state);
+      const [service, throttle, intermittent, ...rest] = retries(state);
       expect({ name, service: service.ErrorEquals }).toEqual({ name, service: LAMBDA_SERVICE_ERRORS });
+      // Every retriable error Lambda's invoke reports, so none of them reaches a Catch (an undo) first.
+      const retried = retries(state).flatMap((r) => r.ErrorEquals);
+      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining([...LAMBDA_SERVICE_ERRORS, 'Lambda.TooManyRequestsException']) });
+      expect({ name, throttle }).toEqual({
+        name,
+        throttle: { ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 2, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL', MaxAttempts: 8 },
+      });
       expect({ name, intermittent }).toEqual({
         name,
         intermittent: { ErrorEquals: ['TransientError', 'NetworkError'], IntervalSeconds: 3, BackoffRate: 1.5, MaxDelaySeconds: 45, JitterStrategy: 'FULL', MaxAttempts: 7 },

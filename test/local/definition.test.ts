@@ -70,7 +70,8 @@ describe('resolved definition', () => {
   it('returns the tunables and applies context overrides', () => {
     const overridden = synthesizeDefinition({ context: { retryMaxAttempts: 1, pollIntervalSeconds: 5 } });
     expect(overridden.tunables).toMatchObject({ retryMaxAttempts: 1, pollIntervalSeconds: 5 });
-    expect((overridden.definition.States.Setup.Retry as { MaxAttempts: number }[])[1].MaxAttempts).toBe(1);
+    const transient = (overridden.definition.States.Setup.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) => r.ErrorEquals.includes('TransientError'));
+    expect(transient?.MaxAttempts).toBe(1);
     expect(resolved.tunables.retryMaxAttempts).toBe(4);
   });
 });
