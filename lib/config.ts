@@ -22,8 +22,10 @@ export interface VpcPlacement {
 
 export interface MigrationConfig {
   tunables: MigrationTunables;
-  /** Each task's timeout in the state machine, and its Lambda function's timeout. */
+  /** Each task's timeout in the state machine. */
   taskTimeoutSeconds: number;
+  /** Its Lambda function's timeout: shorter by TASK_TIMEOUT_MARGIN_SECONDS, so the invocation ends first. */
+  functionTimeoutSeconds: number;
   stateMachineTimeoutDays: number;
   functionMemoryMb: number;
   logRetention: RetentionDays;
@@ -40,6 +42,15 @@ export interface MigrationConfig {
 
 /** Lambda's hard limit on one invocation. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+/**
+ * How much sooner a task's Lambda invocation ends than its state times out. Step Functions times
+ * the state from the invoke request, Lambda from the handler's start (after a cold start's init,
+ * up to 10 s, and the invoke's own latency): without a margin the state could time out, and its
+ * Catch start the undo, while the forward invocation still runs.
+ */
+export const TASK_TIMEOUT_MARGIN_SECONDS = 30;
+/** The shortest task timeout: the margin plus a minute of work. */
+const MIN_TASK_TIMEOUT_SECONDS = TASK_TIMEOUT_MARGIN_SECONDS + 60;
 /** Standard workflows run for at most a year. */
 const STANDARD_MAX_DAYS = 365;
 
@@ -73,7 +84,7 @@ export function readConfig(scope: Construct): MigrationConfig {
     retryMaxDelaySeconds,
   };
 
-  const taskTimeoutSeconds = integer('taskTimeoutSeconds', context('taskTimeoutSeconds'), 1, LAMBDA_MAX_TIMEOUT_SECONDS);
+  const taskTimeoutSeconds = integer('taskTimeoutSeconds', context('taskTimeoutSeconds'), MIN_TASK_TIMEOUT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS);
   if (tunables.leaseSeconds < taskTimeoutSeconds) {
     throw new ConfigurationError(
       'leaseSeconds',
@@ -85,6 +96,7 @@ export function readConfig(scope: Construct): MigrationConfig {
   return {
     tunables,
     taskTimeoutSeconds,
+    functionTimeoutSeconds: taskTimeoutSeconds - TASK_TIMEOUT_MARGIN_SECONDS,
     stateMachineTimeoutDays: integer('stateMachineTimeoutDays', context('stateMachineTimeoutDays'), 1, STANDARD_MAX_DAYS),
     functionMemoryMb: integer('functionMemoryMb', context('functionMemoryMb'), 128, 10_240),
     logRetention: retention('logRetentionDays', context('logRetentionDays')),

@@ -92,7 +92,7 @@ export class TaskFunctions extends Construct {
         architecture: Architecture.ARM_64,
         tracing: Tracing.ACTIVE,
         memorySize: config.functionMemoryMb,
-        timeout: Duration.seconds(config.taskTimeoutSeconds),
+        timeout: Duration.seconds(config.functionTimeoutSeconds),
         role,
         logGroup,
         environment: {

@@ -1,6 +1,8 @@
 // The state machine's Retry and Catch blocks, state by state, read from the resolved
 // definition (never the whole definition string), and the machine's own settings.
 import { Template } from 'aws-cdk-lib/assertions';
+import { TASK_ENV } from '../../lambdas/tasks';
+import { TASK_TIMEOUT_MARGIN_SECONDS } from '../../lib/config';
 import { buildStack, synthesizeDefinition, type AslDefinition, type AslState } from '../../local/definition';
 
 type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string };
@@ -16,12 +18,13 @@ const catchTargets = (state: AslState): [string, string][] => catches(state).map
 
 describe('migration state machine definition', () => {
   let definition: AslDefinition;
+  let functions: Record<string, string>;
   let tasks: [string, AslState][];
   beforeAll(() => {
     // Non-default tunables, to see that the Retry blocks follow the configuration.
-    definition = synthesizeDefinition({
+    ({ definition, functions } = synthesizeDefinition({
       context: { retryMaxAttempts: 7, retryIntervalSeconds: 3, retryBackoffRate: 1.5, retryMaxDelaySeconds: 45, taskTimeoutSeconds: 300 },
-    }).definition;
+    }));
     tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   });
 
@@ -48,6 +51,21 @@ describe('migration state machine definition', () => {
   it('gives every task a timeout, and the machine one', () => {
     for (const [name, state] of tasks) expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: 300 });
     expect(definition.TimeoutSeconds).toBe(30 * 24 * 3600);
+  });
+
+  it('ends every task\'s Lambda invocation at least the margin before its state times out', () => {
+    // Prepare: the same context, to read each function's own timeout.
+    const template = Template.fromStack(buildStack({ context: { taskTimeoutSeconds: 300 } }).stack);
+    const functionTimeout = new Map<string, number>();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      functionTimeout.set(fn.Properties.Environment.Variables[TASK_ENV], fn.Properties.Timeout);
+    }
+    // Assess: per state, through the function its Resource names.
+    for (const [name, state] of tasks) {
+      const task = functions[state.Resource as string];
+      expect({ name, task, timeout: functionTimeout.get(task) }).toEqual({ name, task, timeout: expect.any(Number) });
+      expect({ name, margin: (state.TimeoutSeconds as number) - functionTimeout.get(task)! }).toEqual({ name, margin: TASK_TIMEOUT_MARGIN_SECONDS });
+    }
   });
 
   it.each(FORWARD_STEPS)('relocates %s on NodeUnhealthyError before any other catch, and runs it again', (step) => {

@@ -39,12 +39,12 @@ describe('task functions', () => {
     }
   });
 
-  it('run nodejs22.x on arm64 with active tracing, the configured timeout and their own log group', () => {
+  it('run nodejs22.x on arm64 with active tracing, the configured timeout less the margin and their own log group', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
-      Timeout: 600,
+      Timeout: 570,
       MemorySize: 512,
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
       Environment: {
