@@ -1,5 +1,6 @@
 // The deployment's settings, read from CDK context (defaults in cdk.json, `-c key=value` to
 // override) and checked once here, so a bad value fails the synth naming its key and why.
+import { Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TUNABLE_LIMITS, type Tunables } from '../lambdas/tunables';
@@ -29,7 +30,10 @@ export interface MigrationConfig {
   stateMachineTimeoutDays: number;
   functionMemoryMb: number;
   logRetention: RetentionDays;
-  /** SSM path under which the tunables (`/config/...`) and cluster connections (`/clusters/...`) live. */
+  /**
+   * SSM path under which the tunables (`/config/...`) and cluster connections (`/clusters/...`)
+   * live: `/<stack name>` unless set, so two stacks in one account and region never share one.
+   */
   ssmPrefix: string;
   /** Clusters the operator configures under `<ssmPrefix>/clusters/<name>/{endpoint,credentials}`. */
   clusters: string[];
@@ -100,7 +104,7 @@ export function readConfig(scope: Construct): MigrationConfig {
     stateMachineTimeoutDays: integer('stateMachineTimeoutDays', context('stateMachineTimeoutDays'), 1, STANDARD_MAX_DAYS),
     functionMemoryMb: integer('functionMemoryMb', context('functionMemoryMb'), 128, 10_240),
     logRetention: retention('logRetentionDays', context('logRetentionDays')),
-    ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix')),
+    ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix') ?? `/${Stack.of(scope).stackName}`),
     clusters: clusterNames('clusters', context('clusters')),
     vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId')),
     eventBusName: eventBusName('eventBusName', context('eventBusName')),

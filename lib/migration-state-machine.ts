@@ -3,7 +3,7 @@
 // the end states first (every forward step needs them as Catch targets), then the forward
 // steps setup -> transfer -> cut-over trigger -> pre-commit -> commit -> source cleanup, and
 // CheckState, which decides where an execution starts.
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
@@ -276,9 +276,13 @@ export class MigrationStateMachine extends Construct {
     );
 
     const logGroup = new LogGroup(this, 'Logs', {
-      // The vended-logs prefix keeps CloudWatch Logs' resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // The vended-logs prefix keeps CloudWatch Logs' resource policy small. The stack's id
+      // (new at each create) ends the name: the group outlives a `cdk destroy` (its logs are
+      // the record of what happened to the SVMs, kept for logRetentionDays), and a stack
+      // created again must not collide with it.
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${props.stateMachineName}-`, Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
       retention: config.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,

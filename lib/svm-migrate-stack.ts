@@ -40,6 +40,10 @@ export class SvmMigrateStack extends Stack {
       description: 'The bus the migrations publish their state changes on (source svm-migrate) and the start rule listens on.',
     });
     new CfnOutput(this, 'StartRuleName', { value: events.startRule.ruleName });
+    new CfnOutput(this, 'SsmPrefix', {
+      value: config.ssmPrefix,
+      description: 'Configure each cluster under <prefix>/clusters/<name>/{endpoint,credentials}; the tunables are under <prefix>/config.',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn, description: 'Subscribe whoever must act on a failed migration.' });
     new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
   }

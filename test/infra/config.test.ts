@@ -21,11 +21,17 @@ describe('deployment configuration', () => {
       volumeConcurrency: 8,
       leaseSeconds: 900,
     });
-    expect(config).toMatchObject({ taskTimeoutSeconds: 900, stateMachineTimeoutDays: 30, ssmPrefix: '/svm-migrate', clusters: ['source', 'destination'] });
+    // The SSM prefix from the stack's name, so two stacks in one account never share their parameters.
+    expect(config).toMatchObject({ taskTimeoutSeconds: 900, stateMachineTimeoutDays: 30, ssmPrefix: '/SvmMigrate', clusters: ['source', 'destination'] });
+    expect(readConfig(buildStack({ stackName: 'SvmMigrate-b' }).stack).ssmPrefix).toBe('/SvmMigrate-b');
     expect(config.vpc).toBeUndefined();
     // The account's default bus and a topic of the stack's own.
     expect(config.eventBusName).toBeUndefined();
     expect(config.alarmTopicArn).toBeUndefined();
+  });
+
+  it('takes an SSM prefix set in context over the stack\'s name', () => {
+    expect(configWith({ ssmPrefix: '/storage/svm-migrate' }).ssmPrefix).toBe('/storage/svm-migrate');
   });
 
   it('takes an event bus by name and an existing alarm topic by ARN', () => {

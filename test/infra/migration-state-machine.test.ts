@@ -1,6 +1,6 @@
 // The state machine's Retry and Catch blocks, state by state, read from the resolved
 // definition (never the whole definition string), and the machine's own settings.
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TASK_ENV } from '../../lambdas/tasks';
 import { TASK_TIMEOUT_MARGIN_SECONDS } from '../../lib/config';
 import { buildStack, synthesizeDefinition, type AslDefinition, type AslState } from '../../local/definition';
@@ -174,6 +174,21 @@ describe('migration state machine definition', () => {
 });
 
 describe('migration state machine resource', () => {
+  it('names no log group that a stack created again after `cdk destroy` would collide with', () => {
+    // Prepare
+    const template = Template.fromStack(buildStack().stack);
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    // Assess: a retained group is named by CloudFormation, or ends in the stack's id (new at each create).
+    for (const group of logGroups) {
+      const name = group.Properties.LogGroupName;
+      if (name === undefined) continue;
+      expect({ name, retained: group.DeletionPolicy }).toEqual({ name: { 'Fn::Join': ['', [expect.any(String), stackUuid]] }, retained: 'Retain' });
+    }
+    // The state machine's keeps the vended-logs prefix.
+    expect(logGroups.map((g) => g.Properties.LogGroupName?.['Fn::Join']?.[1]?.[0]).filter(Boolean)).toEqual(['/aws/vendedlogs/states/SvmMigrate-migration-']);
+  });
+
   it('is a Standard machine, logging everything with execution data, traced, named from the stack', () => {
     const template = Template.fromStack(buildStack().stack);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -182,7 +197,7 @@ describe('migration state machine resource', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/SvmMigrate-migration', RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.anyValue(), RetentionInDays: 30 });
     template.hasOutput('StateMachineArn', {});
     template.hasOutput('TableName', {});
   });

@@ -49,7 +49,7 @@ describe('task functions', () => {
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
       Environment: {
         Variables: Match.objectLike({
-          SVM_MIGRATE_SSM_PREFIX: '/svm-migrate',
+          SVM_MIGRATE_SSM_PREFIX: '/SvmMigrate',
           POWERTOOLS_SERVICE_NAME: 'svm-migrate',
           SVM_MIGRATE_STATE_MACHINE_ARN: Match.anyValue(),
         }),
@@ -102,12 +102,12 @@ describe('task functions', () => {
     const names = JSON.stringify(ssm[0].Resource).match(/parameter\/[^"]*/g);
     expect(names?.sort()).toEqual(
       [
-        'parameter/svm-migrate/config',
-        'parameter/svm-migrate/config/*',
-        'parameter/svm-migrate/clusters/source/endpoint',
-        'parameter/svm-migrate/clusters/source/credentials',
-        'parameter/svm-migrate/clusters/destination/endpoint',
-        'parameter/svm-migrate/clusters/destination/credentials',
+        'parameter/SvmMigrate/config',
+        'parameter/SvmMigrate/config/*',
+        'parameter/SvmMigrate/clusters/source/endpoint',
+        'parameter/SvmMigrate/clusters/source/credentials',
+        'parameter/SvmMigrate/clusters/destination/endpoint',
+        'parameter/SvmMigrate/clusters/destination/credentials',
       ].sort(),
     );
   });
@@ -121,8 +121,8 @@ describe('task functions', () => {
   });
 
   it('keep the tunables in SSM under <prefix>/config', () => {
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/svm-migrate/config/retryMaxAttempts', Type: 'String', Value: '4' });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/svm-migrate/config/pollIterationCap', Value: '500' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/SvmMigrate/config/retryMaxAttempts', Type: 'String', Value: '4' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/SvmMigrate/config/pollIterationCap', Value: '500' });
     // Cluster connections are the operator's: a secret never enters the template.
     expect(JSON.stringify(template.findResources('AWS::SSM::Parameter'))).not.toContain('/clusters/');
   });
