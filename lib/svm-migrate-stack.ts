@@ -1,8 +1,10 @@
-// The svm-migrate stack: composes the migrate-state table, the tunables in SSM, the task
+// The svm-migrate stack: composes the migrate-state table, the tunables in SSM, the key of the
+// clusters' credentials, the task
 // functions, the state machine, its EventBridge start rule and published events, and its
 // alarms and dashboard. Every resource is built in its construct, not here.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ClusterCredentials } from './cluster-credentials';
 import { readConfig } from './config';
 import { MigrationEvents } from './migration-events';
 import { MigrationObservability } from './migration-observability';
@@ -19,7 +21,8 @@ export class SvmMigrateStack extends Stack {
 
     const state = new MigrationTable(this, 'MigrationState');
     new MigrationParameters(this, 'Tunables', config);
-    const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: state.key, stateMachineName });
+    const credentials = new ClusterCredentials(this, 'ClusterCredentials');
+    const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: credentials.key, stateMachineName });
     const migration = new MigrationStateMachine(this, 'Migration', { config, functions: tasks.functions, stateMachineName });
     const events = new MigrationEvents(this, 'Events', { eventBusName: config.eventBusName, functions: tasks.functions, stateMachine: migration.stateMachine });
     const observability = new MigrationObservability(this, 'Observability', {
@@ -32,8 +35,8 @@ export class SvmMigrateStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: migration.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     new CfnOutput(this, 'KeyArn', {
-      value: state.key.keyArn,
-      description: 'Encrypt the clusters\' SecureString credentials with this key (or with aws/ssm).',
+      value: credentials.key.keyArn,
+      description: 'Encrypt the clusters\' SecureString credentials with this key (or with aws/ssm); only the tasks that talk to the clusters may decrypt with it.',
     });
     new CfnOutput(this, 'EventBusName', {
       value: events.eventBus.eventBusName,

@@ -10,6 +10,7 @@ import { isMigrationError } from '../errors';
 import type { TaskName } from '../tasks';
 import type { Validator } from '../validation';
 import { awsDependencies } from './aws-dependencies';
+import { withClusterAccessOf } from './cluster-access';
 import { logger } from './logger';
 import { metrics } from './metrics';
 
@@ -45,5 +46,5 @@ export function taskHandler<P, R>(task: TaskName, parse: Validator<P>, run: (pay
         else logger.error('task failed with an unexpected error', err as Error);
       },
     })
-    .handler(async (event: P) => run(event, provide())) as unknown as TaskHandler<unknown, R>;
+    .handler(async (event: P) => run(event, withClusterAccessOf(task, provide()))) as unknown as TaskHandler<unknown, R>;
 }

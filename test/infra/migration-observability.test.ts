@@ -131,8 +131,8 @@ describe('observability with an existing topic from context', () => {
   it('notifies that topic and creates none', () => {
     const template = Template.fromStack(buildStack({ context: { alarmTopicArn: EXISTING_TOPIC } }).stack);
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    // Only the migrate-state key is left.
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    // Only the migrate-state key and the credentials' key are left.
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [EXISTING_TOPIC] });
     template.hasOutput('AlarmTopicArn', { Value: EXISTING_TOPIC });
   });

@@ -1,7 +1,7 @@
 // The task functions: one per task name, the runtime and settings the design fixes, and
 // least-privilege roles (no '*' on the table or the functions, states:* only where needed).
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TASK_ENV, TASK_NAMES } from '../../lambdas/tasks';
+import { CLUSTER_TASKS, TASK_ENV, TASK_NAMES, type TaskName } from '../../lambdas/tasks';
 import { buildStack } from '../../local/definition';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -94,30 +94,70 @@ describe('task functions', () => {
     expect(starters.sort()).toEqual(['checkState', 'continueAsNew']);
   });
 
-  it('read SSM only under the prefix: the config path and each configured cluster\'s two parameters', () => {
-    const ssm = [...statementsByRole(resources).values()]
-      .flat()
-      .filter((s) => asList(s.Action).includes('ssm:GetParameter'));
-    expect(ssm).toHaveLength(TASK_NAMES.length);
-    const names = JSON.stringify(ssm[0].Resource).match(/parameter\/[^"]*/g);
-    expect(names?.sort()).toEqual(
-      [
-        'parameter/SvmMigrate/config',
-        'parameter/SvmMigrate/config/*',
-        'parameter/SvmMigrate/clusters/source/endpoint',
-        'parameter/SvmMigrate/clusters/source/credentials',
-        'parameter/SvmMigrate/clusters/destination/endpoint',
-        'parameter/SvmMigrate/clusters/destination/credentials',
-      ].sort(),
-    );
+  /** Each task's statements, by the task its function runs. */
+  function statementsByTask(): Map<string, Statement[]> {
+    const byRole = statementsByRole(resources);
+    const byTask = new Map<string, Statement[]>();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      byTask.set(fn.Properties.Environment.Variables[TASK_ENV], byRole.get(fn.Properties.Role['Fn::GetAtt'][0]) ?? []);
+    }
+    return byTask;
+  }
+  const parameterNames = (statements: Statement[]): string[] =>
+    statements
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('ssm:')))
+      .flatMap((s) => JSON.stringify(s.Resource).match(/parameter\/[^"]*/g) ?? [])
+      .sort();
+
+  it('read SSM only under the prefix: every task the config path, the cluster tasks also each configured cluster\'s two parameters', () => {
+    const config = ['parameter/SvmMigrate/config', 'parameter/SvmMigrate/config/*'];
+    const clusters = [
+      'parameter/SvmMigrate/clusters/source/endpoint',
+      'parameter/SvmMigrate/clusters/source/credentials',
+      'parameter/SvmMigrate/clusters/destination/endpoint',
+      'parameter/SvmMigrate/clusters/destination/credentials',
+    ];
+    for (const [task, statements] of statementsByTask()) {
+      const expected = CLUSTER_TASKS.includes(task as TaskName) ? [...config, ...clusters] : config;
+      expect({ task, names: parameterNames(statements) }).toEqual({ task, names: expected.sort() });
+    }
   });
 
-  it('decrypt SecureString credentials with the stack\'s key through SSM only', () => {
-    const decrypt = [...statementsByRole(resources).values()]
-      .flat()
-      .filter((s) => s.Condition !== undefined && asList(s.Action).includes('kms:Decrypt'));
-    expect(decrypt).toHaveLength(TASK_NAMES.length);
-    expect(JSON.stringify(decrypt[0].Condition)).toContain('"kms:ViaService":{"Fn::Join":["",["ssm.us-east-1.",{"Ref":"AWS::URLSuffix"}]]}');
+  it('let only the tasks that talk to the clusters decrypt with the credentials\' own key, through SSM only', () => {
+    // Prepare: the credentials' key is not the table's.
+    const credentialsKey = template.toJSON().Outputs.KeyArn.Value['Fn::GetAtt'][0] as string;
+    const tableKey = Object.values(template.findResources('AWS::DynamoDB::Table'))[0].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    expect(credentialsKey).not.toBe(tableKey);
+    // Assess
+    const decrypting: string[] = [];
+    for (const [task, statements] of statementsByTask()) {
+      const onCredentialsKey = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${credentialsKey}"`));
+      if (onCredentialsKey.length === 0) continue;
+      decrypting.push(task);
+      expect({ task, statements: onCredentialsKey }).toEqual({
+        task,
+        statements: [
+          {
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: { 'Fn::GetAtt': [credentialsKey, 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.us-east-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+          },
+        ],
+      });
+    }
+    expect(decrypting.sort()).toEqual([...CLUSTER_TASKS].sort());
+    // The tasks that never connect: the bookkeeping of the migration.
+    expect(TASK_NAMES.filter((t) => !CLUSTER_TASKS.includes(t)).sort()).toEqual(['checkState', 'complete', 'continueAsNew', 'decideRestart', 'recordUndoFailed']);
+  });
+
+  it('give roles that differ where the tasks differ', () => {
+    const policy = (task: string) => JSON.stringify(statementsByTask().get(task));
+    // Bookkeeping vs cluster work vs starting executions: three different policies.
+    expect(new Set([policy('decideRestart'), policy('setup'), policy('continueAsNew')]).size).toBe(3);
+    // Tasks that do the same get the same (apart from their own log group).
+    const withoutLogs = (task: string) => JSON.stringify(statementsByTask().get(task)!.filter((s) => !asList(s.Action).some((a) => a.startsWith('logs:'))));
+    expect(withoutLogs('setup')).toBe(withoutLogs('undoSetup'));
   });
 
   it('keep the tunables in SSM under <prefix>/config', () => {
