@@ -21,6 +21,7 @@ export const TASK_NAMES = [
   'decideRestart',
   'recordUndoFailed',
   'continueAsNew',
+  'recordTaskFailure',
 ] as const;
 
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -34,7 +35,7 @@ export const TASK_ENV = 'SVM_MIGRATE_TASK';
  * given no cluster connection at run time either (lambdas/handlers/cluster-access.ts), so a test
  * over the local runner fails where IAM would deny on AWS.
  */
-const BOOKKEEPING_TASKS: readonly TaskName[] = ['checkState', 'complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew'];
+const BOOKKEEPING_TASKS: readonly TaskName[] = ['checkState', 'complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew', 'recordTaskFailure'];
 
 /** The tasks that talk to the clusters, so read their credentials. */
 export const CLUSTER_TASKS: readonly TaskName[] = TASK_NAMES.filter((task) => !BOOKKEEPING_TASKS.includes(task));

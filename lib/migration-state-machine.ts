@@ -56,6 +56,15 @@ const LAMBDA_THROTTLE_RETRY = {
 };
 
 /**
+ * The tasks with no Catch, and why: every other task routes a failure past its retries to a
+ * state that records it on the migration before the execution ends.
+ */
+export const TASKS_WITHOUT_CATCH: Readonly<Record<string, string>> = {
+  CheckState: 'It creates or takes over the migration: until it returns there is no migration this execution owns to record a failure on (bad input is answered by its ValidationError, the ExecutionsFailed alarm watches the rest).',
+  Precheck: 'A check-only run creates no migration: its report or its error is the execution\'s output.',
+};
+
+/**
  * The state machine's name is fixed (from the stack's name) so the functions can be granted
  * StartExecution on its ARN without a reference to it, which would be a circular dependency.
  */
@@ -139,14 +148,28 @@ export class MigrationStateMachine extends Construct {
       error: 'SourceCleanupFailed',
       cause: 'Source cleanup failed after the cut-over; the destination serves. Run again to finish the cleanup.',
     });
+    const taskFailed = new Fail(this, 'TaskFailed', {
+      error: 'TaskFailed',
+      cause: 'A bookkeeping task failed past its retries; the migration record holds which and why, and its phase is unchanged: run again to continue.',
+    });
+    // A bookkeeping task's failure, recorded on the migration (by a state of its own, which
+    // tells the recording task which step failed) before the execution ends; when the record
+    // cannot be written either, the execution still ends TaskFailed, not in Lambda's error.
+    const recordFailureOf = (failed: TaskStateBase, name: TaskName): TaskStateBase => {
+      const record = task(`RecordFailureOf${failed.id}`, 'recordTaskFailure', { withError: true, step: name });
+      record.addCatch(taskFailed, onAnyError).next(taskFailed);
+      return failed.addCatch(record, onAnyError);
+    };
 
     // The undo chain, in reverse order of the forward steps; each undo ends in RecordUndoFailed
     // when it fails past its retries, so a rollback never stops halfway unrecorded.
-    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).next(undoFailed);
+    // When the record itself cannot be written the execution still ends UndoFailed, not in
+    // Lambda's error, so the alarm and the CLI read the same outcome.
+    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
     const undo = (stateName: string, name: TaskName): TaskStateBase =>
       task(stateName, name, { withError: true }).addCatch(recordUndoFailed, onAnyError);
 
-    const decideRestart = task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' });
+    const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
     const undoSetup = undo('UndoSetup', 'undoSetup');
     const undoTransfer = undo('UndoTransfer', 'undoTransfer');
     const undoPreCommit = undo('UndoPreCommit', 'undoPreCommit');
@@ -169,17 +192,21 @@ export class MigrationStateMachine extends Construct {
       return step;
     };
 
-    const continueAsNew = task('ContinueAsNew', 'continueAsNew').next(continuedAsNew);
+    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(continuedAsNew);
 
     // Forward steps, built from the end so each can name what follows it.
-    const complete = task('Complete', 'complete').next(
+    const complete = recordFailureOf(task('Complete', 'complete'), 'complete').next(
       new Choice(this, 'CompletionMode')
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), migrated)
         .otherwise(readyForSourceCleanup),
     );
     const sourceCleanup = forward('SourceCleanup', 'sourceCleanup', [{ errors: [Errors.ALL], next: sourceCleanupFailed }]).next(complete);
 
-    const recordCommitFailure = task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }).next(
+    // Unrecorded, whether the destination serves is unknown: its failure never restarts the source.
+    const recordCommitFailure = recordFailureOf(
+      task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }),
+      'recordCommitFailure',
+    ).next(
       // Restart the source only when the destination is known not to serve: at most one SVM serves.
       new Choice(this, 'DestinationServing')
         .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), restartSourceVserver)

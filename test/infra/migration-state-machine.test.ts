@@ -3,6 +3,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TASK_ENV } from '../../lambdas/tasks';
 import { TASK_TIMEOUT_MARGIN_SECONDS } from '../../lib/config';
+import { TASKS_WITHOUT_CATCH } from '../../lib/migration-state-machine';
 import { buildStack, synthesizeDefinition, type AslDefinition, type AslState } from '../../local/definition';
 
 type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string };
@@ -91,6 +92,33 @@ describe('migration state machine definition', () => {
   ])('routes the failures of %s in order', (step, expected) => {
     expect(catchTargets(definition.States[step])).toEqual(expected);
     for (const c of catches(definition.States[step])) expect(c.ResultPath).toBe('$.error');
+  });
+
+  it('catches every task\'s failure, but for the tasks whose reason is written down', () => {
+    const uncaught = tasks.filter(([, state]) => catches(state).length === 0).map(([name]) => name);
+    expect(uncaught.sort()).toEqual(Object.keys(TASKS_WITHOUT_CATCH).sort());
+    expect(uncaught.sort()).toEqual(['CheckState', 'Precheck']);
+    for (const reason of Object.values(TASKS_WITHOUT_CATCH)) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  it.each([
+    ['Complete', 'complete'],
+    ['ContinueAsNew', 'continueAsNew'],
+    ['DecideRestart', 'decideRestart'],
+    ['RecordCommitFailure', 'recordCommitFailure'],
+  ])('records a failure of %s on the migration before the execution ends TaskFailed', (state, task) => {
+    expect(catchTargets(definition.States[state])).toEqual([['States.ALL', `RecordFailureOf${state}`]]);
+    const record = definition.States[`RecordFailureOf${state}`];
+    expect(record).toMatchObject({ Type: 'Task', Next: 'TaskFailed', ResultPath: null });
+    expect(record.Parameters).toMatchObject({ 'error.$': '$.error', step: task });
+    expect(functions[record.Resource as string]).toBe('recordTaskFailure');
+    // A failure to record still ends the execution TaskFailed.
+    expect(catchTargets(record)).toEqual([['States.ALL', 'TaskFailed']]);
+    expect(definition.States.TaskFailed).toMatchObject({ Type: 'Fail', Error: 'TaskFailed' });
+  });
+
+  it('ends UndoFailed even when the undo failure cannot be recorded', () => {
+    expect(catchTargets(definition.States.RecordUndoFailed)).toEqual([['States.ALL', 'UndoFailed']]);
   });
 
   it('undoes in reverse order, then decides on a restart', () => {

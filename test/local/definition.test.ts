@@ -23,6 +23,7 @@ function targets(state: AslState): string[] {
 /** The task a state runs, by its name: Relocate<Step> runs relocate, the rest their own task. */
 function expectedTask(stateName: string): TaskName {
   if (stateName.startsWith('Relocate')) return 'relocate';
+  if (stateName.startsWith('RecordFailureOf')) return 'recordTaskFailure';
   return (stateName.charAt(0).toLowerCase() + stateName.slice(1)) as TaskName;
 }
 
