@@ -102,8 +102,9 @@ export class TaskFunctions extends Construct {
           NODE_OPTIONS: '--enable-source-maps',
         },
         bundling: {
-          // The Node.js 22 runtime ships AWS SDK v3.
-          externalModules: ['@aws-sdk/*'],
+          // Nothing external: the AWS SDK is bundled at the version the tests ran with (package-lock),
+          // not whichever one the Lambda runtime ships that day (test/infra/bundle.test.ts).
+          externalModules: [],
           format: OutputFormat.CJS,
           target: 'node22',
           minify: true,
