@@ -19,6 +19,12 @@ export interface VpcPlacement {
   vpcId: string;
   subnetIds: string[];
   securityGroupId: string;
+  /**
+   * With `vpcEndpoints`, the stack creates the endpoints the tasks call AWS through (for subnets
+   * without a NAT): DynamoDB's gateway endpoint on these route tables, interface endpoints in the
+   * subnets. Left to the deployer otherwise: a second endpoint with private DNS cannot be made.
+   */
+  endpoints?: { routeTableIds: string[] };
 }
 
 export interface MigrationConfig {
@@ -106,7 +112,7 @@ export function readConfig(scope: Construct): MigrationConfig {
     logRetention: retention('logRetentionDays', context('logRetentionDays')),
     ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix') ?? `/${Stack.of(scope).stackName}`),
     clusters: clusterNames('clusters', context('clusters')),
-    vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId')),
+    vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId'), context('vpcEndpoints'), context('routeTableIds')),
     eventBusName: eventBusName('eventBusName', context('eventBusName')),
     alarmTopicArn: alarmTopicArn('alarmTopicArn', context('alarmTopicArn')),
   };
@@ -175,9 +181,13 @@ function clusterNames(key: string, value: unknown): string[] {
   return names;
 }
 
-function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown): VpcPlacement | undefined {
+function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown, vpcEndpoints: unknown, routeTableIds: unknown): VpcPlacement | undefined {
   const given = [vpcId, subnetIds, securityGroupId].filter((v) => v !== undefined && v !== null && v !== '');
-  if (given.length === 0) return undefined;
+  const endpoints = flag('vpcEndpoints', vpcEndpoints);
+  if (given.length === 0) {
+    if (endpoints) throw new ConfigurationError('vpcEndpoints', 'needs the functions in a VPC (vpcId, subnetIds, securityGroupId)', vpcEndpoints);
+    return undefined;
+  }
   if (typeof vpcId !== 'string' || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
     throw new ConfigurationError('vpcId', 'must be a VPC id (vpc-...) when subnetIds or securityGroupId is set', vpcId);
   }
@@ -188,7 +198,19 @@ function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unkno
   if (typeof securityGroupId !== 'string' || !/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(securityGroupId)) {
     throw new ConfigurationError('securityGroupId', 'must be a security group id (sg-...) when vpcId is set', securityGroupId);
   }
-  return { vpcId, subnetIds: subnets, securityGroupId };
+  if (!endpoints) return { vpcId, subnetIds: subnets, securityGroupId };
+  const routeTables = absent(routeTableIds) ? [] : stringList('routeTableIds', routeTableIds);
+  if (routeTables.length === 0 || routeTables.some((r) => !/^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/.test(r))) {
+    throw new ConfigurationError('routeTableIds', 'must list the subnets\' route table ids (rtb-...) for DynamoDB\'s gateway endpoint when vpcEndpoints is true', routeTableIds);
+  }
+  return { vpcId, subnetIds: subnets, securityGroupId, endpoints: { routeTableIds: routeTables } };
+}
+
+/** A boolean from cdk.json, or the string `-c key=true` gives; absent is false. */
+function flag(key: string, value: unknown): boolean {
+  if (absent(value) || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ConfigurationError(key, 'must be true or false', value);
 }
 
 /** A bus of this account and region, by name: the tasks' PutEvents and the start rule both use it. */

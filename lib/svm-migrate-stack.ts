@@ -12,6 +12,7 @@ import { MigrationParameters } from './migration-parameters';
 import { MigrationStateMachine, migrationStateMachineName } from './migration-state-machine';
 import { MigrationTable } from './migration-table';
 import { TaskFunctions } from './task-functions';
+import { VpcEndpoints } from './vpc-endpoints';
 
 export class SvmMigrateStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -23,6 +24,15 @@ export class SvmMigrateStack extends Stack {
     new MigrationParameters(this, 'Tunables', config);
     const credentials = new ClusterCredentials(this, 'ClusterCredentials');
     const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: credentials.key, stateMachineName });
+    const { vpc, vpcSubnets, securityGroups } = tasks.placement;
+    if (config.vpc?.endpoints && vpc && vpcSubnets?.subnets && securityGroups) {
+      new VpcEndpoints(this, 'VpcEndpoints', {
+        vpc,
+        subnets: vpcSubnets.subnets,
+        routeTableIds: config.vpc.endpoints.routeTableIds,
+        functionsSecurityGroup: securityGroups[0],
+      });
+    }
     const migration = new MigrationStateMachine(this, 'Migration', { config, functions: tasks.functions, stateMachineName });
     const events = new MigrationEvents(this, 'Events', { eventBusName: config.eventBusName, functions: tasks.functions, stateMachine: migration.stateMachine });
     const observability = new MigrationObservability(this, 'Observability', {

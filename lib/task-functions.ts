@@ -35,6 +35,8 @@ export interface TaskFunctionsProps {
 
 export class TaskFunctions extends Construct {
   readonly functions: Record<TaskName, NodejsFunction>;
+  /** Where the functions run (nothing when not in a VPC). */
+  readonly placement: Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 
   constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
     super(scope, id);
@@ -64,6 +66,7 @@ export class TaskFunctions extends Construct {
     ]);
 
     const placement = vpcPlacement(this, config);
+    this.placement = placement;
 
     const functions = {} as Record<TaskName, NodejsFunction>;
     for (const task of TASK_NAMES) {

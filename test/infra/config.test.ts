@@ -63,6 +63,13 @@ describe('deployment configuration', () => {
     ['a VPC without subnets', { vpcId: 'vpc-0123456789abcdef0', securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:subnetIds": must list at least one subnet id/],
     ['subnets without a VPC', { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:vpcId": must be a VPC id/],
     ['a missing value', { pollIterationCap: null }, /"svm-migrate:pollIterationCap": is required/],
+    ['VPC endpoints without a VPC', { vpcEndpoints: true }, /"svm-migrate:vpcEndpoints": needs the functions in a VPC/],
+    [
+      'VPC endpoints without route tables',
+      { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0', vpcEndpoints: 'true' },
+      /"svm-migrate:routeTableIds": must list the subnets' route table ids/,
+    ],
+    ['a VPC endpoints flag that is no boolean', { vpcEndpoints: 'yes' }, /"svm-migrate:vpcEndpoints": must be true or false/],
     ['an event bus ARN instead of its name', { eventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/ops' }, /"svm-migrate:eventBusName": must be an event bus name/],
     ['an event bus name with a space', { eventBusName: 'ops bus' }, /"svm-migrate:eventBusName": must be an event bus name/],
     ['an alarm topic that is no SNS ARN', { alarmTopicArn: 'ops-pager' }, /"svm-migrate:alarmTopicArn": must be the ARN of a standard SNS topic/],

@@ -184,3 +184,31 @@ describe('task functions placed in a VPC', () => {
     }
   });
 });
+
+describe('VPC endpoints', () => {
+  const placement = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroupId: 'sg-0123456789abcdef0' };
+
+  it('are the deployer\'s unless asked for', () => {
+    Template.fromStack(buildStack({ context: placement }).stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  it('with vpcEndpoints: DynamoDB\'s gateway on the given route tables, and an interface endpoint per service the tasks call, HTTPS from the functions only', () => {
+    // Prepare
+    const template = Template.fromStack(buildStack({ context: { ...placement, vpcEndpoints: 'true', routeTableIds: 'rtb-0123456789abcdef0' } }).stack);
+    // Assess
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcId: placement.vpcId,
+      VpcEndpointType: 'Gateway',
+      RouteTableIds: ['rtb-0123456789abcdef0'],
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
+    });
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    const services = interfaces.map((e) => JSON.stringify(e.Properties.ServiceName).match(/\.([a-z]+)"\]\]\}$|com\.amazonaws\.[^.]+\.([a-z]+)/)?.slice(1).find(Boolean) ?? JSON.stringify(e.Properties.ServiceName));
+    expect(services.sort()).toEqual(['events', 'fsx', 'monitoring', 'ssm', 'states', 'sts']);
+    for (const endpoint of interfaces) expect(endpoint.Properties).toMatchObject({ PrivateDnsEnabled: true, SubnetIds: placement.subnetIds });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: placement.vpcId,
+      SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: placement.securityGroupId, Description: 'the task functions' }],
+    });
+  });
+});
