@@ -21,9 +21,21 @@ export const TASK_NAMES = [
   'decideRestart',
   'recordUndoFailed',
   'continueAsNew',
+  'recordTaskFailure',
 ] as const;
 
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /** The environment variable that tells a bundled function which task it runs. */
 export const TASK_ENV = 'SVM_MIGRATE_TASK';
+
+/**
+ * The tasks that only keep the migration's books: they never talk to a cluster, so their roles
+ * may not read the clusters' SSM parameters nor decrypt with the credentials' key, and they are
+ * given no cluster connection at run time either (lambdas/handlers/cluster-access.ts), so a test
+ * over the local runner fails where IAM would deny on AWS.
+ */
+const BOOKKEEPING_TASKS: readonly TaskName[] = ['checkState', 'complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew', 'recordTaskFailure'];
+
+/** The tasks that talk to the clusters, so read their credentials. */
+export const CLUSTER_TASKS: readonly TaskName[] = TASK_NAMES.filter((task) => !BOOKKEEPING_TASKS.includes(task));

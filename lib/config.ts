@@ -1,5 +1,6 @@
 // The deployment's settings, read from CDK context (defaults in cdk.json, `-c key=value` to
 // override) and checked once here, so a bad value fails the synth naming its key and why.
+import { Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TUNABLE_LIMITS, type Tunables } from '../lambdas/tunables';
@@ -18,16 +19,27 @@ export interface VpcPlacement {
   vpcId: string;
   subnetIds: string[];
   securityGroupId: string;
+  /**
+   * With `vpcEndpoints`, the stack creates the endpoints the tasks call AWS through (for subnets
+   * without a NAT): DynamoDB's gateway endpoint on these route tables, interface endpoints in the
+   * subnets. Left to the deployer otherwise: a second endpoint with private DNS cannot be made.
+   */
+  endpoints?: { routeTableIds: string[] };
 }
 
 export interface MigrationConfig {
   tunables: MigrationTunables;
-  /** Each task's timeout in the state machine, and its Lambda function's timeout. */
+  /** Each task's timeout in the state machine. */
   taskTimeoutSeconds: number;
+  /** Its Lambda function's timeout: shorter by TASK_TIMEOUT_MARGIN_SECONDS, so the invocation ends first. */
+  functionTimeoutSeconds: number;
   stateMachineTimeoutDays: number;
   functionMemoryMb: number;
   logRetention: RetentionDays;
-  /** SSM path under which the tunables (`/config/...`) and cluster connections (`/clusters/...`) live. */
+  /**
+   * SSM path under which the tunables (`/config/...`) and cluster connections (`/clusters/...`)
+   * live: `/<stack name>` unless set, so two stacks in one account and region never share one.
+   */
   ssmPrefix: string;
   /** Clusters the operator configures under `<ssmPrefix>/clusters/<name>/{endpoint,credentials}`. */
   clusters: string[];
@@ -40,6 +52,15 @@ export interface MigrationConfig {
 
 /** Lambda's hard limit on one invocation. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+/**
+ * How much sooner a task's Lambda invocation ends than its state times out. Step Functions times
+ * the state from the invoke request, Lambda from the handler's start (after a cold start's init,
+ * up to 10 s, and the invoke's own latency): without a margin the state could time out, and its
+ * Catch start the undo, while the forward invocation still runs.
+ */
+export const TASK_TIMEOUT_MARGIN_SECONDS = 30;
+/** The shortest task timeout: the margin plus a minute of work. */
+const MIN_TASK_TIMEOUT_SECONDS = TASK_TIMEOUT_MARGIN_SECONDS + 60;
 /** Standard workflows run for at most a year. */
 const STANDARD_MAX_DAYS = 365;
 
@@ -73,7 +94,7 @@ export function readConfig(scope: Construct): MigrationConfig {
     retryMaxDelaySeconds,
   };
 
-  const taskTimeoutSeconds = integer('taskTimeoutSeconds', context('taskTimeoutSeconds'), 1, LAMBDA_MAX_TIMEOUT_SECONDS);
+  const taskTimeoutSeconds = integer('taskTimeoutSeconds', context('taskTimeoutSeconds'), MIN_TASK_TIMEOUT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS);
   if (tunables.leaseSeconds < taskTimeoutSeconds) {
     throw new ConfigurationError(
       'leaseSeconds',
@@ -85,12 +106,13 @@ export function readConfig(scope: Construct): MigrationConfig {
   return {
     tunables,
     taskTimeoutSeconds,
+    functionTimeoutSeconds: taskTimeoutSeconds - TASK_TIMEOUT_MARGIN_SECONDS,
     stateMachineTimeoutDays: integer('stateMachineTimeoutDays', context('stateMachineTimeoutDays'), 1, STANDARD_MAX_DAYS),
     functionMemoryMb: integer('functionMemoryMb', context('functionMemoryMb'), 128, 10_240),
     logRetention: retention('logRetentionDays', context('logRetentionDays')),
-    ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix')),
+    ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix') ?? `/${Stack.of(scope).stackName}`),
     clusters: clusterNames('clusters', context('clusters')),
-    vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId')),
+    vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId'), context('vpcEndpoints'), context('routeTableIds')),
     eventBusName: eventBusName('eventBusName', context('eventBusName')),
     alarmTopicArn: alarmTopicArn('alarmTopicArn', context('alarmTopicArn')),
   };
@@ -159,9 +181,13 @@ function clusterNames(key: string, value: unknown): string[] {
   return names;
 }
 
-function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown): VpcPlacement | undefined {
+function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown, vpcEndpoints: unknown, routeTableIds: unknown): VpcPlacement | undefined {
   const given = [vpcId, subnetIds, securityGroupId].filter((v) => v !== undefined && v !== null && v !== '');
-  if (given.length === 0) return undefined;
+  const endpoints = flag('vpcEndpoints', vpcEndpoints);
+  if (given.length === 0) {
+    if (endpoints) throw new ConfigurationError('vpcEndpoints', 'needs the functions in a VPC (vpcId, subnetIds, securityGroupId)', vpcEndpoints);
+    return undefined;
+  }
   if (typeof vpcId !== 'string' || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
     throw new ConfigurationError('vpcId', 'must be a VPC id (vpc-...) when subnetIds or securityGroupId is set', vpcId);
   }
@@ -172,7 +198,19 @@ function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unkno
   if (typeof securityGroupId !== 'string' || !/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(securityGroupId)) {
     throw new ConfigurationError('securityGroupId', 'must be a security group id (sg-...) when vpcId is set', securityGroupId);
   }
-  return { vpcId, subnetIds: subnets, securityGroupId };
+  if (!endpoints) return { vpcId, subnetIds: subnets, securityGroupId };
+  const routeTables = absent(routeTableIds) ? [] : stringList('routeTableIds', routeTableIds);
+  if (routeTables.length === 0 || routeTables.some((r) => !/^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/.test(r))) {
+    throw new ConfigurationError('routeTableIds', 'must list the subnets\' route table ids (rtb-...) for DynamoDB\'s gateway endpoint when vpcEndpoints is true', routeTableIds);
+  }
+  return { vpcId, subnetIds: subnets, securityGroupId, endpoints: { routeTableIds: routeTables } };
+}
+
+/** A boolean from cdk.json, or the string `-c key=true` gives; absent is false. */
+function flag(key: string, value: unknown): boolean {
+  if (absent(value) || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ConfigurationError(key, 'must be true or false', value);
 }
 
 /** A bus of this account and region, by name: the tasks' PutEvents and the start rule both use it. */

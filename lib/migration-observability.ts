@@ -2,7 +2,7 @@
 // (a failed or timed-out execution, an undo that failed, throttled state transitions, a start
 // request that never started), all notifying one SNS topic, and a dashboard of executions,
 // migration outcomes, recoveries, the cut-over window and the tasks' errors and durations.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -143,6 +143,7 @@ export class MigrationObservability extends Construct {
 
   /** A topic of the stack's own, encrypted with a key of its own that CloudWatch may use to publish. */
   private encryptedTopic(): Topic {
+    const stack = Stack.of(this);
     const key = new Key(this, 'AlarmTopicKey', {
       description: 'svm-migrate: encrypts the alarm topic',
       enableKeyRotation: true,
@@ -156,11 +157,27 @@ export class MigrationObservability extends Construct {
         resources: ['*'],
       }),
     );
-    return new Topic(this, 'AlarmTopic', {
+    const topic = new Topic(this, 'AlarmTopic', {
       displayName: 'svm-migrate alarms',
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement
+    // nothing lets CloudWatch publish, and every alarm would fire to no one. Only this
+    // account's alarms of this stack (by their name prefix) may publish (confused deputy).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    return topic;
   }
 }
 

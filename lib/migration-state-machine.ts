@@ -3,7 +3,7 @@
 // the end states first (every forward step needs them as Catch targets), then the forward
 // steps setup -> transfer -> cut-over trigger -> pre-commit -> commit -> source cleanup, and
 // CheckState, which decides where an execution starts.
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
@@ -42,6 +42,29 @@ const ERROR_PATH = '$.error';
 const POLL_PATH = '$.poll';
 
 /**
+ * Lambda answers TooManyRequestsException when the account's or the function's concurrency is
+ * used up (Step Functions' "Handle Lambda service exceptions"); CDK's own retrier does not list
+ * it. A throttle clears as other invocations end, so back off further than for a service error.
+ */
+const LAMBDA_THROTTLE_RETRY = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: JitterType.FULL,
+  maxAttempts: 8,
+};
+
+/**
+ * The tasks with no Catch, and why: every other task routes a failure past its retries to a
+ * state that records it on the migration before the execution ends.
+ */
+export const TASKS_WITHOUT_CATCH: Readonly<Record<string, string>> = {
+  CheckState: 'It creates or takes over the migration: until it returns there is no migration this execution owns to record a failure on (bad input is answered by its ValidationError, the ExecutionsFailed alarm watches the rest).',
+  Precheck: 'A check-only run creates no migration: its report or its error is the execution\'s output.',
+};
+
+/**
  * The state machine's name is fixed (from the stack's name) so the functions can be granted
  * StartExecution on its ARN without a reference to it, which would be a circular dependency.
  */
@@ -77,9 +100,11 @@ export class MigrationStateMachine extends Construct {
     const { tunables } = config;
 
     const taskTimeout = Timeout.duration(Duration.seconds(config.taskTimeoutSeconds));
-    // After CDK's own retrier for Lambda service errors (index 0): the typed intermittent failures.
+    // After CDK's own retrier for Lambda service errors (index 0): Lambda's throttle (the
+    // function was not run, so running it later is safe; unretried it would send a forward step
+    // to its undo), then the typed intermittent failures.
     const retryIntermittent = (step: TaskStateBase): TaskStateBase =>
-      step.addRetry({
+      step.addRetry(LAMBDA_THROTTLE_RETRY).addRetry({
         errors: [ERROR_NAMES.transient, ERROR_NAMES.network],
         interval: Duration.seconds(tunables.retryIntervalSeconds),
         backoffRate: tunables.retryBackoffRate,
@@ -123,14 +148,28 @@ export class MigrationStateMachine extends Construct {
       error: 'SourceCleanupFailed',
       cause: 'Source cleanup failed after the cut-over; the destination serves. Run again to finish the cleanup.',
     });
+    const taskFailed = new Fail(this, 'TaskFailed', {
+      error: 'TaskFailed',
+      cause: 'A bookkeeping task failed past its retries; the migration record holds which and why, and its phase is unchanged: run again to continue.',
+    });
+    // A bookkeeping task's failure, recorded on the migration (by a state of its own, which
+    // tells the recording task which step failed) before the execution ends; when the record
+    // cannot be written either, the execution still ends TaskFailed, not in Lambda's error.
+    const recordFailureOf = (failed: TaskStateBase, name: TaskName): TaskStateBase => {
+      const record = task(`RecordFailureOf${failed.id}`, 'recordTaskFailure', { withError: true, step: name });
+      record.addCatch(taskFailed, onAnyError).next(taskFailed);
+      return failed.addCatch(record, onAnyError);
+    };
 
     // The undo chain, in reverse order of the forward steps; each undo ends in RecordUndoFailed
     // when it fails past its retries, so a rollback never stops halfway unrecorded.
-    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).next(undoFailed);
+    // When the record itself cannot be written the execution still ends UndoFailed, not in
+    // Lambda's error, so the alarm and the CLI read the same outcome.
+    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
     const undo = (stateName: string, name: TaskName): TaskStateBase =>
       task(stateName, name, { withError: true }).addCatch(recordUndoFailed, onAnyError);
 
-    const decideRestart = task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' });
+    const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
     const undoSetup = undo('UndoSetup', 'undoSetup');
     const undoTransfer = undo('UndoTransfer', 'undoTransfer');
     const undoPreCommit = undo('UndoPreCommit', 'undoPreCommit');
@@ -153,17 +192,21 @@ export class MigrationStateMachine extends Construct {
       return step;
     };
 
-    const continueAsNew = task('ContinueAsNew', 'continueAsNew').next(continuedAsNew);
+    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(continuedAsNew);
 
     // Forward steps, built from the end so each can name what follows it.
-    const complete = task('Complete', 'complete').next(
+    const complete = recordFailureOf(task('Complete', 'complete'), 'complete').next(
       new Choice(this, 'CompletionMode')
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), migrated)
         .otherwise(readyForSourceCleanup),
     );
     const sourceCleanup = forward('SourceCleanup', 'sourceCleanup', [{ errors: [Errors.ALL], next: sourceCleanupFailed }]).next(complete);
 
-    const recordCommitFailure = task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }).next(
+    // Unrecorded, whether the destination serves is unknown: its failure never restarts the source.
+    const recordCommitFailure = recordFailureOf(
+      task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }),
+      'recordCommitFailure',
+    ).next(
       // Restart the source only when the destination is known not to serve: at most one SVM serves.
       new Choice(this, 'DestinationServing')
         .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), restartSourceVserver)
@@ -260,9 +303,13 @@ export class MigrationStateMachine extends Construct {
     );
 
     const logGroup = new LogGroup(this, 'Logs', {
-      // The vended-logs prefix keeps CloudWatch Logs' resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // The vended-logs prefix keeps CloudWatch Logs' resource policy small. The stack's id
+      // (new at each create) ends the name: the group outlives a `cdk destroy` (its logs are
+      // the record of what happened to the SVMs, kept for logRetentionDays), and a stack
+      // created again must not collide with it.
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${props.stateMachineName}-`, Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
       retention: config.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,

@@ -9,7 +9,7 @@ import { GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../lambdas/state/t
 
 export class MigrationTable extends Construct {
   readonly table: Table;
-  /** Encrypts the table; operators may also encrypt the clusters' SecureString credentials with it. */
+  /** Encrypts the table (the clusters' credentials have a key of their own: lib/cluster-credentials.ts). */
   readonly key: Key;
 
   constructor(scope: Construct, id: string) {
@@ -17,7 +17,7 @@ export class MigrationTable extends Construct {
 
     // Retained with the table: a deleted key would make the retained table unreadable.
     this.key = new Key(this, 'Key', {
-      description: 'svm-migrate: encrypts the migrate-state table and the cluster credentials',
+      description: 'svm-migrate: encrypts the migrate-state table',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -11,7 +11,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TASK_ENV, TASK_NAMES, type TaskName } from '../lambdas/tasks';
+import { CLUSTER_TASKS, TASK_ENV, TASK_NAMES, type TaskName } from '../lambdas/tasks';
 import type { MigrationConfig } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -35,6 +35,8 @@ export interface TaskFunctionsProps {
 
 export class TaskFunctions extends Construct {
   readonly functions: Record<TaskName, NodejsFunction>;
+  /** Where the functions run (nothing when not in a VPC). */
+  readonly placement: Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 
   constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
     super(scope, id);
@@ -58,16 +60,13 @@ export class TaskFunctions extends Construct {
     const configPath = `${config.ssmPrefix}/config`;
     // The config path itself (GetParametersByPath) and the tunables under it; each cluster's two parameters by name.
     const configParameters = parameterArn(`${configPath}/*`);
-    const parameterArns = [
-      parameterArn(configPath),
-      configParameters,
-      ...config.clusters.flatMap((cluster) => [
-        parameterArn(`${config.ssmPrefix}/clusters/${cluster}/endpoint`),
-        parameterArn(`${config.ssmPrefix}/clusters/${cluster}/credentials`),
-      ]),
-    ];
+    const clusterParameterArns = config.clusters.flatMap((cluster) => [
+      parameterArn(`${config.ssmPrefix}/clusters/${cluster}/endpoint`),
+      parameterArn(`${config.ssmPrefix}/clusters/${cluster}/credentials`),
+    ]);
 
     const placement = vpcPlacement(this, config);
+    this.placement = placement;
 
     const functions = {} as Record<TaskName, NodejsFunction>;
     for (const task of TASK_NAMES) {
@@ -92,7 +91,7 @@ export class TaskFunctions extends Construct {
         architecture: Architecture.ARM_64,
         tracing: Tracing.ACTIVE,
         memorySize: config.functionMemoryMb,
-        timeout: Duration.seconds(config.taskTimeoutSeconds),
+        timeout: Duration.seconds(config.functionTimeoutSeconds),
         role,
         logGroup,
         environment: {
@@ -106,8 +105,9 @@ export class TaskFunctions extends Construct {
           NODE_OPTIONS: '--enable-source-maps',
         },
         bundling: {
-          // The Node.js 22 runtime ships AWS SDK v3.
-          externalModules: ['@aws-sdk/*'],
+          // Nothing external: the AWS SDK is bundled at the version the tests ran with (package-lock),
+          // not whichever one the Lambda runtime ships that day (test/infra/bundle.test.ts).
+          externalModules: [],
           format: OutputFormat.CJS,
           target: 'node22',
           minify: true,
@@ -122,18 +122,22 @@ export class TaskFunctions extends Construct {
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
-          resources: parameterArns,
+          resources: [parameterArn(configPath), configParameters],
         }),
       );
       acknowledgeWildcardResource(role, configParameters, 'The tasks read every tunable under the config path (GetParametersByPath); only that path, not the whole prefix.');
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [props.credentialsKey.keyArn],
-          // Only to read SecureString parameters through SSM, not to decrypt anything else with the key.
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.${stack.urlSuffix}` } },
-        }),
-      );
+      // Only the tasks that talk to the clusters may read a cluster's connection and its password.
+      if (CLUSTER_TASKS.includes(task)) {
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: clusterParameterArns }));
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [props.credentialsKey.keyArn],
+            // Only to read SecureString parameters through SSM, not to decrypt anything else with the key.
+            conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.${stack.urlSuffix}` } },
+          }),
+        );
+      }
       if (EXECUTION_TASKS.includes(task)) {
         role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
         role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArns] }));

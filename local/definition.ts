@@ -19,6 +19,8 @@ export interface SynthesizeOptions {
   stackName?: string;
   /** Run CDK's built-in template validation at synth, as `cdk synth` does (seconds slower). */
   validateTemplate?: boolean;
+  /** Bundle the functions into this cloud-assembly folder, as `cdk synth` does (the bundle test). */
+  outdir?: string;
 }
 
 export interface ResolvedDefinition {
@@ -49,8 +51,9 @@ export function buildStack(options: SynthesizeOptions = {}): { app: App; stack: 
   const app = new App({
     // `cdk synth` validates the template already; in-process it mostly costs seconds.
     builtinCloudFormationValidation: options.validateTemplate ?? false,
-    // No stack bundles: the assets are never deployed from here, and bundling 19 functions is slow.
-    context: { ...cdkJson.context, ...overrides, 'aws:cdk:bundling-stacks': [] },
+    // No stack bundles unless asked: the assets are never deployed from here, and bundling is slow.
+    context: { ...cdkJson.context, ...overrides, ...(options.outdir === undefined && { 'aws:cdk:bundling-stacks': [] }) },
+    ...(options.outdir !== undefined && { outdir: options.outdir }),
   });
   const stack = new SvmMigrateStack(app, options.stackName ?? 'SvmMigrate', {
     env: { account: options.account ?? '123456789012', region: options.region ?? 'us-east-1' },

@@ -31,8 +31,9 @@ export interface DynamoDbLocal {
 }
 
 /** DynamoDB Local keeps one database per credential and region unless -sharedDb: these are all we use. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const LOCAL_REGION = 'local';
+/** DynamoDB Local keeps one database per access key and region: a client of another process must use these. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_REGION = 'local';
 const OUTPUT_TAIL_CHARS = 4000;
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {

@@ -4,6 +4,7 @@
 import { checkState as checkStateStep } from '../domain/migration/check-state';
 import * as phases from '../domain/migration/phases';
 import * as recovery from '../domain/migration/recovery';
+import { recordTaskFailure as recordTaskFailureStep } from '../domain/migration/task-failure';
 import type { TaskName } from '../tasks';
 import { parseCheckStateEvent, parsePollPayload, parsePrecheckEvent, parseTaskPayload } from './payloads';
 import { taskHandler, type TaskHandler } from './task';
@@ -27,6 +28,7 @@ export const relocate = taskHandler('relocate', parseTaskPayload, recovery.reloc
 export const decideRestart = taskHandler('decideRestart', parseTaskPayload, recovery.decideRestart);
 export const recordUndoFailed = taskHandler('recordUndoFailed', parseTaskPayload, recovery.recordUndoFailed);
 export const continueAsNew = taskHandler('continueAsNew', parseTaskPayload, recovery.continueAsNew);
+export const recordTaskFailure = taskHandler('recordTaskFailure', parseTaskPayload, recordTaskFailureStep);
 
 /** Every handler by task name: the local runner maps each function to its handler with it. */
 export const handlers: Record<TaskName, TaskHandler<unknown, unknown>> = {
@@ -49,4 +51,5 @@ export const handlers: Record<TaskName, TaskHandler<unknown, unknown>> = {
   decideRestart,
   recordUndoFailed,
   continueAsNew,
+  recordTaskFailure,
 };

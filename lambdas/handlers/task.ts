@@ -7,9 +7,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import type { Dependencies } from '../domain/migration/dependencies';
 import { isMigrationError } from '../errors';
+import { runGuarded } from '../ontap/call-guard';
 import type { TaskName } from '../tasks';
 import type { Validator } from '../validation';
 import { awsDependencies } from './aws-dependencies';
+import { withClusterAccessOf } from './cluster-access';
+import { invocationGuard } from './invocation-guard';
 import { logger } from './logger';
 import { metrics } from './metrics';
 
@@ -26,8 +29,14 @@ export function useDependencies(deps: Dependencies): void {
 
 export type TaskHandler<P, R> = (event: P, context: Context) => Promise<R>;
 
+/**
+ * middy answers TimeoutError this long before Lambda's deadline and aborts the invocation's
+ * signal, so the cluster calls stop and the error still reaches Step Functions by its name.
+ */
+const TIMEOUT_EARLY_MS = 1_000;
+
 export function taskHandler<P, R>(task: TaskName, parse: Validator<P>, run: (payload: P, deps: Dependencies) => Promise<R>): TaskHandler<unknown, R> {
-  return middy<P, R>()
+  return middy<P, R>({ timeoutEarlyInMillis: TIMEOUT_EARLY_MS })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Flushes the invocation's metrics after it returns or throws (a failed undo still counts).
     .use(logMetrics(metrics))
@@ -45,5 +54,8 @@ export function taskHandler<P, R>(task: TaskName, parse: Validator<P>, run: (pay
         else logger.error('task failed with an unexpected error', err as Error);
       },
     })
-    .handler(async (event: P) => run(event, provide())) as unknown as TaskHandler<unknown, R>;
+    .handler(async (event: P, _context, { signal }) => {
+      const deps = withClusterAccessOf(task, provide());
+      return runGuarded(invocationGuard(event, signal, deps), () => run(event, deps));
+    }) as unknown as TaskHandler<unknown, R>;
 }

@@ -4,6 +4,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { MigrationError, NodeUnhealthyError } from '../errors';
+import { currentGuard } from './call-guard';
 import { CallContext, ClusterSide, errorFromJob, errorFromJobDeadline, errorFromResponse, errorFromSocket, withUnhealthyNode } from './error-mapping';
 import type { ClusterNode, Job, JobLink } from './types';
 
@@ -92,8 +93,10 @@ export class OntapTransport {
     const query = { ...opts.query };
     const returnTimeout = opts.returnTimeoutSeconds ?? this.returnTimeoutSeconds;
     if (method !== 'GET' && returnTimeout !== undefined) query.return_timeout = returnTimeout;
+    const guard = currentGuard();
+    await guard?.check(method, path);
     try {
-      const answer = await this.exchange<T>(method, path, query, opts.body);
+      const answer = await this.exchange<T>(method, path, query, opts.body, guard?.signal);
       const jobUuid = answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
       if (!jobUuid) return answer;
       const job = await this.waitForJob(jobUuid, { side: this.side, method, path });
@@ -164,7 +167,7 @@ export class OntapTransport {
     this.agent.destroy();
   }
 
-  private exchange<T>(method: string, path: string, query: Query, body: unknown): Promise<Answer<T>> {
+  private exchange<T>(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal): Promise<Answer<T>> {
     const url = new URL(path, this.origin); // `path` may carry a query (ONTAP's `_links.next`)
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
     const ctx: CallContext = { side: this.side, method, path: url.pathname };
@@ -189,6 +192,8 @@ export class OntapTransport {
       const req = transport.request(url, {
         method,
         agent: this.agent,
+        // A cancelled invocation cuts its call in flight rather than wait for the answer.
+        signal,
         headers: {
           authorization: this.authorization,
           accept: 'application/hal+json, application/json',

@@ -10,6 +10,14 @@ const findings = (context?: Record<string, unknown>): string[] => {
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${r.constructPath}`));
 };
 
+const IN_VPC_WITH_ENDPOINTS = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
+  securityGroupId: 'sg-0123456789abcdef0',
+  vpcEndpoints: true,
+  routeTableIds: ['rtb-0123456789abcdef0'],
+};
+
 describe('cdk-nag AwsSolutions checks', () => {
   it('find nothing unacknowledged in the default stack', () => {
     expect(findings()).toEqual([]);
@@ -19,6 +27,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(findings({ vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' })).toEqual([]);
   });
 
+  it('find nothing unacknowledged with the stack\'s own VPC endpoints', () => {
+    expect(findings(IN_VPC_WITH_ENDPOINTS)).toEqual([]);
+  });
+
   it('find nothing unacknowledged with a named event bus and an existing alarm topic', () => {
     expect(findings({ eventBusName: 'storage-ops', alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:storage-pager' })).toEqual([]);
   });
@@ -26,6 +38,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   it.each([
     ['the default stack', {}],
     ['functions in a VPC', { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' }],
+    ['functions in a VPC with its endpoints', IN_VPC_WITH_ENDPOINTS],
   ])('pass through CDK\'s Validations API with its template validation, as `cdk synth` runs them: %s', (_case, context) => {
     const { app } = buildStack({ context, validateTemplate: true });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -21,11 +21,17 @@ describe('deployment configuration', () => {
       volumeConcurrency: 8,
       leaseSeconds: 900,
     });
-    expect(config).toMatchObject({ taskTimeoutSeconds: 900, stateMachineTimeoutDays: 30, ssmPrefix: '/svm-migrate', clusters: ['source', 'destination'] });
+    // The SSM prefix from the stack's name, so two stacks in one account never share their parameters.
+    expect(config).toMatchObject({ taskTimeoutSeconds: 900, stateMachineTimeoutDays: 30, ssmPrefix: '/SvmMigrate', clusters: ['source', 'destination'] });
+    expect(readConfig(buildStack({ stackName: 'SvmMigrate-b' }).stack).ssmPrefix).toBe('/SvmMigrate-b');
     expect(config.vpc).toBeUndefined();
     // The account's default bus and a topic of the stack's own.
     expect(config.eventBusName).toBeUndefined();
     expect(config.alarmTopicArn).toBeUndefined();
+  });
+
+  it('takes an SSM prefix set in context over the stack\'s name', () => {
+    expect(configWith({ ssmPrefix: '/storage/svm-migrate' }).ssmPrefix).toBe('/storage/svm-migrate');
   });
 
   it('takes an event bus by name and an existing alarm topic by ARN', () => {
@@ -45,7 +51,8 @@ describe('deployment configuration', () => {
     ['a fraction', { restartLimit: 1.5 }, /"svm-migrate:restartLimit": must be an integer/],
     ['a backoff below 1', { retryBackoffRate: 0.5 }, /"svm-migrate:retryBackoffRate": must be a number from 1 to 10/],
     ['a max delay below the interval', { retryIntervalSeconds: 10, retryMaxDelaySeconds: 5 }, /retryMaxDelaySeconds": must be at least retryIntervalSeconds/],
-    ['a task timeout past Lambda\'s 15 minutes', { taskTimeoutSeconds: 901 }, /"svm-migrate:taskTimeoutSeconds": must be a number from 1 to 900/],
+    ['a task timeout past Lambda\'s 15 minutes', { taskTimeoutSeconds: 901 }, /"svm-migrate:taskTimeoutSeconds": must be a number from 90 to 900/],
+    ['a task timeout too short for the margin the function ends within', { taskTimeoutSeconds: 60 }, /"svm-migrate:taskTimeoutSeconds": must be a number from 90 to 900/],
     ['a lease shorter than a task', { leaseSeconds: 60, taskTimeoutSeconds: 120 }, /"svm-migrate:leaseSeconds": must be at least taskTimeoutSeconds/],
     ['a machine timeout past a year', { stateMachineTimeoutDays: 400 }, /stateMachineTimeoutDays": must be a number from 1 to 365/],
     ['a retention CloudWatch does not offer', { logRetentionDays: 2 }, /logRetentionDays": must be one of CloudWatch Logs' retention periods/],
@@ -56,6 +63,13 @@ describe('deployment configuration', () => {
     ['a VPC without subnets', { vpcId: 'vpc-0123456789abcdef0', securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:subnetIds": must list at least one subnet id/],
     ['subnets without a VPC', { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0' }, /"svm-migrate:vpcId": must be a VPC id/],
     ['a missing value', { pollIterationCap: null }, /"svm-migrate:pollIterationCap": is required/],
+    ['VPC endpoints without a VPC', { vpcEndpoints: true }, /"svm-migrate:vpcEndpoints": needs the functions in a VPC/],
+    [
+      'VPC endpoints without route tables',
+      { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], securityGroupId: 'sg-0123456789abcdef0', vpcEndpoints: 'true' },
+      /"svm-migrate:routeTableIds": must list the subnets' route table ids/,
+    ],
+    ['a VPC endpoints flag that is no boolean', { vpcEndpoints: 'yes' }, /"svm-migrate:vpcEndpoints": must be true or false/],
     ['an event bus ARN instead of its name', { eventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/ops' }, /"svm-migrate:eventBusName": must be an event bus name/],
     ['an event bus name with a space', { eventBusName: 'ops bus' }, /"svm-migrate:eventBusName": must be an event bus name/],
     ['an alarm topic that is no SNS ARN', { alarmTopicArn: 'ops-pager' }, /"svm-migrate:alarmTopicArn": must be the ARN of a standard SNS topic/],

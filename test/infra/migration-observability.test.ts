@@ -83,6 +83,31 @@ describe('observability with a topic of its own', () => {
     template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
   });
 
+  it('let CloudWatch publish to the topic, for this account\'s alarms of this stack only, beside the TLS-only Deny', () => {
+    // Prepare: the policy that enforceSSL writes replaces SNS's default policy.
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal?: unknown; Action: string; Resource: unknown; Condition?: unknown }[];
+    // Assess
+    const allow = statements.filter((s) => s.Effect === 'Allow');
+    expect(allow).toEqual([
+      {
+        Sid: 'AllowCloudWatchAlarms',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:SvmMigrate-*' },
+        },
+      },
+    ]);
+    // Every alarm's ARN matches the condition: its name starts with the stack's name.
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmName).toMatch(/^SvmMigrate-/);
+    }
+  });
+
   it('show executions, migration outcomes, recoveries, the cut-over window, the tasks\' errors and durations, and the alarms', () => {
     const body = dashboardBody(template);
     for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', ...Object.values(COUNTED_EVENTS), CUTOVER_WINDOW_METRIC]) {
@@ -106,8 +131,8 @@ describe('observability with an existing topic from context', () => {
   it('notifies that topic and creates none', () => {
     const template = Template.fromStack(buildStack({ context: { alarmTopicArn: EXISTING_TOPIC } }).stack);
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    // Only the migrate-state key is left.
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    // Only the migrate-state key and the credentials' key are left.
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [EXISTING_TOPIC] });
     template.hasOutput('AlarmTopicArn', { Value: EXISTING_TOPIC });
   });

@@ -1,6 +1,9 @@
 // The state machine's Retry and Catch blocks, state by state, read from the resolved
 // definition (never the whole definition string), and the machine's own settings.
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TASK_ENV } from '../../lambdas/tasks';
+import { TASK_TIMEOUT_MARGIN_SECONDS } from '../../lib/config';
+import { TASKS_WITHOUT_CATCH } from '../../lib/migration-state-machine';
 import { buildStack, synthesizeDefinition, type AslDefinition, type AslState } from '../../local/definition';
 
 type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string };
@@ -16,20 +19,28 @@ const catchTargets = (state: AslState): [string, string][] => catches(state).map
 
 describe('migration state machine definition', () => {
   let definition: AslDefinition;
+  let functions: Record<string, string>;
   let tasks: [string, AslState][];
   beforeAll(() => {
     // Non-default tunables, to see that the Retry blocks follow the configuration.
-    definition = synthesizeDefinition({
+    ({ definition, functions } = synthesizeDefinition({
       context: { retryMaxAttempts: 7, retryIntervalSeconds: 3, retryBackoffRate: 1.5, retryMaxDelaySeconds: 45, taskTimeoutSeconds: 300 },
-    }).definition;
+    }));
     tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   });
 
-  it('retries every task: CDK\'s Lambda service retrier first, then TransientError and NetworkError from the configuration', () => {
+  it('retries every task: CDK\'s Lambda service retrier first, Lambda\'s throttle, then TransientError and NetworkError from the configuration', () => {
     expect(tasks.length).toBeGreaterThan(20);
     for (const [name, state] of tasks) {
-      const [service, intermittent, ...rest] = retries(state);
+      const [service, throttle, intermittent, ...rest] = retries(state);
       expect({ name, service: service.ErrorEquals }).toEqual({ name, service: LAMBDA_SERVICE_ERRORS });
+      // Every retriable error Lambda's invoke reports, so none of them reaches a Catch (an undo) first.
+      const retried = retries(state).flatMap((r) => r.ErrorEquals);
+      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining([...LAMBDA_SERVICE_ERRORS, 'Lambda.TooManyRequestsException']) });
+      expect({ name, throttle }).toEqual({
+        name,
+        throttle: { ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 2, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL', MaxAttempts: 8 },
+      });
       expect({ name, intermittent }).toEqual({
         name,
         intermittent: { ErrorEquals: ['TransientError', 'NetworkError'], IntervalSeconds: 3, BackoffRate: 1.5, MaxDelaySeconds: 45, JitterStrategy: 'FULL', MaxAttempts: 7 },
@@ -41,6 +52,21 @@ describe('migration state machine definition', () => {
   it('gives every task a timeout, and the machine one', () => {
     for (const [name, state] of tasks) expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: 300 });
     expect(definition.TimeoutSeconds).toBe(30 * 24 * 3600);
+  });
+
+  it('ends every task\'s Lambda invocation at least the margin before its state times out', () => {
+    // Prepare: the same context, to read each function's own timeout.
+    const template = Template.fromStack(buildStack({ context: { taskTimeoutSeconds: 300 } }).stack);
+    const functionTimeout = new Map<string, number>();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      functionTimeout.set(fn.Properties.Environment.Variables[TASK_ENV], fn.Properties.Timeout);
+    }
+    // Assess: per state, through the function its Resource names.
+    for (const [name, state] of tasks) {
+      const task = functions[state.Resource as string];
+      expect({ name, task, timeout: functionTimeout.get(task) }).toEqual({ name, task, timeout: expect.any(Number) });
+      expect({ name, margin: (state.TimeoutSeconds as number) - functionTimeout.get(task)! }).toEqual({ name, margin: TASK_TIMEOUT_MARGIN_SECONDS });
+    }
   });
 
   it.each(FORWARD_STEPS)('relocates %s on NodeUnhealthyError before any other catch, and runs it again', (step) => {
@@ -66,6 +92,33 @@ describe('migration state machine definition', () => {
   ])('routes the failures of %s in order', (step, expected) => {
     expect(catchTargets(definition.States[step])).toEqual(expected);
     for (const c of catches(definition.States[step])) expect(c.ResultPath).toBe('$.error');
+  });
+
+  it('catches every task\'s failure, but for the tasks whose reason is written down', () => {
+    const uncaught = tasks.filter(([, state]) => catches(state).length === 0).map(([name]) => name);
+    expect(uncaught.sort()).toEqual(Object.keys(TASKS_WITHOUT_CATCH).sort());
+    expect(uncaught.sort()).toEqual(['CheckState', 'Precheck']);
+    for (const reason of Object.values(TASKS_WITHOUT_CATCH)) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  it.each([
+    ['Complete', 'complete'],
+    ['ContinueAsNew', 'continueAsNew'],
+    ['DecideRestart', 'decideRestart'],
+    ['RecordCommitFailure', 'recordCommitFailure'],
+  ])('records a failure of %s on the migration before the execution ends TaskFailed', (state, task) => {
+    expect(catchTargets(definition.States[state])).toEqual([['States.ALL', `RecordFailureOf${state}`]]);
+    const record = definition.States[`RecordFailureOf${state}`];
+    expect(record).toMatchObject({ Type: 'Task', Next: 'TaskFailed', ResultPath: null });
+    expect(record.Parameters).toMatchObject({ 'error.$': '$.error', step: task });
+    expect(functions[record.Resource as string]).toBe('recordTaskFailure');
+    // A failure to record still ends the execution TaskFailed.
+    expect(catchTargets(record)).toEqual([['States.ALL', 'TaskFailed']]);
+    expect(definition.States.TaskFailed).toMatchObject({ Type: 'Fail', Error: 'TaskFailed' });
+  });
+
+  it('ends UndoFailed even when the undo failure cannot be recorded', () => {
+    expect(catchTargets(definition.States.RecordUndoFailed)).toEqual([['States.ALL', 'UndoFailed']]);
   });
 
   it('undoes in reverse order, then decides on a restart', () => {
@@ -149,6 +202,21 @@ describe('migration state machine definition', () => {
 });
 
 describe('migration state machine resource', () => {
+  it('names no log group that a stack created again after `cdk destroy` would collide with', () => {
+    // Prepare
+    const template = Template.fromStack(buildStack().stack);
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    // Assess: a retained group is named by CloudFormation, or ends in the stack's id (new at each create).
+    for (const group of logGroups) {
+      const name = group.Properties.LogGroupName;
+      if (name === undefined) continue;
+      expect({ name, retained: group.DeletionPolicy }).toEqual({ name: { 'Fn::Join': ['', [expect.any(String), stackUuid]] }, retained: 'Retain' });
+    }
+    // The state machine's keeps the vended-logs prefix.
+    expect(logGroups.map((g) => g.Properties.LogGroupName?.['Fn::Join']?.[1]?.[0]).filter(Boolean)).toEqual(['/aws/vendedlogs/states/SvmMigrate-migration-']);
+  });
+
   it('is a Standard machine, logging everything with execution data, traced, named from the stack', () => {
     const template = Template.fromStack(buildStack().stack);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -157,7 +225,7 @@ describe('migration state machine resource', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/SvmMigrate-migration', RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.anyValue(), RetentionInDays: 30 });
     template.hasOutput('StateMachineArn', {});
     template.hasOutput('TableName', {});
   });

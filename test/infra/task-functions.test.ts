@@ -1,7 +1,7 @@
 // The task functions: one per task name, the runtime and settings the design fixes, and
 // least-privilege roles (no '*' on the table or the functions, states:* only where needed).
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TASK_ENV, TASK_NAMES } from '../../lambdas/tasks';
+import { CLUSTER_TASKS, TASK_ENV, TASK_NAMES, type TaskName } from '../../lambdas/tasks';
 import { buildStack } from '../../local/definition';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -39,17 +39,17 @@ describe('task functions', () => {
     }
   });
 
-  it('run nodejs22.x on arm64 with active tracing, the configured timeout and their own log group', () => {
+  it('run nodejs22.x on arm64 with active tracing, the configured timeout less the margin and their own log group', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
-      Timeout: 600,
+      Timeout: 570,
       MemorySize: 512,
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
       Environment: {
         Variables: Match.objectLike({
-          SVM_MIGRATE_SSM_PREFIX: '/svm-migrate',
+          SVM_MIGRATE_SSM_PREFIX: '/SvmMigrate',
           POWERTOOLS_SERVICE_NAME: 'svm-migrate',
           SVM_MIGRATE_STATE_MACHINE_ARN: Match.anyValue(),
         }),
@@ -94,35 +94,75 @@ describe('task functions', () => {
     expect(starters.sort()).toEqual(['checkState', 'continueAsNew']);
   });
 
-  it('read SSM only under the prefix: the config path and each configured cluster\'s two parameters', () => {
-    const ssm = [...statementsByRole(resources).values()]
-      .flat()
-      .filter((s) => asList(s.Action).includes('ssm:GetParameter'));
-    expect(ssm).toHaveLength(TASK_NAMES.length);
-    const names = JSON.stringify(ssm[0].Resource).match(/parameter\/[^"]*/g);
-    expect(names?.sort()).toEqual(
-      [
-        'parameter/svm-migrate/config',
-        'parameter/svm-migrate/config/*',
-        'parameter/svm-migrate/clusters/source/endpoint',
-        'parameter/svm-migrate/clusters/source/credentials',
-        'parameter/svm-migrate/clusters/destination/endpoint',
-        'parameter/svm-migrate/clusters/destination/credentials',
-      ].sort(),
-    );
+  /** Each task's statements, by the task its function runs. */
+  function statementsByTask(): Map<string, Statement[]> {
+    const byRole = statementsByRole(resources);
+    const byTask = new Map<string, Statement[]>();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      byTask.set(fn.Properties.Environment.Variables[TASK_ENV], byRole.get(fn.Properties.Role['Fn::GetAtt'][0]) ?? []);
+    }
+    return byTask;
+  }
+  const parameterNames = (statements: Statement[]): string[] =>
+    statements
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('ssm:')))
+      .flatMap((s) => JSON.stringify(s.Resource).match(/parameter\/[^"]*/g) ?? [])
+      .sort();
+
+  it('read SSM only under the prefix: every task the config path, the cluster tasks also each configured cluster\'s two parameters', () => {
+    const config = ['parameter/SvmMigrate/config', 'parameter/SvmMigrate/config/*'];
+    const clusters = [
+      'parameter/SvmMigrate/clusters/source/endpoint',
+      'parameter/SvmMigrate/clusters/source/credentials',
+      'parameter/SvmMigrate/clusters/destination/endpoint',
+      'parameter/SvmMigrate/clusters/destination/credentials',
+    ];
+    for (const [task, statements] of statementsByTask()) {
+      const expected = CLUSTER_TASKS.includes(task as TaskName) ? [...config, ...clusters] : config;
+      expect({ task, names: parameterNames(statements) }).toEqual({ task, names: expected.sort() });
+    }
   });
 
-  it('decrypt SecureString credentials with the stack\'s key through SSM only', () => {
-    const decrypt = [...statementsByRole(resources).values()]
-      .flat()
-      .filter((s) => s.Condition !== undefined && asList(s.Action).includes('kms:Decrypt'));
-    expect(decrypt).toHaveLength(TASK_NAMES.length);
-    expect(JSON.stringify(decrypt[0].Condition)).toContain('"kms:ViaService":{"Fn::Join":["",["ssm.us-east-1.",{"Ref":"AWS::URLSuffix"}]]}');
+  it('let only the tasks that talk to the clusters decrypt with the credentials\' own key, through SSM only', () => {
+    // Prepare: the credentials' key is not the table's.
+    const credentialsKey = template.toJSON().Outputs.KeyArn.Value['Fn::GetAtt'][0] as string;
+    const tableKey = Object.values(template.findResources('AWS::DynamoDB::Table'))[0].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    expect(credentialsKey).not.toBe(tableKey);
+    // Assess
+    const decrypting: string[] = [];
+    for (const [task, statements] of statementsByTask()) {
+      const onCredentialsKey = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${credentialsKey}"`));
+      if (onCredentialsKey.length === 0) continue;
+      decrypting.push(task);
+      expect({ task, statements: onCredentialsKey }).toEqual({
+        task,
+        statements: [
+          {
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: { 'Fn::GetAtt': [credentialsKey, 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.us-east-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+          },
+        ],
+      });
+    }
+    expect(decrypting.sort()).toEqual([...CLUSTER_TASKS].sort());
+    // The tasks that never connect: the bookkeeping of the migration.
+    expect(TASK_NAMES.filter((t) => !CLUSTER_TASKS.includes(t)).sort()).toEqual(['checkState', 'complete', 'continueAsNew', 'decideRestart', 'recordTaskFailure', 'recordUndoFailed']);
+  });
+
+  it('give roles that differ where the tasks differ', () => {
+    const policy = (task: string) => JSON.stringify(statementsByTask().get(task));
+    // Bookkeeping vs cluster work vs starting executions: three different policies.
+    expect(new Set([policy('decideRestart'), policy('setup'), policy('continueAsNew')]).size).toBe(3);
+    // Tasks that do the same get the same (apart from their own log group).
+    const withoutLogs = (task: string) => JSON.stringify(statementsByTask().get(task)!.filter((s) => !asList(s.Action).some((a) => a.startsWith('logs:'))));
+    expect(withoutLogs('setup')).toBe(withoutLogs('undoSetup'));
   });
 
   it('keep the tunables in SSM under <prefix>/config', () => {
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/svm-migrate/config/retryMaxAttempts', Type: 'String', Value: '4' });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/svm-migrate/config/pollIterationCap', Value: '500' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/SvmMigrate/config/retryMaxAttempts', Type: 'String', Value: '4' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/SvmMigrate/config/pollIterationCap', Value: '500' });
     // Cluster connections are the operator's: a secret never enters the template.
     expect(JSON.stringify(template.findResources('AWS::SSM::Parameter'))).not.toContain('/clusters/');
   });
@@ -142,5 +182,33 @@ describe('task functions placed in a VPC', () => {
     for (const roleId of functionRoles) {
       expect(JSON.stringify(roles[roleId].Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
     }
+  });
+});
+
+describe('VPC endpoints', () => {
+  const placement = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroupId: 'sg-0123456789abcdef0' };
+
+  it('are the deployer\'s unless asked for', () => {
+    Template.fromStack(buildStack({ context: placement }).stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  it('with vpcEndpoints: DynamoDB\'s gateway on the given route tables, and an interface endpoint per service the tasks call, HTTPS from the functions only', () => {
+    // Prepare
+    const template = Template.fromStack(buildStack({ context: { ...placement, vpcEndpoints: 'true', routeTableIds: 'rtb-0123456789abcdef0' } }).stack);
+    // Assess
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcId: placement.vpcId,
+      VpcEndpointType: 'Gateway',
+      RouteTableIds: ['rtb-0123456789abcdef0'],
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
+    });
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    const services = interfaces.map((e) => JSON.stringify(e.Properties.ServiceName).match(/\.([a-z]+)"\]\]\}$|com\.amazonaws\.[^.]+\.([a-z]+)/)?.slice(1).find(Boolean) ?? JSON.stringify(e.Properties.ServiceName));
+    expect(services.sort()).toEqual(['events', 'fsx', 'monitoring', 'ssm', 'states', 'sts']);
+    for (const endpoint of interfaces) expect(endpoint.Properties).toMatchObject({ PrivateDnsEnabled: true, SubnetIds: placement.subnetIds });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: placement.vpcId,
+      SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: placement.securityGroupId, Description: 'the task functions' }],
+    });
   });
 });

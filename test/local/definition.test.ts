@@ -23,6 +23,7 @@ function targets(state: AslState): string[] {
 /** The task a state runs, by its name: Relocate<Step> runs relocate, the rest their own task. */
 function expectedTask(stateName: string): TaskName {
   if (stateName.startsWith('Relocate')) return 'relocate';
+  if (stateName.startsWith('RecordFailureOf')) return 'recordTaskFailure';
   return (stateName.charAt(0).toLowerCase() + stateName.slice(1)) as TaskName;
 }
 
@@ -70,7 +71,8 @@ describe('resolved definition', () => {
   it('returns the tunables and applies context overrides', () => {
     const overridden = synthesizeDefinition({ context: { retryMaxAttempts: 1, pollIntervalSeconds: 5 } });
     expect(overridden.tunables).toMatchObject({ retryMaxAttempts: 1, pollIntervalSeconds: 5 });
-    expect((overridden.definition.States.Setup.Retry as { MaxAttempts: number }[])[1].MaxAttempts).toBe(1);
+    const transient = (overridden.definition.States.Setup.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) => r.ErrorEquals.includes('TransientError'));
+    expect(transient?.MaxAttempts).toBe(1);
     expect(resolved.tunables.retryMaxAttempts).toBe(4);
   });
 });
