@@ -127,14 +127,18 @@ export class MigrationStateMachine extends Construct {
     // The undo chain, in reverse order of the forward steps; each undo ends in RecordUndoFailed
     // when it fails past its retries, so a rollback never stops halfway unrecorded.
     const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).next(undoFailed);
-    const undo = (stateName: string, name: TaskName): TaskStateBase =>
-      task(stateName, name, { withError: true }).addCatch(recordUndoFailed, onAnyError);
+    const undo = (stateName: string, name: TaskName, refusals: { errors: string[]; next: IChainable }[] = []): TaskStateBase => {
+      const step = task(stateName, name, { withError: true });
+      for (const refusal of refusals) step.addCatch(refusal.next, { errors: refusal.errors, resultPath: ERROR_PATH });
+      return step.addCatch(recordUndoFailed, onAnyError);
+    };
 
     const decideRestart = task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' });
     const undoSetup = undo('UndoSetup', 'undoSetup');
     const undoTransfer = undo('UndoTransfer', 'undoTransfer');
     const undoPreCommit = undo('UndoPreCommit', 'undoPreCommit');
-    const restartSourceVserver = undo('RestartSourceVserver', 'restartSourceVserver');
+    // It refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
+    const restartSourceVserver = undo('RestartSourceVserver', 'restartSourceVserver', [{ errors: [ERROR_NAMES.conflict], next: commitIncomplete }]);
     restartSourceVserver.next(undoPreCommit).next(undoTransfer).next(undoSetup).next(decideRestart);
 
     // A forward step: a NodeUnhealthyError relocates it to a healthy node and runs it again
@@ -164,15 +168,15 @@ export class MigrationStateMachine extends Construct {
     const sourceCleanup = forward('SourceCleanup', 'sourceCleanup', [{ errors: [Errors.ALL], next: sourceCleanupFailed }]).next(complete);
 
     const recordCommitFailure = task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }).next(
-      // Restart the source only when the destination is known not to serve: at most one SVM serves.
+      // Restart the source only when the destination cluster says it takes no clients: at most
+      // one SVM serves, and writes it acknowledged are never thrown away.
       new Choice(this, 'DestinationServing')
         .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), restartSourceVserver)
         .otherwise(commitIncomplete),
     );
-    const commit = forward('Commit', 'commit', [
-      { errors: [ERROR_NAMES.interClusterLink], next: restartSourceVserver },
-      { errors: [Errors.ALL], next: recordCommitFailure },
-    ]).next(
+    // A lost link too goes through RecordCommitFailure: whether the source may be restarted is
+    // asked of the destination cluster, not read from DynamoDB alone.
+    const commit = forward('Commit', 'commit', [{ errors: [Errors.ALL], next: recordCommitFailure }]).next(
       new Choice(this, 'SourceCleanupMode')
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
         .otherwise(complete),

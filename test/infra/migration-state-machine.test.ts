@@ -8,7 +8,7 @@ type Catcher = { ErrorEquals: string[]; Next: string; ResultPath?: string | null
 
 const LAMBDA_SERVICE_ERRORS = ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
 const FORWARD_STEPS = ['Setup', 'StartTransfer', 'PollTransfer', 'PollCutoverTrigger', 'PreCommit', 'Commit', 'SourceCleanup'];
-const UNDO_STEPS = ['UndoPreCommit', 'UndoTransfer', 'UndoSetup', 'RestartSourceVserver'];
+const UNDO_STEPS = ['UndoPreCommit', 'UndoTransfer', 'UndoSetup'];
 
 const catches = (state: AslState): Catcher[] => (state.Catch as Catcher[] | undefined) ?? [];
 const retries = (state: AslState): Retrier[] => (state.Retry as Retrier[] | undefined) ?? [];
@@ -58,10 +58,8 @@ describe('migration state machine definition', () => {
     ['PollTransfer', [['NodeUnhealthyError', 'RelocatePollTransfer'], ['States.ALL', 'UndoTransfer']]],
     ['PollCutoverTrigger', [['NodeUnhealthyError', 'RelocatePollCutoverTrigger'], ['States.ALL', 'UndoPreCommit']]],
     ['PreCommit', [['NodeUnhealthyError', 'RelocatePreCommit'], ['States.ALL', 'UndoPreCommit']]],
-    [
-      'Commit',
-      [['NodeUnhealthyError', 'RelocateCommit'], ['InterClusterLinkError', 'RestartSourceVserver'], ['States.ALL', 'RecordCommitFailure']],
-    ],
+    // A lost link too: RecordCommitFailure asks the destination whether it takes clients.
+    ['Commit', [['NodeUnhealthyError', 'RelocateCommit'], ['States.ALL', 'RecordCommitFailure']]],
     ['SourceCleanup', [['NodeUnhealthyError', 'RelocateSourceCleanup'], ['States.ALL', 'SourceCleanupFailed']]],
   ])('routes the failures of %s in order', (step, expected) => {
     expect(catchTargets(definition.States[step])).toEqual(expected);
@@ -87,6 +85,13 @@ describe('migration state machine definition', () => {
     expect(catchTargets(definition.States[step])).toEqual([['States.ALL', 'RecordUndoFailed']]);
     expect(definition.States.RecordUndoFailed.Next).toBe('UndoFailed');
     expect(definition.States.UndoFailed).toMatchObject({ Type: 'Fail', Error: 'UndoFailed' });
+  });
+
+  it('ends RestartSourceVserver in CommitIncomplete when it refuses (the destination takes clients), else like every undo', () => {
+    expect(catchTargets(definition.States.RestartSourceVserver)).toEqual([
+      ['ConflictError', 'CommitIncomplete'],
+      ['States.ALL', 'RecordUndoFailed'],
+    ]);
   });
 
   it('restarts the source after a failed commit only when the destination is known not to serve', () => {

@@ -1,6 +1,6 @@
 // The migration's steps, each forward step beside its undo (setup / undoSetup, ...). A step
 // records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
-import { InterClusterLinkError } from '../../errors';
+import { ConflictError, InterClusterLinkError } from '../../errors';
 import { parseExecutionInput } from '../../input';
 import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
@@ -129,9 +129,10 @@ export async function commit(payload: TaskPayload, deps: Dependencies): Promise<
     await step.event('point_of_no_return', {});
   }
   const ctx = await operationContext(step);
-  // Before the destination serves, a lost link means the last writes may not have crossed:
-  // claim 2 wants the source restarted rather than a destination missing data.
-  if (!step.record.destinationServing) await requireLink(ctx);
+  // Before the destination takes clients, a lost link means the last writes may not have crossed:
+  // claim 2 wants the source restarted rather than a destination missing data. Once it takes
+  // them (the cluster says so, even if a crash kept DynamoDB from hearing it) only forward.
+  if (!(await rollsForwardOnly(step, ctx))) await requireLink(ctx);
   const result = await cluster.commit(ctx);
   // Set by the destination_serving milestone, unless a crashed run had already brought the interfaces up.
   const cutoverComplete = step.record.times.cutoverComplete ?? now(deps);
@@ -157,18 +158,37 @@ async function requireLink(ctx: cluster.OperationContext): Promise<void> {
   }
 }
 
-/** A commit failed for a reason other than the link: may the source be restarted? */
+/**
+ * Whether the destination takes clients, from DynamoDB or else from the destination cluster
+ * itself; a yes learnt from the cluster is recorded at once, so every later run rolls forward.
+ */
+async function rollsForwardOnly(step: MigrationStep, ctx: cluster.OperationContext): Promise<boolean> {
+  if (step.record.destinationServing) return true;
+  if (!(await cluster.destinationTakesClients(ctx))) return false;
+  await step.save({ destinationServing: true, message: 'the destination SVM takes clients: the migration only rolls forward' });
+  await step.event('destination_serving_found', {});
+  return true;
+}
+
+/** A commit failed (the link lost, or anything else): may the source be restarted? */
 export async function recordCommitFailure(payload: TaskPayload, deps: Dependencies): Promise<{ destinationServing: boolean }> {
   const step = await MigrationStep.open(deps, payload);
-  const serving = step.record.destinationServing || (await cluster.isDestinationServing(await operationContext(step)));
-  await step.save({ destinationServing: serving, message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
+  const serving = await rollsForwardOnly(step, await operationContext(step));
+  await step.save({ message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
   await step.event('commit_failed', { error: payload.error?.Error, destinationServing: serving });
   return { destinationServing: serving };
 }
 
-/** Claim 2: the destination does not serve yet, so the source SVM comes back and the run restarts. */
+/** Claim 2: the destination does not take clients yet, so the source SVM comes back and the run restarts. */
 export async function restartSourceVserver(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
-  const step = await beginUndo(deps, payload);
+  const step = await MigrationStep.open(deps, payload);
+  // Asked of the destination cluster again, and recorded, before anything is undone.
+  if (await rollsForwardOnly(step, await operationContext(step))) {
+    throw new ConflictError(`refusing to restart source SVM ${step.record.source.svm}: the destination takes clients; run again to finish the commit`, {
+      side: 'destination',
+    });
+  }
+  await beginUndoOf(step, payload);
   const result = await cluster.restartSourceVserver(await operationContext(step));
   await step.save({ pointOfNoReturn: false });
   await step.event('source_restarted', { interfaces: result.restored, cause: payload.error?.Error });
@@ -215,11 +235,14 @@ async function operatorInterruption(step: MigrationStep, iteration: number): Pro
 
 async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<MigrationStep> {
   const step = await MigrationStep.open(deps, payload);
-  if (step.record.status !== 'rolling_back') {
-    await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
-    await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
-  }
+  await beginUndoOf(step, payload);
   return step;
+}
+
+async function beginUndoOf(step: MigrationStep, payload: TaskPayload): Promise<void> {
+  if (step.record.status === 'rolling_back') return;
+  await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
+  await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
 }
 
 // --- check-only runs ------------------------------------------------------------------------
