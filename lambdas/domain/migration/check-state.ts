@@ -53,8 +53,9 @@ export function resumePoint(m: MigrationRecord): ResumeAt {
     case 'transferring':
       return 'transfer';
     case 'ready_for_cutover':
-    case 'cutover_triggered':
       return 'cutover';
+    // The trigger was consumed (the request cleared) when this phase was entered: go on with it.
+    case 'cutover_triggered':
     case 'cutover_started':
       return 'precommit';
     default:
@@ -68,9 +69,8 @@ function undoPoint(m: MigrationRecord): ResumeAt {
     case 'setup_configuration':
       return 'undo_setup';
     case 'transferring':
-    case 'ready_for_cutover':
-    case 'cutover_triggered':
       return 'undo_transfer';
+    // Waiting for or past the cut-over trigger: PollCutoverTrigger's Catch goes to UndoPreCommit too.
     default:
       return 'undo_precommit';
   }
