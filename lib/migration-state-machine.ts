@@ -41,6 +41,9 @@ const ERROR_PATH = '$.error';
  */
 const POLL_PATH = '$.poll';
 
+/** Where PreCommit answers ({action}: continue, aborted or paused). */
+const PRECOMMIT_PATH = '$.precommit';
+
 /**
  * The state machine's name is fixed (from the stack's name) so the functions can be granted
  * StartExecution on its ARN without a reference to it, which would be a circular dependency.
@@ -181,7 +184,14 @@ export class MigrationStateMachine extends Construct {
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
         .otherwise(complete),
     );
-    const preCommit = forward('PreCommit', 'preCommit', [{ errors: [Errors.ALL], next: undoPreCommit }]).next(commit);
+    // PreCommit reads pause and abort before the cut-over begins and abort again once client
+    // access is stopped: the last step where either still applies.
+    const preCommit = forward('PreCommit', 'preCommit', [{ errors: [Errors.ALL], next: undoPreCommit }], { resultPath: PRECOMMIT_PATH }).next(
+      new Choice(this, 'PreCommitStatus')
+        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'aborted'), undoPreCommit)
+        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'paused'), paused)
+        .otherwise(commit),
+    );
 
     // A poll loop answers in $.poll.action; past the iteration cap the poll task answers
     // continueAsNew, so an execution's history stays bounded however long the wait.

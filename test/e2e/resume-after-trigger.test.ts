@@ -56,7 +56,7 @@ describe('a crash after the cut-over trigger was consumed', () => {
       expect(outcome.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'PreCommit']);
       expect(outcome.states).not.toContain('PollCutoverTrigger');
       expectOrder(outcome.states, HAPPY_PATH.slice(HAPPY_PATH.indexOf('PreCommit')));
-      expect(outcome.events.filter((e) => e.type === 'migration_resumed').map((e) => e.detail.resumeAt)).toEqual(['precommit']);
+      expect(outcome.events.filter((e) => e.type === 'migration_resumed').map((e) => e.detail?.resumeAt)).toEqual(['precommit']);
       await expectMigrated(harness, outcome, before);
     });
   }, 180_000);

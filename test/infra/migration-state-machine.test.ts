@@ -132,7 +132,8 @@ describe('migration state machine definition', () => {
     expect(definition.States.PollCutoverTrigger.ResultPath).toBe('$.poll');
     expect(definition.States.DecideRestart.ResultPath).toBe('$.restart');
     expect(definition.States.Precheck.ResultPath).toBe('$.precheck');
-    for (const step of ['Setup', 'StartTransfer', 'PreCommit', 'Commit', 'SourceCleanup', 'Complete', 'UndoSetup', 'RelocateSetup']) {
+    expect(definition.States.PreCommit.ResultPath).toBe('$.precommit');
+    for (const step of ['Setup', 'StartTransfer', 'Commit', 'SourceCleanup', 'Complete', 'UndoSetup', 'RelocateSetup']) {
       expect(definition.States[step].ResultPath).toBeNull();
     }
   });

@@ -7,6 +7,7 @@ import type { MigrationState } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { operationContext } from './operations';
+import { AbortRequested } from './requests';
 import { MigrationStep, type TaskPayload } from './step';
 
 export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
@@ -29,6 +30,7 @@ const now = (deps: Dependencies) => deps.now().toISOString();
 
 export async function setup(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
   const step = await MigrationStep.open(deps, payload);
+  await refuseIfAborted(step);
   await step.enter('setup_configuration');
   const ctx = await operationContext(step);
   await cluster.precheck(ctx);
@@ -48,6 +50,7 @@ export async function undoSetup(payload: TaskPayload, deps: Dependencies): Promi
 
 export async function startTransfer(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
   const step = await MigrationStep.open(deps, payload);
+  await refuseIfAborted(step);
   await step.enter('transferring');
   const progress = await cluster.startTransfer(await operationContext(step));
   await step.event('transfer_started', { volumes: progress.volumes.length });
@@ -98,12 +101,31 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
   return { action: 'wait', iteration };
 }
 
-export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<{ interfaces: number }> {
+export interface PreCommitOutcome {
+  /** continue: on to the commit; aborted: to UndoPreCommit; paused: the execution ends Paused. */
+  action: 'continue' | 'aborted' | 'paused';
+  interfaces?: number;
+}
+
+export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<PreCommitOutcome> {
   const step = await MigrationStep.open(deps, payload);
-  if (step.record.phase !== 'cutover_started') await step.enter('cutover_started');
+  if (step.record.phase !== 'cutover_started') {
+    // Before the cut-over begins a pause or an abort still leaves the source serving untouched.
+    const before = await requestedInterruption(step);
+    if (before) return { action: before };
+    await step.enter('cutover_started');
+    // The store accepts a pause only before this phase: one accepted meanwhile is read here.
+    await step.refresh();
+    const meanwhile = await requestedInterruption(step);
+    if (meanwhile) return { action: meanwhile };
+  }
+  if (step.record.requests.abort) return { action: await abortRequested(step) };
   const result = await cluster.preCommit(await operationContext(step));
   await step.event('precommit_complete', { interfaces: result.interfaces, volumes: result.volumes.length });
-  return { interfaces: result.interfaces.length };
+  // Client access is stopped; an abort accepted while this step ran is acted on before the commit.
+  await step.refresh();
+  if (step.record.requests.abort) return { action: await abortRequested(step) };
+  return { action: 'continue', interfaces: result.interfaces.length };
 }
 
 export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
@@ -124,10 +146,7 @@ export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): P
 
 export async function commit(payload: TaskPayload, deps: Dependencies): Promise<{ serving: boolean }> {
   const step = await MigrationStep.open(deps, payload);
-  if (!step.record.pointOfNoReturn) {
-    await step.save({ pointOfNoReturn: true });
-    await step.event('point_of_no_return', {});
-  }
+  if (!step.record.pointOfNoReturn) await passPointOfNoReturn(step);
   const ctx = await operationContext(step);
   // Before the destination takes clients, a lost link means the last writes may not have crossed:
   // claim 2 wants the source restarted rather than a destination missing data. Once it takes
@@ -139,6 +158,21 @@ export async function commit(payload: TaskPayload, deps: Dependencies): Promise<
   await step.enter('cutover_complete', { destinationServing: result.serving, times: { cutoverComplete } });
   await step.event('cutover_complete', { serving: result.serving, ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete) });
   return { serving: result.serving };
+}
+
+/**
+ * The store refuses an abort once pointOfNoReturn is set, atomically; one accepted before is on
+ * the record read right after setting it, and still wins: nothing of the commit has run yet.
+ */
+async function passPointOfNoReturn(step: MigrationStep): Promise<void> {
+  await refuseIfAborted(step);
+  await step.save({ pointOfNoReturn: true });
+  await step.refresh();
+  if (step.record.requests.abort) {
+    await step.save({ pointOfNoReturn: false });
+    await refuseIfAborted(step);
+  }
+  await step.event('point_of_no_return', {});
 }
 
 /** How long clients were cut off: from pre-commit stopping the source to the destination serving (the CutoverWindowSeconds metric). */
@@ -215,22 +249,38 @@ export async function complete(payload: TaskPayload, deps: Dependencies): Promis
 
 // --- shared -------------------------------------------------------------------------------
 
-/** Pause and abort requests are acted on at the loop points, where stopping is clean. */
+/** Pause and abort requests at the loop points, where stopping is clean; past the cap, a fresh execution. */
 async function operatorInterruption(step: MigrationStep, iteration: number): Promise<PollOutcome | undefined> {
+  const interrupted = await requestedInterruption(step);
+  if (interrupted) return { action: interrupted, iteration };
+  if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };
+  return undefined;
+}
+
+/** Acts on a pending abort (recorded; the caller routes to the undo) or pause (the migration is paused). */
+async function requestedInterruption(step: MigrationStep): Promise<'aborted' | 'paused' | undefined> {
   const { requests } = step.record;
-  if (requests.abort) {
-    await step.event('abort_requested', { requestedAt: requests.abort });
-    return { action: 'aborted', iteration };
-  }
+  if (requests.abort) return abortRequested(step);
   if (requests.pause) {
     // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
     await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
     await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
-    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause });
-    return { action: 'paused', iteration };
+    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause, phase: step.record.phase });
+    return 'paused';
   }
-  if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };
   return undefined;
+}
+
+async function abortRequested(step: MigrationStep): Promise<'aborted'> {
+  await step.event('abort_requested', { requestedAt: step.record.requests.abort, phase: step.record.phase, step: step.payload.stateName });
+  return 'aborted';
+}
+
+/** A step with no abort route of its own fails into its undo chain, which ends Aborted (DecideRestart). */
+async function refuseIfAborted(step: MigrationStep): Promise<void> {
+  if (!step.record.requests.abort) return;
+  await abortRequested(step);
+  throw new AbortRequested(`migration ${step.id} aborted by the operator in ${step.record.phase}: rolling back`);
 }
 
 async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<MigrationStep> {
