@@ -66,6 +66,11 @@ export interface TakeOverInput {
   allowIfOwner?: string;
   /** A liveness check found the current owner not running: take over despite its lease. */
   force?: boolean;
+  /**
+   * The version the caller read (and decided on): the takeover is refused if anyone wrote since,
+   * so of many executions that saw the same dead owner exactly one takes over.
+   */
+  expectedVersion?: number;
   leaseSeconds?: number;
 }
 
@@ -232,10 +237,13 @@ export class MigrationStore {
       .set(['leaseExpiresAt'], leaseExpiresAt)
       .remove(['handoffTo']);
     migration.setTo(['version'], `${migration.path('version')} + ${migration.value(1)}`);
-    const exists = `attribute_exists(${migration.path('pk')})`;
-    const condition = input.force === true ? exists : `${exists} AND (${this.takeOverAllowed(migration, input, now)})`;
+    const read =
+      input.expectedVersion === undefined
+        ? `attribute_exists(${migration.path('pk')})`
+        : `attribute_exists(${migration.path('pk')}) AND ${migration.path('version')} = ${migration.value(input.expectedVersion)}`;
+    const condition = input.force === true ? read : `${read} AND (${this.takeOverAllowed(migration, input, now)})`;
     const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
-    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old));
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old, input.expectedVersion));
     return this.require(id);
   }
 
