@@ -6,6 +6,7 @@ import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
+import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
 import { AbortRequested } from './requests';
 import { MigrationStep, type TaskPayload } from './step';
@@ -63,7 +64,7 @@ export async function pollTransfer(payload: PollPayload, deps: Dependencies): Pr
   const iteration = (payload.iteration ?? 0) + 1;
   const interrupted = await operatorInterruption(step, iteration);
   if (interrupted) return interrupted;
-  const progress = await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  const progress = await pollWithinLinkOutages(step);
   const volumesReady = progress.volumes.filter((v) => v.state === 'snapmirrored' && v.transferState === 'success').length;
   if (!progress.ready) {
     await step.save({}); // keeps the lease alive while the loop waits
@@ -96,7 +97,7 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
     await step.event('cutover_triggered', { requestedAt: step.record.requests.cutover });
     return { action: 'ready', iteration };
   }
-  await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  await pollWithinLinkOutages(step);
   await step.save({});
   return { action: 'wait', iteration };
 }
@@ -182,14 +183,23 @@ function cutoverWindow(cutoverStart: string | undefined, cutoverComplete: string
 }
 
 async function requireLink(ctx: cluster.OperationContext): Promise<void> {
-  const { source, destination } = ctx.clusters;
-  const sourceName = (await source.cluster.get()).name;
-  const peer = (await destination.peers.list()).find((p) => p.name === sourceName || p.remote?.name === sourceName);
-  if (!peer || peer.status.state !== 'available') {
-    throw new InterClusterLinkError(`the inter-cluster link to ${sourceName} is ${peer?.status.state ?? 'missing'} at the point of no return`, {
-      side: 'both',
-    });
+  const link = await linkState(ctx);
+  if (link.state !== 'available') {
+    throw new InterClusterLinkError(`the inter-cluster link to ${link.source} is ${link.state} at the point of no return`, { side: 'both' });
   }
+}
+
+/**
+ * One look at the transfer. A link outage is waited out inside the poll (the failed transfers
+ * restart from their checkpoint once it is back); only one longer than the budget costs a restart.
+ */
+async function pollWithinLinkOutages(step: MigrationStep): Promise<cluster.TransferProgress> {
+  const ctx = await operationContext(step);
+  return rideOutLinkOutages(
+    ctx,
+    () => cluster.pollTransfer(ctx, { lagThresholdSeconds: step.tunables.lagThresholdSeconds }),
+    (waitedMs) => step.event('link_outage_waited_out', { waitedMs }),
+  );
 }
 
 /**
