@@ -225,9 +225,11 @@ export class MigrationStateMachine extends Construct {
 
     const setup = forward('Setup', 'setup', [{ errors: [Errors.ALL], next: undoSetup }]).next(startTransfer);
 
+    // Restarts back off (the seconds double with each restart): a fault that persists is not hammered.
+    const restartBackoff = new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(setup);
     decideRestart.next(
       new Choice(this, 'RestartDecision')
-        .when(Condition.stringEquals('$.restart.action', 'restart'), setup)
+        .when(Condition.stringEquals('$.restart.action', 'restart'), restartBackoff)
         .when(Condition.stringEquals('$.restart.action', 'aborted'), aborted)
         .otherwise(migrationFailed),
     );

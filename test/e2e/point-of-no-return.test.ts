@@ -32,7 +32,7 @@ describe('the link down at the point of no return (claim 2)', () => {
     await explained(() => describeRun(outcome), async () => {
       const commit = outcome.states.indexOf('Commit');
       expectOrder(outcome.states.slice(0, commit + 1), HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('Commit') + 1));
-      expect(outcome.states.slice(commit, commit + 11)).toEqual([
+      expect(outcome.states.slice(commit, commit + 12)).toEqual([
         'Commit',
         'RecordCommitFailure',
         'DestinationServing',
@@ -42,10 +42,11 @@ describe('the link down at the point of no return (claim 2)', () => {
         'UndoSetup',
         'DecideRestart',
         'RestartDecision',
+        'RestartBackoff',
         'Setup',
         'StartTransfer',
       ]);
-      expectOrder(outcome.states.slice(commit + 9), HAPPY_PATH.slice(2));
+      expectOrder(outcome.states.slice(commit + 10), HAPPY_PATH.slice(2));
       // The destination was asked whether it takes clients before the source was restarted.
       expect(outcome.history.find((e) => e.type === 'StateCaught' && e.state === 'Commit')?.caught).toEqual({ errorEquals: ['States.ALL'], next: 'RecordCommitFailure' });
       expect(outcome.events.find((e) => e.type === 'commit_failed')?.detail).toEqual({ error: 'InterClusterLinkError', destinationServing: false });

@@ -74,11 +74,15 @@ describe('migration state machine definition', () => {
     expect(definition.States.DecideRestart.Next).toBe('RestartDecision');
     expect(definition.States.RestartDecision).toMatchObject({
       Choices: [
-        { Variable: '$.restart.action', StringEquals: 'restart', Next: 'Setup' },
+        { Variable: '$.restart.action', StringEquals: 'restart', Next: 'RestartBackoff' },
         { Variable: '$.restart.action', StringEquals: 'aborted', Next: 'Aborted' },
       ],
       Default: 'MigrationFailed',
     });
+  });
+
+  it('backs restarts off: a Wait of the seconds DecideRestart chose, then Setup', () => {
+    expect(definition.States.RestartBackoff).toEqual({ Type: 'Wait', SecondsPath: '$.restart.waitSeconds', Next: 'Setup' });
   });
 
   it.each(UNDO_STEPS)('ends %s in RecordUndoFailed -> UndoFailed when it fails past its retries', (step) => {
