@@ -113,7 +113,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     const created = await deps.store.begin({
       source: input.source,
       destination: input.destination,
-      options: { autoCutover: input.autoCutover, autoSourceCleanup: input.autoSourceCleanup, throttle: input.throttle },
+      options: { autoCutover: input.autoCutover, autoSourceCleanup: input.autoSourceCleanup, throttle: input.throttle, sourceChanges: input.sourceChanges },
       owner: event.executionId,
       leaseSeconds: tunables.leaseSeconds,
     });

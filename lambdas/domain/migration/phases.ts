@@ -9,6 +9,7 @@ import { recordEvent } from './events';
 import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
 import { AbortRequested } from './requests';
+import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
 
 export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
@@ -121,7 +122,10 @@ export async function preCommit(payload: TaskPayload, deps: Dependencies): Promi
     if (meanwhile) return { action: meanwhile };
   }
   if (step.record.requests.abort) return { action: await abortRequested(step) };
-  const result = await cluster.preCommit(await operationContext(step));
+  const ctx = await operationContext(step);
+  // The last look at the source before its interfaces go down: a difference fails here, not after the commit.
+  await requireSourceUnchanged(step, ctx);
+  const result = await cluster.preCommit(ctx);
   await step.event('precommit_complete', { interfaces: result.interfaces, volumes: result.volumes.length });
   // Client access is stopped; an abort accepted while this step ran is acted on before the commit.
   await step.refresh();
@@ -195,6 +199,7 @@ async function requireLink(ctx: cluster.OperationContext): Promise<void> {
  */
 async function pollWithinLinkOutages(step: MigrationStep): Promise<cluster.TransferProgress> {
   const ctx = await operationContext(step);
+  await followSource(step, ctx);
   return rideOutLinkOutages(
     ctx,
     () => cluster.pollTransfer(ctx, { lagThresholdSeconds: step.tunables.lagThresholdSeconds }),

@@ -89,6 +89,7 @@ export async function continueAsNew(payload: TaskPayload, deps: Dependencies): P
     autoCutover: m.options.autoCutover,
     autoSourceCleanup: m.options.autoSourceCleanup,
     throttle: m.options.throttle,
+    sourceChanges: m.options.sourceChanges ?? 'follow',
     checkOnly: false,
     migrationId: m.id,
   };
