@@ -57,6 +57,7 @@ export function resumeInput(m: MigrationRecord): ExecutionInput {
     autoCutover: m.options.autoCutover,
     autoSourceCleanup: m.options.autoSourceCleanup,
     throttle: m.options.throttle,
+    ...(m.options.sourceChanges && { sourceChanges: m.options.sourceChanges }),
     migrationId: m.id,
   });
 }

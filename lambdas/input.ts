@@ -8,6 +8,8 @@ export interface ClusterSvm {
   svm: string;
 }
 
+export type SourceChanges = 'follow' | 'refuse';
+
 export interface ExecutionInput {
   source: ClusterSvm;
   destination: { cluster: string; aggregates?: string[] };
@@ -15,6 +17,8 @@ export interface ExecutionInput {
   autoSourceCleanup: boolean;
   /** KB/s per volume, 0 for unlimited (ONTAP's max_transfer_rate unit). */
   throttle: number;
+  /** What a volume created or deleted on the source while it transfers does: followed, or refused before the point of no return. */
+  sourceChanges: SourceChanges;
   checkOnly: boolean;
   migrationId?: string;
 }

@@ -41,6 +41,9 @@ const ERROR_PATH = '$.error';
  */
 const POLL_PATH = '$.poll';
 
+/** Where PreCommit answers ({action}: continue, aborted or paused). */
+const PRECOMMIT_PATH = '$.precommit';
+
 /**
  * Lambda answers TooManyRequestsException when the account's or the function's concurrency is
  * used up (Step Functions' "Handle Lambda service exceptions"); CDK's own retrier does not list
@@ -166,14 +169,18 @@ export class MigrationStateMachine extends Construct {
     // When the record itself cannot be written the execution still ends UndoFailed, not in
     // Lambda's error, so the alarm and the CLI read the same outcome.
     const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
-    const undo = (stateName: string, name: TaskName): TaskStateBase =>
-      task(stateName, name, { withError: true }).addCatch(recordUndoFailed, onAnyError);
+    const undo = (stateName: string, name: TaskName, refusals: { errors: string[]; next: IChainable }[] = []): TaskStateBase => {
+      const step = task(stateName, name, { withError: true });
+      for (const refusal of refusals) step.addCatch(refusal.next, { errors: refusal.errors, resultPath: ERROR_PATH });
+      return step.addCatch(recordUndoFailed, onAnyError);
+    };
 
     const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
     const undoSetup = undo('UndoSetup', 'undoSetup');
     const undoTransfer = undo('UndoTransfer', 'undoTransfer');
     const undoPreCommit = undo('UndoPreCommit', 'undoPreCommit');
-    const restartSourceVserver = undo('RestartSourceVserver', 'restartSourceVserver');
+    // It refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
+    const restartSourceVserver = undo('RestartSourceVserver', 'restartSourceVserver', [{ errors: [ERROR_NAMES.conflict], next: commitIncomplete }]);
     restartSourceVserver.next(undoPreCommit).next(undoTransfer).next(undoSetup).next(decideRestart);
 
     // A forward step: a NodeUnhealthyError relocates it to a healthy node and runs it again
@@ -207,20 +214,27 @@ export class MigrationStateMachine extends Construct {
       task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }),
       'recordCommitFailure',
     ).next(
-      // Restart the source only when the destination is known not to serve: at most one SVM serves.
+      // Restart the source only when the destination cluster says it takes no clients: at most
+      // one SVM serves, and writes it acknowledged are never thrown away.
       new Choice(this, 'DestinationServing')
         .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), restartSourceVserver)
         .otherwise(commitIncomplete),
     );
-    const commit = forward('Commit', 'commit', [
-      { errors: [ERROR_NAMES.interClusterLink], next: restartSourceVserver },
-      { errors: [Errors.ALL], next: recordCommitFailure },
-    ]).next(
+    // A lost link too goes through RecordCommitFailure: whether the source may be restarted is
+    // asked of the destination cluster, not read from DynamoDB alone.
+    const commit = forward('Commit', 'commit', [{ errors: [Errors.ALL], next: recordCommitFailure }]).next(
       new Choice(this, 'SourceCleanupMode')
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
         .otherwise(complete),
     );
-    const preCommit = forward('PreCommit', 'preCommit', [{ errors: [Errors.ALL], next: undoPreCommit }]).next(commit);
+    // PreCommit reads pause and abort before the cut-over begins and abort again once client
+    // access is stopped: the last step where either still applies.
+    const preCommit = forward('PreCommit', 'preCommit', [{ errors: [Errors.ALL], next: undoPreCommit }], { resultPath: PRECOMMIT_PATH }).next(
+      new Choice(this, 'PreCommitStatus')
+        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'aborted'), undoPreCommit)
+        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'paused'), paused)
+        .otherwise(commit),
+    );
 
     // A poll loop answers in $.poll.action; past the iteration cap the poll task answers
     // continueAsNew, so an execution's history stays bounded however long the wait.
@@ -254,9 +268,11 @@ export class MigrationStateMachine extends Construct {
 
     const setup = forward('Setup', 'setup', [{ errors: [Errors.ALL], next: undoSetup }]).next(startTransfer);
 
+    // Restarts back off (the seconds double with each restart): a fault that persists is not hammered.
+    const restartBackoff = new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(setup);
     decideRestart.next(
       new Choice(this, 'RestartDecision')
-        .when(Condition.stringEquals('$.restart.action', 'restart'), setup)
+        .when(Condition.stringEquals('$.restart.action', 'restart'), restartBackoff)
         .when(Condition.stringEquals('$.restart.action', 'aborted'), aborted)
         .otherwise(migrationFailed),
     );

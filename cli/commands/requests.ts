@@ -1,6 +1,8 @@
-// `pause`, `cutover`, `abort` (operator requests the running execution acts on at its next
-// poll) and `resume` (a fresh execution, or a redrive of a failed one on AWS).
+// `pause`, `cutover`, `abort` (operator requests the running execution acts on where
+// answerRequest says) and `resume` (a fresh execution, or a redrive of a failed one on AWS).
 import { Command } from 'commander';
+import { answerRequest } from '../../lambdas/domain/migration/requests';
+import { ConflictError } from '../../lambdas/errors';
 import type { MigrationRecord, OperatorRequest } from '../../lambdas/state/records';
 import { printJson, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
 import { refused } from '../errors';
@@ -24,13 +26,16 @@ export function requestCommand(ctx: CommandContext, kind: OperatorRequest): Comm
     .action(async (ref: string, flags: Flags) => {
       await withTarget(ctx, flags, async (target) => {
         const m = await resolveMigration(target, ref);
-        const running = await assertRequestApplies(target, m, kind);
-        const updated = await target.store.request(m.id, kind, ctx.now().toISOString());
-        await target.store.appendEvent(m.id, { type: `${kind}_requested_by_operator`, phase: updated.phase, at: ctx.now().toISOString(), detail: { by: 'svm-migrate' } });
-        // A paused migration has no execution to act on the abort: start one, which rolls it back at its first poll.
+        const { running, takesEffect } = await assertRequestApplies(target, m, kind);
+        const updated = await target.store.request(m.id, kind, ctx.now().toISOString()).catch((err: unknown) => {
+          // The store checks the phase again atomically: the migration may have moved on since it was read.
+          throw err instanceof ConflictError ? refused(err.message) : err;
+        });
+        await target.store.appendEvent(m.id, { type: `${kind}_requested_by_operator`, phase: updated.phase, at: ctx.now().toISOString(), detail: { by: 'svm-migrate', takesEffect } });
+        // A paused migration has no execution to act on the abort: start one, which rolls it back at its first step.
         const rollback = !running ? await target.startExecution(resumeInput(m), resumeNameFor(m)) : undefined;
-        if (flags.json) return printJson(ctx, { migrationId: m.id, request: kind, requestedAt: updated.requests[kind], ...(rollback && { executionArn: rollback.executionArn }), migration: updated });
-        ctx.io.out(rollback ? `abort requested for ${m.id}: execution ${rollback.executionArn} rolls it back` : `${kind} requested for ${m.id}: the execution acts on it at its next poll`);
+        if (flags.json) return printJson(ctx, { migrationId: m.id, request: kind, requestedAt: updated.requests[kind], takesEffect, ...(rollback && { executionArn: rollback.executionArn }), migration: updated });
+        ctx.io.out(rollback ? `abort requested for ${m.id}: execution ${rollback.executionArn} rolls it back` : `${kind} requested for ${m.id}: the execution acts on it ${takesEffect}`);
       });
     });
 }
@@ -59,16 +64,14 @@ export function resumeCommand(ctx: CommandContext): Command {
  * Refuses, with the reason, a request the migration could never act on. Returns whether an
  * execution runs it; the one request that applies without one is the abort of a paused migration.
  */
-async function assertRequestApplies(target: MigrationTarget, m: MigrationRecord, kind: OperatorRequest): Promise<boolean> {
-  if (kind === 'abort' && m.pointOfNoReturn) {
-    // The store refuses it too (atomically); this says it before writing anything.
-    throw refused(`abort of migration ${m.id} refused: it passed the point of no return (phase ${m.phase}), so it can only roll forward`);
-  }
-  if (kind === 'pause' && m.pointOfNoReturn) throw refused(`pause of migration ${m.id} refused: it passed the point of no return (phase ${m.phase})`);
-  if (kind === 'cutover' && m.options.autoCutover) throw refused(`cutover of migration ${m.id} refused: it cuts over automatically (started without --no-auto-cutover)`);
+async function assertRequestApplies(target: MigrationTarget, m: MigrationRecord, kind: OperatorRequest): Promise<{ running: boolean; takesEffect: string }> {
+  // The store refuses what does not apply too (atomically); this says it, and why, before writing anything.
+  const answer = answerRequest(m, kind);
+  if (!answer.accepted) throw refused(`${kind} of migration ${m.id} refused: ${answer.reason}`);
+  const { takesEffect } = answer;
   const execution: ExecutionSummary | undefined = await actingExecution(target, m);
-  if (execution?.running) return true;
-  if (kind === 'abort' && m.status === 'migrate_paused') return false;
+  if (execution?.running) return { running: true, takesEffect };
+  if (kind === 'abort' && m.status === 'migrate_paused') return { running: false, takesEffect };
   if (SETTLED_STATUSES.includes(m.status)) throw refused(`${kind} of migration ${m.id} refused: it is ${m.status}`);
   throw refused(`${kind} of migration ${m.id} refused: no execution runs it (resume it first: svm-migrate resume ${m.id})`);
 }

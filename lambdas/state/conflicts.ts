@@ -47,8 +47,13 @@ export function lockLost(id: string, source: SvmRef, old: RawItem | undefined): 
 }
 
 /** takeOver found a live owner that did not hand off to the newcomer. */
-export function takeOverRefused(id: string, newOwner: string, now: string, old: RawItem | undefined): MigrationError {
+export function takeOverRefused(id: string, newOwner: string, now: string, old: RawItem | undefined, expectedVersion?: number): MigrationError {
   if (old === undefined) return migrationNotFound(id);
+  if (expectedVersion !== undefined && rawNumber(old, 'version') !== expectedVersion) {
+    return new ConflictError(
+      `migration ${id} cannot be taken over by ${newOwner}: it changed since it was read (version ${rawNumber(old, 'version')}, not ${expectedVersion}; owner ${rawString(old, 'owner')})`,
+    );
+  }
   const handoffTo = rawString(old, 'handoffTo');
   return new ConflictError(
     `migration ${id} cannot be taken over by ${newOwner}: ${rawString(old, 'owner')} owns it ` +

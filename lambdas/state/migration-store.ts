@@ -18,6 +18,7 @@ import type {
   MigrationOptions,
   MigrationPatch,
   MigrationRecord,
+  MigrationState,
   OperatorRequest,
   SvmLock,
   SvmRef,
@@ -65,6 +66,11 @@ export interface TakeOverInput {
   allowIfOwner?: string;
   /** A liveness check found the current owner not running: take over despite its lease. */
   force?: boolean;
+  /**
+   * The version the caller read (and decided on): the takeover is refused if anyone wrote since,
+   * so of many executions that saw the same dead owner exactly one takes over.
+   */
+  expectedVersion?: number;
   leaseSeconds?: number;
 }
 
@@ -231,19 +237,27 @@ export class MigrationStore {
       .set(['leaseExpiresAt'], leaseExpiresAt)
       .remove(['handoffTo']);
     migration.setTo(['version'], `${migration.path('version')} + ${migration.value(1)}`);
-    const exists = `attribute_exists(${migration.path('pk')})`;
-    const condition = input.force === true ? exists : `${exists} AND (${this.takeOverAllowed(migration, input, now)})`;
+    const read =
+      input.expectedVersion === undefined
+        ? `attribute_exists(${migration.path('pk')})`
+        : `attribute_exists(${migration.path('pk')}) AND ${migration.path('version')} = ${migration.value(input.expectedVersion)}`;
+    const condition = input.force === true ? read : `${read} AND (${this.takeOverAllowed(migration, input, now)})`;
     const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
-    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old));
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old, input.expectedVersion));
     return this.require(id);
   }
 
-  /** An operator's request (the CLI): SET only that request, no version bump; abort is refused past the point of no return. */
+  /**
+   * An operator's request (the CLI): SET only that request, no version bump. Refused past the
+   * point of no return and outside REQUEST_PHASES, atomically with the write: the owner's step
+   * that enters the next phase then re-reads the record and sees every request accepted before.
+   */
   async request(id: string, kind: OperatorRequest, at: string): Promise<MigrationRecord> {
     const builder = new ExpressionBuilder().set(['requests', kind], at);
-    const exists = `attribute_exists(${builder.path('pk')})`;
+    const phases = REQUEST_PHASES[kind].map((phase) => builder.value(phase)).join(', ');
     const condition =
-      kind === 'abort' ? `${exists} AND ${builder.path('pointOfNoReturn')} <> ${builder.value(true)}` : exists;
+      `attribute_exists(${builder.path('pk')}) AND ${builder.path('pointOfNoReturn')} <> ${builder.value(true)} AND ` +
+      `${builder.path('phase')} IN (${phases})`;
     try {
       const out = await this.client.send(
         new UpdateCommand({
@@ -258,9 +272,11 @@ export class MigrationStore {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       if (err.Item === undefined) throw migrationNotFound(id);
+      const phase = rawString(err.Item, 'phase');
       throw new ConflictError(
-        `abort of migration ${id} refused: it passed the point of no return ` +
-          `(phase ${rawString(err.Item, 'phase')}), so it can only roll forward`,
+        err.Item.pointOfNoReturn?.BOOL === true
+          ? `${kind} of migration ${id} refused: it passed the point of no return (phase ${phase}), so it can only roll forward`
+          : `${kind} of migration ${id} refused: it does not apply in phase ${phase}`,
       );
     }
   }
@@ -387,6 +403,16 @@ export class MigrationStore {
     return new Date(now.getTime() + seconds * 1000).toISOString();
   }
 }
+
+/**
+ * The phases in which each operator request is accepted (and the point of no return not passed):
+ * pause only before the cut-over begins (client access untouched); cutover only until triggered.
+ */
+export const REQUEST_PHASES: Record<OperatorRequest, readonly MigrationState[]> = {
+  abort: ['setup_configuration', 'transferring', 'ready_for_cutover', 'cutover_triggered', 'cutover_started'],
+  pause: ['setup_configuration', 'transferring', 'ready_for_cutover', 'cutover_triggered'],
+  cutover: ['setup_configuration', 'transferring', 'ready_for_cutover'],
+};
 
 /** `mig-20260528T101500-3f9a1c`: sorts by start time, unique enough for concurrent starts. */
 function newMigrationId(now: Date): string {

@@ -43,6 +43,8 @@ export interface MigrationOptions {
   autoSourceCleanup: boolean;
   /** Per-volume transfer throttle in KB/s (ONTAP's max_transfer_rate); 0 is unlimited. */
   throttle: number;
+  /** A source volume created or deleted while it transfers: followed or refused (absent on older records: follow). */
+  sourceChanges?: 'follow' | 'refuse';
 }
 
 /** ISO-8601 times of the milestones the summary reports. */

@@ -1,12 +1,21 @@
 // Issue 3, must-show 3: two executions started at once for the same SVM. The SVM lock lets one
 // proceed to Migrated; the other fails fast in CheckState with ConflictError and changes
 // nothing: one migration record, complete, and clusters that match it.
+import { fenceDependencies, killProcess } from '../../chaos/crash';
+import { interceptTasks } from '../../chaos/interceptor';
+import type { Execution } from '../../local/runner';
 import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, expectMigrated, expectOrder, explained, filesByVolume } from './harness';
+
+/** Concurrent starts after the crash (issue 14: 16 of 20 took the migration over in turn). */
+const STARTS = 20;
 
 describe('two executions of one SVM at once', () => {
   let harness: Harness;
+  let restore: (() => void) | undefined;
 
   afterEach(async () => {
+    restore?.();
+    restore = undefined;
     await harness?.stop();
   });
 
@@ -38,4 +47,61 @@ describe('two executions of one SVM at once', () => {
       await expectMigrated(harness, outcome, before);
     });
   });
+
+  it(`after a crash mid-transfer, of ${STARTS} concurrent starts one takes over and the others fail at CheckState`, async () => {
+    // Prepare: the first execution's process dies once the transfer has started. Every task is
+    // counted while it runs: which executions have one on the clusters at the same moment.
+    harness = await Harness.start();
+    const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
+    fenceDependencies(harness.env.dependencies);
+    let first: Execution | undefined;
+    let crashed = false;
+    const acting = new Map<string, number>();
+    let mostAtOnce = 0;
+    restore = interceptTasks({
+      before: async (call) => {
+        if (call.task === 'checkState' || !call.executionId) return;
+        acting.set(call.executionId, (acting.get(call.executionId) ?? 0) + 1);
+        mostAtOnce = Math.max(mostAtOnce, acting.size);
+      },
+      after: async (call) => {
+        if (call.task === 'checkState' || !call.executionId) return;
+        const left = (acting.get(call.executionId) ?? 1) - 1;
+        if (left === 0) acting.delete(call.executionId);
+        else acting.set(call.executionId, left);
+        if (call.task === 'startTransfer' && first && call.executionId === first.executionArn && !crashed) {
+          crashed = true;
+          killProcess(first.executionArn);
+          first.abort();
+        }
+      },
+    });
+    first = harness.start('crashed');
+    await first.result;
+    mostAtOnce = 0;
+
+    // Act
+    const executions = Array.from({ length: STARTS }, (_, i) => harness.start(`after-crash-${i}`));
+    const results = await Promise.all(executions.map((e) => e.result));
+
+    // Assess
+    const describe = () => executions.map((e, i) => `execution ${e.name}:\n${describeRun({ result: results[i], history: e.events })}`).join('\n\n');
+    await explained(describe, async () => {
+      expect(crashed).toBe(true);
+      const winners = executions.filter((_, i) => results[i].status === 'SUCCEEDED');
+      expect(winners).toHaveLength(1);
+      const losers = executions.filter((e) => e !== winners[0]);
+      for (const loser of losers) {
+        expect({ name: loser.name, states: loser.events.filter((e) => e.type === 'StateEntered').map((e) => e.state) }).toEqual({ name: loser.name, states: ['CheckState'] });
+        expect({ name: loser.name, result: results[executions.indexOf(loser)] }).toMatchObject({ name: loser.name, result: { status: 'FAILED', error: 'ConflictError' } });
+      }
+      // No two executions ever had a task running at once (the losers never ran one).
+      expect(mostAtOnce).toBe(1);
+      const outcome = await harness.outcome(winners[0], results[executions.indexOf(winners[0])]);
+      expect(outcome.migration).toMatchObject({ owner: winners[0].executionArn, generation: 1, restarts: 0 });
+      const resumed = outcome.events.filter((e) => e.type === 'migration_resumed');
+      expect(resumed.map((e) => e.detail?.executionId)).toEqual([winners[0].executionArn]);
+      await expectMigrated(harness, outcome, before);
+    });
+  }, 180_000);
 });

@@ -207,7 +207,7 @@ function environmentOptions(options: HarnessOptions, workDir: string, tableName:
   };
 }
 
-export const HAPPY_PATH = ['CheckState', 'ResumePoint', 'Setup', 'StartTransfer', 'WaitForTransfer', 'PollTransfer', 'TransferStatus', 'CutoverMode', 'PreCommit', 'Commit', 'SourceCleanupMode', 'SourceCleanup', 'Complete', 'CompletionMode', 'Migrated'];
+export const HAPPY_PATH = ['CheckState', 'ResumePoint', 'Setup', 'StartTransfer', 'WaitForTransfer', 'PollTransfer', 'TransferStatus', 'CutoverMode', 'PreCommit', 'PreCommitStatus', 'Commit', 'SourceCleanupMode', 'SourceCleanup', 'Complete', 'CompletionMode', 'Migrated'];
 export const UNDO_STATES = ['UndoSetup', 'UndoTransfer', 'UndoPreCommit', 'RestartSourceVserver', 'DecideRestart', 'RecordUndoFailed'];
 
 // ---- end states ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Claim 2: the inter-cluster link goes down at the point of no return, while the destination
-// does not serve yet. Commit fails with InterClusterLinkError, the source SVM is restarted on
+// does not serve yet. Commit fails with InterClusterLinkError, the destination cluster is asked
+// whether it takes clients (RecordCommitFailure: no), the source SVM is restarted on
 // the source cluster (RestartSourceVserver), the undo chain runs and the migration restarts;
 // the link is back by the time the restart's Setup checks it, and the migration finishes.
 import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, entered, expectMigrated, expectOrder, explained, filesByVolume, retriesOf, waitFor, type ClusterView } from './harness';
@@ -31,22 +32,24 @@ describe('the link down at the point of no return (claim 2)', () => {
     await explained(() => describeRun(outcome), async () => {
       const commit = outcome.states.indexOf('Commit');
       expectOrder(outcome.states.slice(0, commit + 1), HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('Commit') + 1));
-      expect(outcome.states.slice(commit, commit + 9)).toEqual([
+      expect(outcome.states.slice(commit, commit + 12)).toEqual([
         'Commit',
+        'RecordCommitFailure',
+        'DestinationServing',
         'RestartSourceVserver',
         'UndoPreCommit',
         'UndoTransfer',
         'UndoSetup',
         'DecideRestart',
         'RestartDecision',
+        'RestartBackoff',
         'Setup',
         'StartTransfer',
       ]);
-      expectOrder(outcome.states.slice(commit + 7), HAPPY_PATH.slice(2));
-      expect(outcome.history.find((e) => e.type === 'StateCaught' && e.state === 'Commit')?.caught).toEqual({
-        errorEquals: ['InterClusterLinkError'],
-        next: 'RestartSourceVserver',
-      });
+      expectOrder(outcome.states.slice(commit + 10), HAPPY_PATH.slice(2));
+      // The destination was asked whether it takes clients before the source was restarted.
+      expect(outcome.history.find((e) => e.type === 'StateCaught' && e.state === 'Commit')?.caught).toEqual({ errorEquals: ['States.ALL'], next: 'RecordCommitFailure' });
+      expect(outcome.events.find((e) => e.type === 'commit_failed')?.detail).toEqual({ error: 'InterClusterLinkError', destinationServing: false });
       expect(retriesOf(outcome.history, 'Commit')).toEqual([]);
 
       // While the migration restarted, the source served and the destination did not.

@@ -71,7 +71,7 @@ describe('intermittent failures (claims 1 and 7)', () => {
 
     await explained(() => describeRun(outcome), async () => {
       const failedAt = outcome.states.indexOf(step);
-      expect(outcome.states.slice(failedAt, failedAt + undo.length + 4)).toEqual([step, ...undo, 'DecideRestart', 'RestartDecision', 'Setup']);
+      expect(outcome.states.slice(failedAt, failedAt + undo.length + 5)).toEqual([step, ...undo, 'DecideRestart', 'RestartDecision', 'RestartBackoff', 'Setup']);
       expectOrder(outcome.states.slice(failedAt + undo.length + 3), HAPPY_PATH.slice(2));
       expect(retriesOf(outcome.history, step)).toHaveLength(maxAttempts);
       expect(outcome.migration).toMatchObject({ retries: maxAttempts, restarts: 1, generation: 2, relocations: 0 });

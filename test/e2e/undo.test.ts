@@ -90,7 +90,7 @@ describe('undo chains (claims 4, 5, 6)', () => {
 
     await explained(() => describeRun(outcome), async () => {
       const failedAt = outcome.states.indexOf(failure.step);
-      expect(outcome.states.slice(failedAt, failedAt + failure.undo.length + 4)).toEqual([failure.step, ...failure.undo, 'DecideRestart', 'RestartDecision', 'Setup']);
+      expect(outcome.states.slice(failedAt, failedAt + failure.undo.length + 5)).toEqual([failure.step, ...failure.undo, 'DecideRestart', 'RestartDecision', 'RestartBackoff', 'Setup']);
       expectOrder(outcome.states.slice(failedAt + failure.undo.length + 3), HAPPY_PATH.slice(2));
       expect(outcome.migration).toMatchObject({ restarts: 1, generation: 2 });
       // What generation 1 created on the destination (its jobs before the restart) is gone.

@@ -11,7 +11,7 @@ type Catcher = { ErrorEquals: string[]; Next: string; ResultPath?: string | null
 
 const LAMBDA_SERVICE_ERRORS = ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
 const FORWARD_STEPS = ['Setup', 'StartTransfer', 'PollTransfer', 'PollCutoverTrigger', 'PreCommit', 'Commit', 'SourceCleanup'];
-const UNDO_STEPS = ['UndoPreCommit', 'UndoTransfer', 'UndoSetup', 'RestartSourceVserver'];
+const UNDO_STEPS = ['UndoPreCommit', 'UndoTransfer', 'UndoSetup'];
 
 const catches = (state: AslState): Catcher[] => (state.Catch as Catcher[] | undefined) ?? [];
 const retries = (state: AslState): Retrier[] => (state.Retry as Retrier[] | undefined) ?? [];
@@ -84,10 +84,8 @@ describe('migration state machine definition', () => {
     ['PollTransfer', [['NodeUnhealthyError', 'RelocatePollTransfer'], ['States.ALL', 'UndoTransfer']]],
     ['PollCutoverTrigger', [['NodeUnhealthyError', 'RelocatePollCutoverTrigger'], ['States.ALL', 'UndoPreCommit']]],
     ['PreCommit', [['NodeUnhealthyError', 'RelocatePreCommit'], ['States.ALL', 'UndoPreCommit']]],
-    [
-      'Commit',
-      [['NodeUnhealthyError', 'RelocateCommit'], ['InterClusterLinkError', 'RestartSourceVserver'], ['States.ALL', 'RecordCommitFailure']],
-    ],
+    // A lost link too: RecordCommitFailure asks the destination whether it takes clients.
+    ['Commit', [['NodeUnhealthyError', 'RelocateCommit'], ['States.ALL', 'RecordCommitFailure']]],
     ['SourceCleanup', [['NodeUnhealthyError', 'RelocateSourceCleanup'], ['States.ALL', 'SourceCleanupFailed']]],
   ])('routes the failures of %s in order', (step, expected) => {
     expect(catchTargets(definition.States[step])).toEqual(expected);
@@ -129,17 +127,28 @@ describe('migration state machine definition', () => {
     expect(definition.States.DecideRestart.Next).toBe('RestartDecision');
     expect(definition.States.RestartDecision).toMatchObject({
       Choices: [
-        { Variable: '$.restart.action', StringEquals: 'restart', Next: 'Setup' },
+        { Variable: '$.restart.action', StringEquals: 'restart', Next: 'RestartBackoff' },
         { Variable: '$.restart.action', StringEquals: 'aborted', Next: 'Aborted' },
       ],
       Default: 'MigrationFailed',
     });
   });
 
+  it('backs restarts off: a Wait of the seconds DecideRestart chose, then Setup', () => {
+    expect(definition.States.RestartBackoff).toEqual({ Type: 'Wait', SecondsPath: '$.restart.waitSeconds', Next: 'Setup' });
+  });
+
   it.each(UNDO_STEPS)('ends %s in RecordUndoFailed -> UndoFailed when it fails past its retries', (step) => {
     expect(catchTargets(definition.States[step])).toEqual([['States.ALL', 'RecordUndoFailed']]);
     expect(definition.States.RecordUndoFailed.Next).toBe('UndoFailed');
     expect(definition.States.UndoFailed).toMatchObject({ Type: 'Fail', Error: 'UndoFailed' });
+  });
+
+  it('ends RestartSourceVserver in CommitIncomplete when it refuses (the destination takes clients), else like every undo', () => {
+    expect(catchTargets(definition.States.RestartSourceVserver)).toEqual([
+      ['ConflictError', 'CommitIncomplete'],
+      ['States.ALL', 'RecordUndoFailed'],
+    ]);
   });
 
   it('restarts the source after a failed commit only when the destination is known not to serve', () => {
@@ -180,7 +189,8 @@ describe('migration state machine definition', () => {
     expect(definition.States.PollCutoverTrigger.ResultPath).toBe('$.poll');
     expect(definition.States.DecideRestart.ResultPath).toBe('$.restart');
     expect(definition.States.Precheck.ResultPath).toBe('$.precheck');
-    for (const step of ['Setup', 'StartTransfer', 'PreCommit', 'Commit', 'SourceCleanup', 'Complete', 'UndoSetup', 'RelocateSetup']) {
+    expect(definition.States.PreCommit.ResultPath).toBe('$.precommit');
+    for (const step of ['Setup', 'StartTransfer', 'Commit', 'SourceCleanup', 'Complete', 'UndoSetup', 'RelocateSetup']) {
       expect(definition.States[step].ResultPath).toBeNull();
     }
   });

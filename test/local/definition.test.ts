@@ -115,6 +115,7 @@ describe('resolved definition run by the local runner', () => {
         iterations.push((event as { iteration: number }).iteration);
         return { action: ++polls > 1 ? 'ready' : 'wait', iteration: (event as { iteration: number }).iteration + 1 };
       },
+      preCommit: async () => ({ action: 'continue' }),
       decideRestart: async () => ({ action: 'aborted' }),
       ...overrides,
     };
@@ -146,6 +147,7 @@ describe('resolved definition run by the local runner', () => {
     'TransferStatus',
     'CutoverMode',
     'PreCommit',
+    'PreCommitStatus',
     'Commit',
     'SourceCleanupMode',
     'SourceCleanup',

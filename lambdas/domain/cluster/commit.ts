@@ -4,7 +4,7 @@
 // the destination serves), then verifies the configuration. restartSourceVserver is the way
 // back while the destination does not serve yet; isDestinationServing tells which applies.
 
-import { ValidationError } from '../../errors';
+import { ConflictError, ValidationError } from '../../errors';
 import type { Svm } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { compareConfiguration, compareVolumesAndInterfaces, copyConfiguration } from './configuration';
@@ -107,11 +107,30 @@ export async function isDestinationServing(ctx: OperationContext): Promise<boole
 }
 
 /**
+ * Whether clients may have written to the destination: its SVM is a running `default` SVM with
+ * an interface enabled (up or not: a node coming back brings it up). From then on the migration
+ * only rolls forward, whatever DynamoDB last recorded (a crash can fall between the first
+ * interface coming up and the milestone being saved).
+ */
+export async function destinationTakesClients(ctx: OperationContext): Promise<boolean> {
+  const destination = ctx.clusters.destination;
+  const svm = await destination.svms.findByName(destinationSvmName(ctx.plan));
+  if (!svm || svm.state !== 'running' || svm.subtype !== 'default') return false;
+  return (await destination.interfaces.list({ svmName: svm.name })).some((l) => l.enabled);
+}
+
+/**
  * The way back from a commit that failed before the destination served: the destination is
  * made not to serve (interfaces down, SVM stopped), the source SVM and its interfaces come back.
+ * Refused once the destination takes clients: their acknowledged writes live only there.
  */
 export async function restartSourceVserver(ctx: OperationContext): Promise<{ restored: string[] }> {
   const { source, destination } = ctx.clusters;
+  if (await destinationTakesClients(ctx)) {
+    throw new ConflictError(`refusing to restart source SVM ${ctx.plan.sourceSvm}: the destination SVM takes clients; the migration only rolls forward`, {
+      side: 'destination',
+    });
+  }
   const to = await ownedDestinationSvm(destination, ctx.plan);
   if (to) {
     for (const lif of await destination.interfaces.list({ svmName: to.name })) if (lif.enabled) await destination.interfaces.disable(lif.uuid);

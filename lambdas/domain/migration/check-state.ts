@@ -53,8 +53,9 @@ export function resumePoint(m: MigrationRecord): ResumeAt {
     case 'transferring':
       return 'transfer';
     case 'ready_for_cutover':
-    case 'cutover_triggered':
       return 'cutover';
+    // The trigger was consumed (the request cleared) when this phase was entered: go on with it.
+    case 'cutover_triggered':
     case 'cutover_started':
       return 'precommit';
     default:
@@ -68,9 +69,8 @@ function undoPoint(m: MigrationRecord): ResumeAt {
     case 'setup_configuration':
       return 'undo_setup';
     case 'transferring':
-    case 'ready_for_cutover':
-    case 'cutover_triggered':
       return 'undo_transfer';
+    // Waiting for or past the cut-over trigger: PollCutoverTrigger's Catch goes to UndoPreCommit too.
     default:
       return 'undo_precommit';
   }
@@ -113,7 +113,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     const created = await deps.store.begin({
       source: input.source,
       destination: input.destination,
-      options: { autoCutover: input.autoCutover, autoSourceCleanup: input.autoSourceCleanup, throttle: input.throttle },
+      options: { autoCutover: input.autoCutover, autoSourceCleanup: input.autoSourceCleanup, throttle: input.throttle, sourceChanges: input.sourceChanges },
       owner: event.executionId,
       leaseSeconds: tunables.leaseSeconds,
     });
@@ -154,16 +154,21 @@ function assertSameMigration(m: MigrationRecord, input: ExecutionInput): void {
   }
 }
 
-/** Fencing: a live owner keeps the migration; a finished, dead or handing-off one gives it up. */
+/**
+ * Fencing: a live owner keeps the migration; a finished, dead or handing-off one gives it up.
+ * Every takeover is conditioned on the version read here: of many executions that found the
+ * same dead owner, one takes over and the others fail with ConflictError.
+ */
 async function takeOver(m: MigrationRecord, executionId: string, deps: Dependencies): Promise<MigrationRecord> {
   if (m.owner === executionId) return m;
+  const read = { newOwner: executionId, expectedVersion: m.version };
   // Continue-as-new names its successor before starting it; the store checks `handoffTo`.
-  if (m.handoffTo === executionId) return deps.store.takeOver(m.id, { newOwner: executionId });
+  if (m.handoffTo === executionId) return deps.store.takeOver(m.id, read);
   const running = m.owner ? await deps.executions.isRunning(m.owner) : false;
   if (running === true) {
     throw new ConflictError(`SVM ${m.source.cluster}/${m.source.svm} is being migrated by migration ${m.id}, run by execution ${m.owner}`);
   }
   // A paused migration's execution ended on purpose; a dead one cannot write again (fencing).
-  if (running === false || m.status === 'migrate_paused') return deps.store.takeOver(m.id, { newOwner: executionId, force: true });
-  return deps.store.takeOver(m.id, { newOwner: executionId });
+  if (running === false || m.status === 'migrate_paused') return deps.store.takeOver(m.id, { ...read, force: true });
+  return deps.store.takeOver(m.id, read);
 }

@@ -1,12 +1,15 @@
 // The migration's steps, each forward step beside its undo (setup / undoSetup, ...). A step
 // records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
-import { InterClusterLinkError } from '../../errors';
+import { ConflictError, InterClusterLinkError } from '../../errors';
 import { parseExecutionInput } from '../../input';
 import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
+import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
+import { AbortRequested } from './requests';
+import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
 
 export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
@@ -29,6 +32,7 @@ const now = (deps: Dependencies) => deps.now().toISOString();
 
 export async function setup(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
   const step = await MigrationStep.open(deps, payload);
+  await refuseIfAborted(step);
   await step.enter('setup_configuration');
   const ctx = await operationContext(step);
   await cluster.precheck(ctx);
@@ -48,6 +52,7 @@ export async function undoSetup(payload: TaskPayload, deps: Dependencies): Promi
 
 export async function startTransfer(payload: TaskPayload, deps: Dependencies): Promise<{ volumes: number }> {
   const step = await MigrationStep.open(deps, payload);
+  await refuseIfAborted(step);
   await step.enter('transferring');
   const progress = await cluster.startTransfer(await operationContext(step));
   await step.event('transfer_started', { volumes: progress.volumes.length });
@@ -60,7 +65,7 @@ export async function pollTransfer(payload: PollPayload, deps: Dependencies): Pr
   const iteration = (payload.iteration ?? 0) + 1;
   const interrupted = await operatorInterruption(step, iteration);
   if (interrupted) return interrupted;
-  const progress = await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  const progress = await pollWithinLinkOutages(step);
   const volumesReady = progress.volumes.filter((v) => v.state === 'snapmirrored' && v.transferState === 'success').length;
   if (!progress.ready) {
     await step.save({}); // keeps the lease alive while the loop waits
@@ -93,17 +98,39 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
     await step.event('cutover_triggered', { requestedAt: step.record.requests.cutover });
     return { action: 'ready', iteration };
   }
-  await cluster.pollTransfer(await operationContext(step), { lagThresholdSeconds: step.tunables.lagThresholdSeconds });
+  await pollWithinLinkOutages(step);
   await step.save({});
   return { action: 'wait', iteration };
 }
 
-export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<{ interfaces: number }> {
+export interface PreCommitOutcome {
+  /** continue: on to the commit; aborted: to UndoPreCommit; paused: the execution ends Paused. */
+  action: 'continue' | 'aborted' | 'paused';
+  interfaces?: number;
+}
+
+export async function preCommit(payload: TaskPayload, deps: Dependencies): Promise<PreCommitOutcome> {
   const step = await MigrationStep.open(deps, payload);
-  if (step.record.phase !== 'cutover_started') await step.enter('cutover_started');
-  const result = await cluster.preCommit(await operationContext(step));
+  if (step.record.phase !== 'cutover_started') {
+    // Before the cut-over begins a pause or an abort still leaves the source serving untouched.
+    const before = await requestedInterruption(step);
+    if (before) return { action: before };
+    await step.enter('cutover_started');
+    // The store accepts a pause only before this phase: one accepted meanwhile is read here.
+    await step.refresh();
+    const meanwhile = await requestedInterruption(step);
+    if (meanwhile) return { action: meanwhile };
+  }
+  if (step.record.requests.abort) return { action: await abortRequested(step) };
+  const ctx = await operationContext(step);
+  // The last look at the source before its interfaces go down: a difference fails here, not after the commit.
+  await requireSourceUnchanged(step, ctx);
+  const result = await cluster.preCommit(ctx);
   await step.event('precommit_complete', { interfaces: result.interfaces, volumes: result.volumes.length });
-  return { interfaces: result.interfaces.length };
+  // Client access is stopped; an abort accepted while this step ran is acted on before the commit.
+  await step.refresh();
+  if (step.record.requests.abort) return { action: await abortRequested(step) };
+  return { action: 'continue', interfaces: result.interfaces.length };
 }
 
 export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
@@ -124,20 +151,33 @@ export async function undoPreCommit(payload: TaskPayload, deps: Dependencies): P
 
 export async function commit(payload: TaskPayload, deps: Dependencies): Promise<{ serving: boolean }> {
   const step = await MigrationStep.open(deps, payload);
-  if (!step.record.pointOfNoReturn) {
-    await step.save({ pointOfNoReturn: true });
-    await step.event('point_of_no_return', {});
-  }
+  if (!step.record.pointOfNoReturn) await passPointOfNoReturn(step);
   const ctx = await operationContext(step);
-  // Before the destination serves, a lost link means the last writes may not have crossed:
-  // claim 2 wants the source restarted rather than a destination missing data.
-  if (!step.record.destinationServing) await requireLink(ctx);
+  // Before the destination takes clients, a lost link means the last writes may not have crossed:
+  // claim 2 wants the source restarted rather than a destination missing data. Once it takes
+  // them (the cluster says so, even if a crash kept DynamoDB from hearing it) only forward.
+  if (!(await rollsForwardOnly(step, ctx))) await requireLink(ctx);
   const result = await cluster.commit(ctx);
   // Set by the destination_serving milestone, unless a crashed run had already brought the interfaces up.
   const cutoverComplete = step.record.times.cutoverComplete ?? now(deps);
   await step.enter('cutover_complete', { destinationServing: result.serving, times: { cutoverComplete } });
   await step.event('cutover_complete', { serving: result.serving, ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete) });
   return { serving: result.serving };
+}
+
+/**
+ * The store refuses an abort once pointOfNoReturn is set, atomically; one accepted before is on
+ * the record read right after setting it, and still wins: nothing of the commit has run yet.
+ */
+async function passPointOfNoReturn(step: MigrationStep): Promise<void> {
+  await refuseIfAborted(step);
+  await step.save({ pointOfNoReturn: true });
+  await step.refresh();
+  if (step.record.requests.abort) {
+    await step.save({ pointOfNoReturn: false });
+    await refuseIfAborted(step);
+  }
+  await step.event('point_of_no_return', {});
 }
 
 /** How long clients were cut off: from pre-commit stopping the source to the destination serving (the CutoverWindowSeconds metric). */
@@ -147,28 +187,57 @@ function cutoverWindow(cutoverStart: string | undefined, cutoverComplete: string
 }
 
 async function requireLink(ctx: cluster.OperationContext): Promise<void> {
-  const { source, destination } = ctx.clusters;
-  const sourceName = (await source.cluster.get()).name;
-  const peer = (await destination.peers.list()).find((p) => p.name === sourceName || p.remote?.name === sourceName);
-  if (!peer || peer.status.state !== 'available') {
-    throw new InterClusterLinkError(`the inter-cluster link to ${sourceName} is ${peer?.status.state ?? 'missing'} at the point of no return`, {
-      side: 'both',
-    });
+  const link = await linkState(ctx);
+  if (link.state !== 'available') {
+    throw new InterClusterLinkError(`the inter-cluster link to ${link.source} is ${link.state} at the point of no return`, { side: 'both' });
   }
 }
 
-/** A commit failed for a reason other than the link: may the source be restarted? */
+/**
+ * One look at the transfer. A link outage is waited out inside the poll (the failed transfers
+ * restart from their checkpoint once it is back); only one longer than the budget costs a restart.
+ */
+async function pollWithinLinkOutages(step: MigrationStep): Promise<cluster.TransferProgress> {
+  const ctx = await operationContext(step);
+  await followSource(step, ctx);
+  return rideOutLinkOutages(
+    ctx,
+    () => cluster.pollTransfer(ctx, { lagThresholdSeconds: step.tunables.lagThresholdSeconds }),
+    (waitedMs) => step.event('link_outage_waited_out', { waitedMs }),
+  );
+}
+
+/**
+ * Whether the destination takes clients, from DynamoDB or else from the destination cluster
+ * itself; a yes learnt from the cluster is recorded at once, so every later run rolls forward.
+ */
+async function rollsForwardOnly(step: MigrationStep, ctx: cluster.OperationContext): Promise<boolean> {
+  if (step.record.destinationServing) return true;
+  if (!(await cluster.destinationTakesClients(ctx))) return false;
+  await step.save({ destinationServing: true, message: 'the destination SVM takes clients: the migration only rolls forward' });
+  await step.event('destination_serving_found', {});
+  return true;
+}
+
+/** A commit failed (the link lost, or anything else): may the source be restarted? */
 export async function recordCommitFailure(payload: TaskPayload, deps: Dependencies): Promise<{ destinationServing: boolean }> {
   const step = await MigrationStep.open(deps, payload);
-  const serving = step.record.destinationServing || (await cluster.isDestinationServing(await operationContext(step)));
-  await step.save({ destinationServing: serving, message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
+  const serving = await rollsForwardOnly(step, await operationContext(step));
+  await step.save({ message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
   await step.event('commit_failed', { error: payload.error?.Error, destinationServing: serving });
   return { destinationServing: serving };
 }
 
-/** Claim 2: the destination does not serve yet, so the source SVM comes back and the run restarts. */
+/** Claim 2: the destination does not take clients yet, so the source SVM comes back and the run restarts. */
 export async function restartSourceVserver(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
-  const step = await beginUndo(deps, payload);
+  const step = await MigrationStep.open(deps, payload);
+  // Asked of the destination cluster again, and recorded, before anything is undone.
+  if (await rollsForwardOnly(step, await operationContext(step))) {
+    throw new ConflictError(`refusing to restart source SVM ${step.record.source.svm}: the destination takes clients; run again to finish the commit`, {
+      side: 'destination',
+    });
+  }
+  await beginUndoOf(step, payload);
   const result = await cluster.restartSourceVserver(await operationContext(step));
   await step.save({ pointOfNoReturn: false });
   await step.event('source_restarted', { interfaces: result.restored, cause: payload.error?.Error });
@@ -195,31 +264,50 @@ export async function complete(payload: TaskPayload, deps: Dependencies): Promis
 
 // --- shared -------------------------------------------------------------------------------
 
-/** Pause and abort requests are acted on at the loop points, where stopping is clean. */
+/** Pause and abort requests at the loop points, where stopping is clean; past the cap, a fresh execution. */
 async function operatorInterruption(step: MigrationStep, iteration: number): Promise<PollOutcome | undefined> {
-  const { requests } = step.record;
-  if (requests.abort) {
-    await step.event('abort_requested', { requestedAt: requests.abort });
-    return { action: 'aborted', iteration };
-  }
-  if (requests.pause) {
-    // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
-    await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
-    await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
-    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause });
-    return { action: 'paused', iteration };
-  }
+  const interrupted = await requestedInterruption(step);
+  if (interrupted) return { action: interrupted, iteration };
   if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };
   return undefined;
 }
 
+/** Acts on a pending abort (recorded; the caller routes to the undo) or pause (the migration is paused). */
+async function requestedInterruption(step: MigrationStep): Promise<'aborted' | 'paused' | undefined> {
+  const { requests } = step.record;
+  if (requests.abort) return abortRequested(step);
+  if (requests.pause) {
+    // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
+    await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
+    await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
+    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause, phase: step.record.phase });
+    return 'paused';
+  }
+  return undefined;
+}
+
+async function abortRequested(step: MigrationStep): Promise<'aborted'> {
+  await step.event('abort_requested', { requestedAt: step.record.requests.abort, phase: step.record.phase, step: step.payload.stateName });
+  return 'aborted';
+}
+
+/** A step with no abort route of its own fails into its undo chain, which ends Aborted (DecideRestart). */
+async function refuseIfAborted(step: MigrationStep): Promise<void> {
+  if (!step.record.requests.abort) return;
+  await abortRequested(step);
+  throw new AbortRequested(`migration ${step.id} aborted by the operator in ${step.record.phase}: rolling back`);
+}
+
 async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<MigrationStep> {
   const step = await MigrationStep.open(deps, payload);
-  if (step.record.status !== 'rolling_back') {
-    await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
-    await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
-  }
+  await beginUndoOf(step, payload);
   return step;
+}
+
+async function beginUndoOf(step: MigrationStep, payload: TaskPayload): Promise<void> {
+  if (step.record.status === 'rolling_back') return;
+  await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
+  await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
 }
 
 // --- check-only runs ------------------------------------------------------------------------

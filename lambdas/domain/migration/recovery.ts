@@ -14,6 +14,17 @@ export interface RestartDecision {
   action: RestartAction;
   generation: number;
   restarts: number;
+  /** How long the RestartBackoff Wait holds a restart: it doubles with each restart. */
+  waitSeconds: number;
+}
+
+/** The first restart waits this long; each next one twice as long, up to the cap. */
+export const RESTART_BACKOFF_SECONDS = 15;
+export const RESTART_BACKOFF_MAX_SECONDS = 600;
+
+/** Restart n (1-based) waits 15 s, 30 s, 60 s ... at most 10 minutes: a fault that persists is not hammered. */
+export function restartBackoffSeconds(restart: number): number {
+  return Math.min(RESTART_BACKOFF_SECONDS * 2 ** Math.max(0, restart - 1), RESTART_BACKOFF_MAX_SECONDS);
 }
 
 /** After the undo chain: restart from setup (claims 4-6) while restarts remain, else end rolled back. */
@@ -29,7 +40,7 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
       times: { end },
       message: 'aborted by the operator before the point of no return; the source SVM serves',
     });
-    return { action: 'aborted', generation: done.generation, restarts: done.restarts };
+    return { action: 'aborted', generation: done.generation, restarts: done.restarts, waitSeconds: 0 };
   }
   if (m.restarts < step.tunables.restartLimit) {
     await deps.store.deleteVolumes(m.id, payload.executionId);
@@ -43,7 +54,7 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
       message: `restarted after ${cause ?? 'a failure'} (restart ${m.restarts + 1} of ${step.tunables.restartLimit})`,
     });
     await step.event('migration_restarted', { cause, generation: next.generation, restart: next.restarts });
-    return { action: 'restart', generation: next.generation, restarts: next.restarts };
+    return { action: 'restart', generation: next.generation, restarts: next.restarts, waitSeconds: restartBackoffSeconds(next.restarts) };
   }
   await step.event('migration_failed', { cause, restarts: m.restarts });
   const done = await deps.store.release(m.id, fence(payload, step), {
@@ -51,7 +62,7 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
     times: { end },
     message: `failed after ${m.restarts} restart(s) (last error: ${cause ?? 'unknown'}); rolled back, the source SVM serves`,
   });
-  return { action: 'failed', generation: done.generation, restarts: done.restarts };
+  return { action: 'failed', generation: done.generation, restarts: done.restarts, waitSeconds: 0 };
 }
 
 /** An undo failed after its retries: record it and keep the SVM locked until a person looks. */
@@ -78,6 +89,7 @@ export async function continueAsNew(payload: TaskPayload, deps: Dependencies): P
     autoCutover: m.options.autoCutover,
     autoSourceCleanup: m.options.autoSourceCleanup,
     throttle: m.options.throttle,
+    sourceChanges: m.options.sourceChanges ?? 'follow',
     checkOnly: false,
     migrationId: m.id,
   };

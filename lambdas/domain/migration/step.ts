@@ -57,6 +57,16 @@ export class MigrationStep {
     return this.current;
   }
 
+  /** Reads the record again (still fenced): operator requests are written without a version bump. */
+  async refresh(): Promise<MigrationRecord> {
+    const record = await this.deps.store.get(this.current.id);
+    if (!record || record.owner !== this.payload.executionId) {
+      throw new ConflictError(`execution ${this.payload.executionId} no longer owns migration ${this.current.id} (owner: ${record?.owner ?? 'none'})`);
+    }
+    this.current = record;
+    return record;
+  }
+
   async event(type: string, detail: Record<string, unknown> = {}): Promise<void> {
     await recordEvent(this.deps, this.current, type, detail);
   }
