@@ -26,7 +26,7 @@ const TABLE = 'SvmMigrate-MigrationTable';
 const AWS = ['--target', 'aws', '--region', 'eu-west-1', '--state-machine-arn', STATE_MACHINE, '--table-name', TABLE];
 const INPUT_FLAGS = ['--source-cluster', 'onprem-a', '--source-svm', 'svm_nfs01', '--destination-cluster', 'fsx-prod'];
 /** sha256 of the input with the schema's defaults, keys sorted: the name never changes for this input. */
-const NAME = 'onprem-a.svm_nfs01-05f08a3375598e2e';
+const NAME = 'onprem-a.svm_nfs01-4728068bf3278fe1';
 const HISTORY = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/get-execution-history.json'), 'utf8')) as {
   executionArn: string;
   pages: Array<{ events: Array<Omit<HistoryEvent, 'timestamp'> & { timestamp: string }>; nextToken?: string }>;
@@ -112,6 +112,7 @@ describe('svm-migrate --target aws start', () => {
           autoCutover: true,
           autoSourceCleanup: true,
           throttle: 0,
+          sourceChanges: 'follow',
           checkOnly: false,
         }),
       },
@@ -151,6 +152,7 @@ describe('svm-migrate --target aws start', () => {
       autoCutover: false,
       autoSourceCleanup: false,
       throttle: 20480,
+      sourceChanges: 'follow',
       checkOnly: false,
     });
   });
@@ -301,6 +303,7 @@ describe('svm-migrate --target aws resume', () => {
       autoCutover: false,
       autoSourceCleanup: true,
       throttle: 100,
+      sourceChanges: 'follow',
       checkOnly: false,
       migrationId: m.id,
     });
