@@ -2,7 +2,7 @@
 // AWS (`<prefix>/config/<name>`, `<prefix>/clusters/<name>/{endpoint,credentials}`), a
 // fixed set locally. Values are checked here so a bad parameter names itself.
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ValidationError } from './errors';
+import { NotFoundError, ValidationError } from './errors';
 import { TUNABLE_LIMITS, type Tunables } from './tunables';
 
 export { TUNABLE_LIMITS, type Tunables } from './tunables';
@@ -64,7 +64,7 @@ export class StaticConfigSource implements ConfigSource {
 
   async cluster(name: string): Promise<ClusterConnection> {
     const found = this.clusters[name];
-    if (!found) throw new ValidationError(`cluster ${JSON.stringify(name)} is not configured`, { field: 'cluster' });
+    if (!found) throw new NotFoundError(`cluster ${JSON.stringify(name)} is not configured`, { field: 'cluster' });
     return found;
   }
 }
@@ -119,7 +119,7 @@ export class SsmConfigSource implements ConfigSource {
       return out.Parameter.Value;
     } catch (err) {
       if ((err as Error).name === 'ParameterNotFound') {
-        throw new ValidationError(`SSM parameter ${name} is missing: the cluster is not configured`, { field: name, cause: err });
+        throw new NotFoundError(`SSM parameter ${name} is missing: the cluster is not configured`, { field: name, cause: err });
       }
       throw err;
     }

@@ -1,7 +1,7 @@
 // CheckState: the first state of every execution. It validates the input, then either
 // begins a migration, takes over one whose execution is gone (continue), or refuses to
 // run beside a live execution of the same SVM (ConflictError), and says where to resume.
-import { ConflictError, ValidationError } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { parseExecutionInput, type ExecutionInput } from '../../input';
 import type { MigrationRecord } from '../../state/records';
 import type { Dependencies } from './dependencies';
@@ -105,7 +105,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     ? await deps.store.get(input.migrationId)
     : await deps.store.findActiveForSvm(input.source.cluster, input.source.svm);
   if (input.migrationId && !existing) {
-    throw new ValidationError(`migration ${input.migrationId} does not exist`, { field: 'migrationId' });
+    throw new NotFoundError(`migration ${input.migrationId} does not exist`, { field: 'migrationId' });
   }
   if (existing && input.migrationId) assertSameMigration(existing, input);
 
