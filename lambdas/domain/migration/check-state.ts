@@ -6,6 +6,7 @@ import { parseExecutionInput, type ExecutionInput } from '../../input';
 import type { MigrationRecord } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
+import { checkRequest } from './request-checks';
 
 /** Where the state machine's first Choice sends the execution. */
 export type ResumeAt =
@@ -110,6 +111,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
   if (existing && input.migrationId) assertSameMigration(existing, input);
 
   if (!existing) {
+    await checkRequest(input, deps);
     const created = await deps.store.begin({
       source: input.source,
       destination: input.destination,

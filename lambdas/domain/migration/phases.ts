@@ -7,6 +7,7 @@ import type { MigrationState } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { operationContext } from './operations';
+import { checkRequest } from './request-checks';
 import { MigrationStep, type TaskPayload } from './step';
 
 export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
@@ -232,6 +233,7 @@ export interface PrecheckEvent {
 /** `checkOnly`: the setup's checks, with nothing created and nothing locked. */
 export async function precheck(event: PrecheckEvent, deps: Dependencies): Promise<cluster.PrecheckReport> {
   const input = parseExecutionInput(event.input);
+  await checkRequest(input, deps);
   const [source, destination] = await Promise.all([deps.connect(input.source.cluster, 'source'), deps.connect(input.destination.cluster, 'destination')]);
   return cluster.precheck({
     clusters: { source, destination },
