@@ -2,6 +2,7 @@
 // AWS (`<prefix>/config/<name>`, `<prefix>/clusters/<name>/{endpoint,credentials}`), a
 // fixed set locally. Values are checked here so a bad parameter names itself.
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mapAwsErrors } from './aws-errors';
 import { NotFoundError, ValidationError } from './errors';
 import { TUNABLE_LIMITS, type Tunables } from './tunables';
 
@@ -79,7 +80,9 @@ export class SsmConfigSource implements ConfigSource {
     private readonly prefix: string,
     private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    mapAwsErrors(ssm, 'SSM');
+  }
 
   async tunables(): Promise<Tunables> {
     if (this.cachedTunables && this.now() - this.cachedTunables.at < this.ttlMs) return this.cachedTunables.value;
