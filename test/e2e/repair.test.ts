@@ -66,4 +66,35 @@ describe('the way out of undo_failed', () => {
       await expectMigrated(harness, outcome, before);
     });
   });
+
+  it('markRepaired releases the lock without touching the clusters; a start then still meets what is left there', async () => {
+    // Prepare: the same undo_failed migration.
+    harness = await Harness.start({ tunables: { restartLimit: 2, volumeConcurrency: 1 } });
+    await harness.destination.injectError({ method: 'POST', path: '/api/snapmirror/relationships', ...INVALID, message: 'injected: setup fails' });
+    await harness.destination.injectError({ method: 'DELETE', path: '/api/storage/volumes/*', ...INVALID, message: 'injected: undo fails' });
+    const failed = await harness.finish(harness.start());
+    expect(failed.migration.status).toBe('undo_failed');
+    const left = await harness.destination.state();
+
+    // Act: the operator says it is repaired (here without having removed anything).
+    const repair = harness.env.start({ ...INPUT, migrationId: failed.migration.id, repair: { action: 'markRepaired', reason: 'checked by hand' } });
+    const repaired = await harness.outcome(repair, await repair.result);
+    const next = await harness.env.start(INPUT).result;
+
+    // Assess
+    await explained(() => describeRun(repaired), async () => {
+      expect(repaired.states).toEqual(['CheckState', 'ResumePoint', 'AlreadyComplete']);
+      expect(repaired.migration).toMatchObject({ status: 'rolled_back' });
+      expect(repaired.migration.messages).toContain("marked repaired by the operator (checked by hand); the SVM's lock is released");
+      expect(repaired.events.map((e) => e.type)).toContain('undo_repaired');
+      expect(await harness.env.store.findActiveForSvm(SOURCE.cluster, SOURCE.svm)).toBeUndefined();
+      // Nothing deleted that nobody asked to delete.
+      const now = await harness.destination.state();
+      expect(now.volumes.map((v) => v.uuid).sort()).toEqual(left.volumes.map((v) => v.uuid).sort());
+      expect(now.svms.map((v) => v.uuid)).toEqual(left.svms.map((v) => v.uuid));
+      // The leftover SVM is foreign to a new migration: refused before anything is created.
+      expect(next).toMatchObject({ status: 'FAILED', error: 'ConflictError' });
+      expect(JSON.parse(next.cause ?? '{}').errorMessage).toBe(`source.svm: destination cluster ${harness.env.clusters.destination.name} already has an SVM named ${DEMO_SVM}`);
+    });
+  });
 });

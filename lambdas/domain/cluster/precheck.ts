@@ -58,7 +58,7 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
 }
 
 /** Both clusters at once, so an outage of both is reported as one NetworkError on `both`. */
-async function bothClusters(source: OntapClient, destination: OntapClient): Promise<[ClusterInfo, ClusterInfo]> {
+export async function bothClusters(source: OntapClient, destination: OntapClient): Promise<[ClusterInfo, ClusterInfo]> {
   const [src, dst] = await Promise.allSettled([source.cluster.get(), destination.cluster.get()]);
   if (src.status === 'rejected' && dst.status === 'rejected' && src.reason instanceof NetworkError && dst.reason instanceof NetworkError) {
     throw new NetworkError(`neither cluster answered: ${src.reason.message}; ${dst.reason.message}`, { side: 'both', cause: src.reason });

@@ -6,6 +6,7 @@ import type { ExecutionInput } from '../../input';
 import type { ClusterSide, OntapClient } from '../../ontap/client';
 import { sourceSvm } from '../cluster/inventory';
 import { candidateAggregates } from '../cluster/placement';
+import { bothClusters } from '../cluster/precheck';
 import type { Dependencies } from './dependencies';
 
 /**
@@ -22,7 +23,8 @@ export async function checkRequest(input: ExecutionInput, deps: Dependencies): P
   }
   const source = await connect(deps, input.source.cluster, 'source');
   const destination = await connect(deps, input.destination.cluster, 'destination');
-  // Each side's first call also proves the cluster answers and accepts the credentials.
+  // Both at once: proves each answers and accepts the credentials, and an outage of both is one NetworkError on `both`.
+  await bothClusters(source, destination);
   await sourceSvm(source, { migrationId: 'request', sourceSvm: input.source.svm });
   const clash = await destination.svms.findByName(input.source.svm);
   if (clash) {
