@@ -1,7 +1,7 @@
 // The CLI's exit codes and the one-line error each failure becomes: scripts branch on the
 // code, people read the line.
 import { CommanderError } from 'commander';
-import { ConflictError, ValidationError } from '../lambdas/errors';
+import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from '../lambdas/errors';
 import { LocalServicesUnavailableError } from '../local/services';
 
 export const EXIT = {
@@ -14,7 +14,7 @@ export const EXIT = {
   notFound: 3,
   /** Refused: abort past the point of no return, a migration already running, a request that does not apply now. */
   conflict: 4,
-  /** The target cannot be reached: AWS credentials or region missing, local services down. */
+  /** The target cannot be reached: AWS credentials or region missing, local services down, a cluster refused the login. */
   unavailable: 5,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -62,7 +62,9 @@ export function describeFailure(err: unknown): { exitCode: ExitCode; message: st
   if (error instanceof CliError) return { exitCode: error.exitCode, message };
   if (error instanceof CommanderError) return { exitCode: EXIT.usage, message: message.replace(/^error: /, '') };
   if (error instanceof ValidationError) return { exitCode: EXIT.usage, message };
+  if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, message };
   if (error instanceof ConflictError) return { exitCode: EXIT.conflict, message };
+  if (error instanceof AuthenticationError) return { exitCode: EXIT.unavailable, message };
   if (error instanceof LocalServicesUnavailableError) return { exitCode: EXIT.unavailable, message };
   const code = AWS_EXIT_CODES[error.name];
   if (code !== undefined) return { exitCode: code, message: `${error.name}: ${message}` };

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { aslCommand, demoCommand, simCommand } from './commands/dev';
 import { localCommand } from './commands/local';
 import { requestCommand, resumeCommand } from './commands/requests';
+import { repairCommand } from './commands/repair';
 import { precheckCommand, startCommand } from './commands/start';
 import { historyCommand, listCommand, statusCommand } from './commands/status';
 import { watchCommand } from './commands/watch';
@@ -31,6 +32,7 @@ export function svmMigrateProgram(ctx: CommandContext): Command {
     listCommand(ctx),
     requestCommand(ctx, 'pause'),
     resumeCommand(ctx),
+    repairCommand(ctx),
     requestCommand(ctx, 'cutover'),
     requestCommand(ctx, 'abort'),
     precheckCommand(ctx),

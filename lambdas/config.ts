@@ -2,7 +2,8 @@
 // AWS (`<prefix>/config/<name>`, `<prefix>/clusters/<name>/{endpoint,credentials}`), a
 // fixed set locally. Values are checked here so a bad parameter names itself.
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ValidationError } from './errors';
+import { mapAwsErrors } from './aws-errors';
+import { NotFoundError, ValidationError } from './errors';
 import { TUNABLE_LIMITS, type Tunables } from './tunables';
 
 export { TUNABLE_LIMITS, type Tunables } from './tunables';
@@ -64,7 +65,7 @@ export class StaticConfigSource implements ConfigSource {
 
   async cluster(name: string): Promise<ClusterConnection> {
     const found = this.clusters[name];
-    if (!found) throw new ValidationError(`cluster ${JSON.stringify(name)} is not configured`, { field: 'cluster' });
+    if (!found) throw new NotFoundError(`cluster ${JSON.stringify(name)} is not configured`, { field: 'cluster' });
     return found;
   }
 }
@@ -79,7 +80,9 @@ export class SsmConfigSource implements ConfigSource {
     private readonly prefix: string,
     private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    mapAwsErrors(ssm, 'SSM');
+  }
 
   async tunables(): Promise<Tunables> {
     if (this.cachedTunables && this.now() - this.cachedTunables.at < this.ttlMs) return this.cachedTunables.value;
@@ -119,7 +122,7 @@ export class SsmConfigSource implements ConfigSource {
       return out.Parameter.Value;
     } catch (err) {
       if ((err as Error).name === 'ParameterNotFound') {
-        throw new ValidationError(`SSM parameter ${name} is missing: the cluster is not configured`, { field: name, cause: err });
+        throw new NotFoundError(`SSM parameter ${name} is missing: the cluster is not configured`, { field: name, cause: err });
       }
       throw err;
     }

@@ -1,5 +1,7 @@
-// The ways a migration step can fail. Each class sets `name`, which Lambda reports as
-// the task's `Error`, so the state machine's Retry and Catch blocks match on it.
+// The ways a migration step can fail, grouped by the route the state machine takes for them
+// (../shared/DESIGN.md, "Errors"). Each class's `name` is what Lambda reports as the task's
+// `Error`, so Retry and Catch match on it; the name is a static of the class (the Lambda bundle
+// is minified, so the constructor's own name cannot be it) and ERROR_NAMES is read from those.
 
 export type Side = 'source' | 'destination' | 'both';
 
@@ -12,31 +14,27 @@ export interface OntapErrorDetail {
   status?: number;
 }
 
+/** What every failure may say about where it came from: a cluster's answer, and which cluster. */
 export interface MigrationErrorOptions {
   cause?: unknown;
   side?: Side;
   ontap?: OntapErrorDetail;
-  /** The field a ValidationError is about (a JSON path such as `source.svm`). */
+}
+
+/** Options of the errors about one field of the request or the configuration (a JSON path such as `source.svm`). */
+export interface FieldErrorOptions extends MigrationErrorOptions {
   field?: string;
-  /** The node that was found unhealthy (NodeUnhealthyError). */
-  node?: string;
 }
 
 export abstract class MigrationError extends Error {
   abstract override readonly name: string;
-  /** Whether the state machine retries this error in place. */
-  abstract readonly retryable: boolean;
   readonly side?: Side;
   readonly ontap?: OntapErrorDetail;
-  readonly field?: string;
-  readonly node?: string;
 
   constructor(message: string, options: MigrationErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.side = options.side;
     this.ontap = options.ontap;
-    this.field = options.field;
-    this.node = options.node;
   }
 
   /** A JSON-safe view, for logs and the event log (never includes credentials). */
@@ -46,56 +44,142 @@ export abstract class MigrationError extends Error {
       message: this.message,
       ...(this.side && { side: this.side }),
       ...(this.ontap && { ontap: this.ontap }),
-      ...(this.field && { field: this.field }),
-      ...(this.node && { node: this.node }),
+      ...this.details(),
     };
+  }
+
+  /** The subclass's own fields, for toJSON. */
+  protected details(): Record<string, unknown> {
+    return {};
   }
 }
 
-/** A cluster answered 5xx or was briefly busy: retried in place. */
+abstract class FieldError extends MigrationError {
+  readonly field?: string;
+
+  constructor(message: string, options: FieldErrorOptions = {}) {
+    super(message, options);
+    this.field = options.field;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return this.field ? { field: this.field } : {};
+  }
+}
+
+// ---- retried in place (Retry) -------------------------------------------------------------
+
+/** A service answered 5xx, throttled, or was briefly busy. */
 export class TransientError extends MigrationError {
-  override readonly name = 'TransientError';
-  readonly retryable = true;
+  static readonly errorName = 'TransientError';
+  override readonly name = TransientError.errorName;
+  /** The node whose takeover is awaited, when that is what is transient. */
+  readonly node?: string;
+
+  constructor(message: string, options: MigrationErrorOptions & { node?: string } = {}) {
+    super(message, options);
+    this.node = options.node;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return this.node ? { node: this.node } : {};
+  }
 }
 
 /** The connection was refused, reset or timed out; `side` says which cluster. */
 export class NetworkError extends MigrationError {
-  override readonly name = 'NetworkError';
-  readonly retryable = true;
+  static readonly errorName = 'NetworkError';
+  override readonly name = NetworkError.errorName;
 }
 
-/** The node that runs a step is down or taken over: relocate to a healthy node. */
+// ---- relocated to a healthy node ----------------------------------------------------------
+
+/** The node that runs a step is down or taken over. */
 export class NodeUnhealthyError extends MigrationError {
-  override readonly name = 'NodeUnhealthyError';
-  readonly retryable = false;
+  static readonly errorName = 'NodeUnhealthyError';
+  override readonly name = NodeUnhealthyError.errorName;
+  /** The node found unhealthy, when known. */
+  readonly node?: string;
+
+  constructor(message: string, options: MigrationErrorOptions & { node?: string } = {}) {
+    super(message, options);
+    this.node = options.node;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return this.node ? { node: this.node } : {};
+  }
 }
+
+// ---- the point-of-no-return handling ------------------------------------------------------
 
 /** The clusters cannot reach each other (peering or inter-cluster link down). */
 export class InterClusterLinkError extends MigrationError {
-  override readonly name = 'InterClusterLinkError';
-  readonly retryable = false;
+  static readonly errorName = 'InterClusterLinkError';
+  override readonly name = InterClusterLinkError.errorName;
 }
 
-/** The request or the input is wrong; retrying cannot help. */
-export class ValidationError extends MigrationError {
-  override readonly name = 'ValidationError';
-  readonly retryable = false;
+// ---- undone, never restarted: a restart cannot change them --------------------------------
+
+/** The request, the input or the configuration is wrong. */
+export class ValidationError extends FieldError {
+  static readonly errorName = 'ValidationError';
+  override readonly name = ValidationError.errorName;
 }
+
+/** Something the request names does not exist (a migration, an SVM, an aggregate, a cluster's object). */
+export class NotFoundError extends FieldError {
+  static readonly errorName = 'NotFoundError';
+  override readonly name = NotFoundError.errorName;
+}
+
+/** A check found the clusters not as they must be (versions, peering, an SVM's state, what cannot be migrated). */
+export class ClusterStateError extends FieldError {
+  static readonly errorName = 'ClusterStateError';
+  override readonly name = ClusterStateError.errorName;
+}
+
+/** A cluster refused the credentials (HTTP 401); `cluster` names it. */
+export class AuthenticationError extends MigrationError {
+  static readonly errorName = 'AuthenticationError';
+  override readonly name = AuthenticationError.errorName;
+  readonly cluster: string;
+
+  constructor(message: string, options: MigrationErrorOptions & { cluster: string }) {
+    super(message, options);
+    this.cluster = options.cluster;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { cluster: this.cluster };
+  }
+}
+
+// ---- someone else holds it ----------------------------------------------------------------
 
 /** Something already exists or is held by someone else (duplicate, busy, lock held, stale owner). */
-export class ConflictError extends MigrationError {
-  override readonly name = 'ConflictError';
-  readonly retryable = false;
+export class ConflictError extends FieldError {
+  static readonly errorName = 'ConflictError';
+  override readonly name = ConflictError.errorName;
 }
 
 export const ERROR_NAMES = {
-  transient: 'TransientError',
-  network: 'NetworkError',
-  nodeUnhealthy: 'NodeUnhealthyError',
-  interClusterLink: 'InterClusterLinkError',
-  validation: 'ValidationError',
-  conflict: 'ConflictError',
+  transient: TransientError.errorName,
+  network: NetworkError.errorName,
+  nodeUnhealthy: NodeUnhealthyError.errorName,
+  interClusterLink: InterClusterLinkError.errorName,
+  validation: ValidationError.errorName,
+  notFound: NotFoundError.errorName,
+  clusterState: ClusterStateError.errorName,
+  authentication: AuthenticationError.errorName,
+  conflict: ConflictError.errorName,
 } as const;
+
+/** The errors Retry runs the step again for. */
+export const RETRIED_ERRORS: readonly string[] = [ERROR_NAMES.transient, ERROR_NAMES.network];
+
+/** The errors that the same request would meet again after a restart: DecideRestart does not restart after them. */
+export const NOT_RESTARTABLE_ERRORS: readonly string[] = [ERROR_NAMES.validation, ERROR_NAMES.notFound, ERROR_NAMES.clusterState, ERROR_NAMES.authentication];
 
 export function isMigrationError(err: unknown): err is MigrationError {
   return err instanceof MigrationError;

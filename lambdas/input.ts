@@ -21,6 +21,14 @@ export interface ExecutionInput {
   sourceChanges: SourceChanges;
   checkOnly: boolean;
   migrationId?: string;
+  /** Resolve an undo_failed migration (migrationId) after an operator's repair. */
+  repair?: UndoRepair;
+}
+
+export interface UndoRepair {
+  /** retryUndo: run the undo chain again; markRepaired: the operator removed what the migration created. */
+  action: 'retryUndo' | 'markRepaired';
+  reason: string;
 }
 
 export const executionInputSchema = schema;

@@ -2,6 +2,7 @@
 // `svm-migrate`, one detail-type per state change, the migration's summary as the detail.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { MigrationNotice, MigrationNotifier } from './domain/migration/events';
+import { mapAwsErrors } from './aws-errors';
 import { TransientError } from './errors';
 
 export const EVENT_SOURCE = 'svm-migrate';
@@ -27,7 +28,9 @@ export class EventBridgeNotifier implements MigrationNotifier {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
-  ) {}
+  ) {
+    mapAwsErrors(client, 'EventBridge');
+  }
 
   async publish(notice: MigrationNotice): Promise<void> {
     const detailType = detailTypeOf(notice.type);

@@ -8,7 +8,7 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const extra =
-    error.keyword === 'required'
+    error.keyword === 'required' || error.keyword === 'dependencies'
       ? (error.params as { missingProperty: string }).missingProperty
       : error.keyword === 'additionalProperties'
         ? (error.params as { additionalProperty: string }).additionalProperty
@@ -20,6 +20,8 @@ function reasonOf(error: ErrorObject): string {
   switch (error.keyword) {
     case 'required':
       return 'is required';
+    case 'dependencies':
+      return `is required with ${(error.params as { property: string }).property}`;
     case 'additionalProperties':
       return 'is not a known field';
     case 'enum':

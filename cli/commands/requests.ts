@@ -50,6 +50,12 @@ export function resumeCommand(ctx: CommandContext): Command {
         const last = await actingExecution(target, m);
         if (last?.running) throw refused(`migration ${m.id} is running (execution ${last.executionArn}); nothing to resume`);
         if (m.status === 'migrate_complete' || m.status === 'ready_for_source_cleanup') throw refused(`migration ${m.id} has completed (${m.status}); nothing to resume`);
+        if (m.status === 'undo_failed') {
+          throw refused(`migration ${m.id} ended undo_failed, which resume cannot continue: repair the destination, then svm-migrate repair ${m.id} --retry-undo (or --mark-repaired) --reason "..."`);
+        }
+        if (m.status === 'rolled_back' || m.status === 'migrate_failed') {
+          throw refused(`migration ${m.id} has ended (${m.status}), which resume cannot continue: start a new migration with svm-migrate start`);
+        }
         const redriven = last ? await target.redrive(last) : undefined;
         const started = redriven ?? (await target.startExecution(resumeInput(m), resumeNameFor(m)));
         const how = redriven ? 'redriven' : 'started';

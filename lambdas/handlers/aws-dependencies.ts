@@ -16,9 +16,10 @@ import { ClusterConnections } from './cluster-connections';
 import { logger } from './logger';
 import { metrics } from './metrics';
 
+/** A variable the stack sets: missing, the deployment is broken, which no route of a migration's failures covers. */
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new ValidationError(`environment variable ${name} is not set`, { field: name });
+  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it: redeploy)`);
   return value;
 }
 

@@ -2,11 +2,13 @@
 // so the state machine's Retry/Catch can route on `name` and nobody parses messages.
 
 import {
+  AuthenticationError,
   ConflictError,
   InterClusterLinkError,
   MigrationError,
   NetworkError,
   NodeUnhealthyError,
+  NotFoundError,
   OntapErrorDetail,
   TransientError,
   ValidationError,
@@ -19,6 +21,8 @@ export type ClusterSide = 'source' | 'destination';
 /** Where a failure happened, for the message: never holds credentials or headers. */
 export interface CallContext {
   side: ClusterSide;
+  /** The cluster's configured name, when the connection was given one (an AuthenticationError names it). */
+  cluster?: string;
   method: string;
   path: string;
 }
@@ -53,7 +57,7 @@ function errorForCode(message: string, ctx: CallContext, ontap: OntapErrorDetail
     case ONTAP_ERROR.PEER_UNREACHABLE:
       return new InterClusterLinkError(message, opts);
     case ONTAP_ERROR.ENTRY_NOT_FOUND:
-      return new ValidationError(message, { ...opts, field: ontap.target });
+      return new NotFoundError(message, { ...opts, field: ontap.target });
     case ONTAP_ERROR.INTERNAL:
       return new TransientError(message, opts);
   }
@@ -77,7 +81,13 @@ export function errorFromResponse(ctx: CallContext, status: number, body: unknow
   const opts = { side: ctx.side, ontap };
   if (status === 409) return new ConflictError(message, opts);
   if (status === 429 || status >= 500) return new TransientError(message, opts);
-  // 401/403, 404 without an ONTAP body, other 4xx: the request itself is wrong.
+  // The credentials were refused: no retry or restart can change that, only a fixed configuration.
+  if (status === 401) {
+    const cluster = ctx.cluster ?? `the ${ctx.side} cluster`;
+    return new AuthenticationError(`${cluster} refused the configured credentials (HTTP 401): ${describe(ctx)}`, { ...opts, cluster });
+  }
+  if (status === 404) return new NotFoundError(message, { ...opts, field: ontap.target });
+  // 403, other 4xx: the request itself is wrong.
   return new ValidationError(message, { ...opts, field: ontap.target });
 }
 
@@ -114,9 +124,9 @@ export function errorFromSocket(ctx: CallContext, cause: unknown): MigrationErro
   return new NetworkError(`${describe(ctx)}: ${reason}`, { side: ctx.side, cause });
 }
 
-/** Whether an error says the object does not exist (ONTAP code 4, or a bare 404). */
+/** Whether a cluster said the object does not exist (ONTAP code 4, or a 404). */
 export function isNotFound(err: unknown): boolean {
-  return err instanceof ValidationError && (err.ontap?.code === ONTAP_ERROR.ENTRY_NOT_FOUND || err.ontap?.status === 404);
+  return err instanceof NotFoundError && (err.ontap?.code === ONTAP_ERROR.ENTRY_NOT_FOUND || err.ontap?.status === 404);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface OntapLogger {
 
 export interface OntapConnectionOptions {
   side: ClusterSide;
+  /** The cluster's configured name: errors that must say which cluster (a refused login) name it. */
+  name?: string;
   /** e.g. `https://cluster-mgmt.example.com` (any path part is ignored; `/api/...` is appended). */
   baseUrl: string;
   username: string;
@@ -62,6 +64,7 @@ const DEFAULTS = { timeoutMs: 30_000, jobTimeoutMs: 600_000, jobPollMs: 1_000 };
 
 export class OntapTransport {
   readonly side: ClusterSide;
+  private readonly name?: string;
   private readonly origin: URL;
   private readonly authorization: string;
   private readonly agent: http.Agent;
@@ -73,6 +76,7 @@ export class OntapTransport {
 
   constructor(opts: OntapConnectionOptions) {
     this.side = opts.side;
+    this.name = opts.name;
     const url = new URL(opts.baseUrl);
     // Credentials only ever travel in the Authorization header, never in the URL we log.
     this.origin = new URL(url.origin);
@@ -99,7 +103,7 @@ export class OntapTransport {
       const answer = await this.exchange<T>(method, path, query, opts.body, guard?.signal);
       const jobUuid = answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
       if (!jobUuid) return answer;
-      const job = await this.waitForJob(jobUuid, { side: this.side, method, path });
+      const job = await this.waitForJob(jobUuid, { side: this.side, cluster: this.name, method, path });
       return { ...answer, job };
     } catch (err) {
       throw err instanceof NodeUnhealthyError && !err.node ? await this.nameUnhealthyNode(err) : err;
@@ -124,7 +128,7 @@ export class OntapTransport {
   }
 
   /** Polls `/api/cluster/jobs/{uuid}` until the job ends; a failed job becomes its typed error. */
-  waitForJob(uuid: string, ctx: CallContext = { side: this.side, method: 'GET', path: `/api/cluster/jobs/${uuid}` }, timeoutMs = this.jobTimeoutMs): Promise<Job> {
+  waitForJob(uuid: string, ctx: CallContext = { side: this.side, cluster: this.name, method: 'GET', path: `/api/cluster/jobs/${uuid}` }, timeoutMs = this.jobTimeoutMs): Promise<Job> {
     let last: Job | undefined;
     return this.poll(
       async () => {
@@ -170,7 +174,7 @@ export class OntapTransport {
   private exchange<T>(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal): Promise<Answer<T>> {
     const url = new URL(path, this.origin); // `path` may carry a query (ONTAP's `_links.next`)
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const ctx: CallContext = { side: this.side, method, path: url.pathname };
+    const ctx: CallContext = { side: this.side, cluster: this.name, method, path: url.pathname };
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const started = Date.now();
     const transport = url.protocol === 'https:' ? https : http;

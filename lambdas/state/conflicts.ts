@@ -1,11 +1,11 @@
 // Turns a refused condition into an error that says why: who owns the migration, which
 // version it is at, who holds the lock. Retry/Catch match the class; operators read the text.
-import { ConflictError, type MigrationError, ValidationError } from '../errors';
+import { ConflictError, type MigrationError, NotFoundError } from '../errors';
 import type { SvmRef } from './records';
 import { type RawItem, rawNumber, rawString } from './transactions';
 
-export function migrationNotFound(id: string): ValidationError {
-  return new ValidationError(`migration ${id} does not exist`, { field: 'migrationId' });
+export function migrationNotFound(id: string): NotFoundError {
+  return new NotFoundError(`migration ${id} does not exist`, { field: 'migrationId' });
 }
 
 /** The migration item refused an owner's write: another owner, a stale version, or both. */

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapAwsErrors } from '../aws-errors';
 import { ConflictError } from '../errors';
 import { lockHeld, lockLost, migrationNotFound, ownershipConflict, takeOverRefused } from './conflicts';
 import { appendEvent, listEvents } from './event-log';
@@ -95,6 +96,9 @@ export class MigrationStore {
     private readonly tableName: string,
     options: MigrationStoreOptions = {},
   ) {
+    // DynamoDB hiccups (throttling, timeouts, 5xx, a lost connection) are retried in place by the
+    // state machine, not taken for a failed step that must be undone.
+    mapAwsErrors(client, 'DynamoDB');
     this.table = { client, name: tableName };
     this.clock = options.clock ?? (() => new Date());
     this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;

@@ -1,6 +1,6 @@
 // Per-volume progress items: each write is fenced by a ConditionCheck on the migration's owner
 // in the same transaction, chunked to DynamoDB's limit of 100 items per transaction.
-import { ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { ownershipConflict } from './conflicts';
 import { ExpressionBuilder, plain } from './expression-builder';
 import { VOLUME_PREFIX, migrationKey, volumeKey, withoutKeys } from './keys';
@@ -52,7 +52,7 @@ export async function updateVolume(
   ]);
   if (refused === undefined) return;
   if (refused[0].conditionFailed) throw ownershipConflict(id, refused[0].old, { owner });
-  throw new ValidationError(`volume ${name} is not part of migration ${id}`, { field: 'volume' });
+  throw new NotFoundError(`volume ${name} is not part of migration ${id}`, { field: 'volume' });
 }
 
 export async function listVolumes(table: Table, id: string): Promise<VolumeProgress[]> {

@@ -118,7 +118,7 @@ describe('checks and relocation', () => {
 
   it('precheck refuses a source SVM that does not exist', async () => {
     const err = await migrationFailure(precheck({ ...h.ctx, plan: { ...h.ctx.plan, sourceSvm: 'svm_missing' } }));
-    expect(err).toMatchObject({ name: 'ValidationError', field: 'source.svm' });
+    expect(err).toMatchObject({ name: 'NotFoundError', field: 'source.svm' });
   });
 
   it('a down node surfaces as NodeUnhealthyError with the node; relocation moves its volumes to the HA partner', async () => {

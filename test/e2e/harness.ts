@@ -42,6 +42,8 @@ export interface HarnessOptions {
   clusters?: LocalClusters;
   workDir?: string;
   tableName?: string;
+  /** DynamoDB through something in front of jest's DynamoDB Local (a faulty proxy); the test's own reads go there too. */
+  dynamoDbEndpoint?: string;
 }
 
 export interface Outcome {
@@ -71,7 +73,7 @@ export class Harness {
   }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const endpoint = process.env[ENDPOINT_ENV];
+    const endpoint = options.dynamoDbEndpoint ?? process.env[ENDPOINT_ENV];
     if (endpoint === undefined) throw new Error(`${ENDPOINT_ENV} is not set: run through jest, whose global setup starts DynamoDB Local`);
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(scratchRoot(), 'svm-'));
     const tableName = options.tableName ?? `svm-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;

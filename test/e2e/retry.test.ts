@@ -81,6 +81,7 @@ describe('intermittent failures (claims 1 and 7)', () => {
   });
 
   // Claim 7: no answer at all (connection refused) from one cluster or both, until a retry was seen.
+  // CheckState is the first to meet it: it checks the request against both clusters.
   it.each([
     { where: 'the source', clusters: ['source'] as const, message: 'source cluster: ' },
     { where: 'the destination', clusters: ['destination'] as const, message: 'destination cluster: ' },
@@ -90,22 +91,23 @@ describe('intermittent failures (claims 1 and 7)', () => {
     for (const side of clusters) await harness[side].unreachable('refuse');
 
     const execution = harness.start();
-    await waitFor('a retry of Setup', () => retriesOf(execution.events, 'Setup').length > 0);
+    await waitFor('a retry of CheckState', () => retriesOf(execution.events, 'CheckState').length > 0);
     for (const side of clusters) await harness[side].reachable();
     const outcome = await harness.finish(execution);
 
     await explained(() => describeRun(outcome), async () => {
       // Usually one retry; a loaded machine may lift the fault after the second attempt, within MaxAttempts.
-      const failures = outcome.history.filter((e) => e.type === 'StateFailed' && e.state === 'Setup');
-      const retries = retriesOf(outcome.history, 'Setup').length;
+      const failures = outcome.history.filter((e) => e.type === 'StateFailed' && e.state === 'CheckState');
+      const retries = retriesOf(outcome.history, 'CheckState').length;
       expect(retries).toBeGreaterThanOrEqual(1);
       expect(retries).toBeLessThanOrEqual(harness.env.tunables.retryMaxAttempts);
       expect(failures.map((e) => e.error)).toEqual(Array(retries).fill('NetworkError'));
       expect(failures[0].cause).toContain(message);
       expectOrder(outcome.states, HAPPY_PATH);
-      expect(outcome.states.filter((s) => s === 'Setup')).toHaveLength(1);
+      expect(outcome.states.filter((s) => s === 'CheckState' || s === 'Setup')).toEqual(['CheckState', 'Setup']);
       expect(outcome.states.filter((s) => UNDO_STATES.includes(s))).toEqual([]);
-      expect(outcome.migration).toMatchObject({ retries, restarts: 0, generation: 1 });
+      // CheckState's retries come before the migration exists, so its record counts none.
+      expect(outcome.migration).toMatchObject({ retries: 0, restarts: 0, generation: 1 });
       await expectMigrated(harness, outcome, before);
     });
   });

@@ -1,7 +1,8 @@
-// Claims 4, 5 and 6: a failure that is not retried (ONTAP answers 400) in setup, in transfer
-// or in cut-over pre-commit runs the undo of exactly the phases reached, in reverse order, then
-// DecideRestart: with no restart left the migration ends MigrationFailed with the destination
-// empty and the source serving; with restarts left it starts again from Setup and finishes.
+// Claims 4, 5 and 6: a failure that is not retried (ONTAP answers 400, or 409 busy) in setup, in
+// transfer or in cut-over pre-commit runs the undo of exactly the phases reached, in reverse
+// order, then DecideRestart: with no restart left, or after a failure a restart cannot change
+// (a ValidationError), the migration ends MigrationFailed with the destination empty and the
+// source serving; after one a restart can change (busy) it starts again from Setup and finishes.
 import {
   DEMO_SVM,
   HAPPY_PATH,
@@ -16,7 +17,8 @@ import {
   retriesOf,
 } from './harness';
 
-const INVALID_VALUE = '262185';
+const INVALID = { status: 400, code: '262185', message: 'injected: invalid value' };
+const BUSY = { status: 409, code: '13', message: 'injected: object busy' };
 
 // The first call of each path in the run is made by the named step (the final update is the
 // first transfer any step starts: the baseline is an initialize).
@@ -55,18 +57,24 @@ describe('undo chains (claims 4, 5, 6)', () => {
     await harness?.stop();
   });
 
-  async function failOnce(restartLimit: number, failure: (typeof FAILURES)[number]) {
+  async function failOnce(restartLimit: number, failure: (typeof FAILURES)[number], answer: typeof INVALID | typeof BUSY) {
     harness = await Harness.start({ tunables: { restartLimit } });
     before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
-    await harness.destination.injectError({ method: failure.method, path: failure.path, status: 400, code: INVALID_VALUE, count: 1, message: 'injected: invalid value' });
+    await harness.destination.injectError({ method: failure.method, path: failure.path, ...answer, count: 1 });
     return harness.finish(harness.start());
   }
 
-  it.each(FAILURES)('undoes $phase in reverse order and, with no restart left, ends MigrationFailed with the destination empty', async (failure) => {
-    const outcome = await failOnce(0, failure);
+  const CASES = FAILURES.flatMap((failure) => [
+    { ...failure, restartLimit: 0, why: 'with no restart left' },
+    { ...failure, restartLimit: 2, why: 'after a ValidationError, which a restart cannot change' },
+  ]).filter((c) => c.restartLimit === 0 || c.phase === 'transfer');
+
+  it.each(CASES)('undoes $phase in reverse order and, $why, ends MigrationFailed with the destination empty', async (failure) => {
+    const outcome = await failOnce(failure.restartLimit, failure, INVALID);
 
     await explained(() => describeRun(outcome), async () => {
       const failedAt = outcome.states.indexOf(failure.step);
+      expect(outcome.states.filter((s) => s === 'Setup')).toHaveLength(1);
       expectOrder(outcome.states.slice(0, failedAt + 1), HAPPY_PATH.slice(0, HAPPY_PATH.indexOf(failure.step) + 1));
       expect(outcome.states.slice(failedAt)).toEqual([failure.step, ...failure.undo, 'DecideRestart', 'RestartDecision', 'MigrationFailed']);
       // Not retried: a ValidationError is not intermittent.
@@ -85,13 +93,14 @@ describe('undo chains (claims 4, 5, 6)', () => {
     });
   });
 
-  it.each(FAILURES)('undoes $phase in reverse order, removes what the failed generation created, restarts and finishes', async (failure) => {
-    const outcome = await failOnce(2, failure);
+  it.each(FAILURES)('undoes $phase in reverse order after a busy object, removes what the failed generation created, restarts and finishes', async (failure) => {
+    const outcome = await failOnce(2, failure, BUSY);
 
     await explained(() => describeRun(outcome), async () => {
       const failedAt = outcome.states.indexOf(failure.step);
       expect(outcome.states.slice(failedAt, failedAt + failure.undo.length + 5)).toEqual([failure.step, ...failure.undo, 'DecideRestart', 'RestartDecision', 'RestartBackoff', 'Setup']);
       expectOrder(outcome.states.slice(failedAt + failure.undo.length + 3), HAPPY_PATH.slice(2));
+      expect(outcome.history.find((e) => e.type === 'StateFailed' && e.state === failure.step)?.error).toBe('ConflictError');
       expect(outcome.migration).toMatchObject({ restarts: 1, generation: 2 });
       // What generation 1 created on the destination (its jobs before the restart) is gone.
       const restartedAt = outcome.events.find((e) => e.type === 'migration_restarted')?.at ?? '';

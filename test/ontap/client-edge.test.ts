@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { OntapClient, OntapClientOptions, isNotFound } from '../../lambdas/ontap/client';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
-import type { MigrationError } from '../../lambdas/errors';
+import { AuthenticationError, type MigrationError } from '../../lambdas/errors';
 import { FakeHandler, FakeOntap, json, startFakeOntap } from './fake-ontap';
 import { migrationFailure } from '../support/failure';
 
@@ -137,13 +137,14 @@ describe('error mapping of HTTP answers', () => {
     [400, ONTAP_ERROR.UNEXPECTED_ARGUMENT, 'foo', 'ValidationError'],
     [400, ONTAP_ERROR.INVALID_VALUE, 'state', 'ValidationError'],
     [422, ONTAP_ERROR.MISSING_FIELD, 'name', 'ValidationError'],
-    [404, ONTAP_ERROR.ENTRY_NOT_FOUND, 'uuid', 'ValidationError'],
+    [404, ONTAP_ERROR.ENTRY_NOT_FOUND, 'uuid', 'NotFoundError'],
     [409, ONTAP_ERROR.DUPLICATE_ENTRY, 'name', 'ConflictError'],
     [409, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
     [400, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
     [400, ONTAP_ERROR.NODE_UNHEALTHY, 'node', 'NodeUnhealthyError'],
     [500, ONTAP_ERROR.PEER_UNREACHABLE, undefined, 'InterClusterLinkError'],
-    [401, undefined, undefined, 'ValidationError'],
+    [401, undefined, undefined, 'AuthenticationError'],
+    [403, undefined, undefined, 'ValidationError'],
   ])('HTTP %s with ONTAP code %s (target %s) becomes %s', async (status, code, target, name) => {
     // Prepare
     const server = await serve((req, res) => {
@@ -155,10 +156,19 @@ describe('error mapping of HTTP answers', () => {
     // Assess
     expect(err.name).toBe(name);
     expect(err.ontap).toMatchObject({ status, ...(code && { code, message: 'ontap says no' }), ...(target && { target }) });
-    if (name === 'ValidationError' && target) expect(err.field).toBe(target);
-    if (name === 'NodeUnhealthyError') expect(err.node).toBe('node-02');
+    if ((name === 'ValidationError' || name === 'NotFoundError') && target) expect((err as { field?: string }).field).toBe(target);
+    if (name === 'NodeUnhealthyError') expect((err as { node?: string }).node).toBe('node-02');
     expect(err.message).toContain('destination cluster: GET /api/svm/svms/svm-9');
     expect(isNotFound(err)).toBe(code === ONTAP_ERROR.ENTRY_NOT_FOUND);
+    expectNoCredentials(err);
+  });
+
+  it('a refused login (HTTP 401) is an AuthenticationError naming the configured cluster, without the credentials', async () => {
+    const server = await serve((_req, res) => json(res, 401, { error: { code: '6691623', message: 'not authorized for that command' } }));
+    const err = await migrationFailure(client(server.baseUrl, { name: 'cluster-east' }).svms.list({ name: 'svm-9' }));
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect(err).toMatchObject({ name: 'AuthenticationError', cluster: 'cluster-east', side: 'destination' });
+    expect(err.message).toMatch(/^cluster-east refused the configured credentials \(HTTP 401\)/);
     expectNoCredentials(err);
   });
 
@@ -169,7 +179,7 @@ describe('error mapping of HTTP answers', () => {
     });
     const err = await migrationFailure(client(server.baseUrl).volumes.get('v1'));
     expect(err.name).toBe('NodeUnhealthyError');
-    expect(err.node).toBeUndefined();
+    expect((err as { node?: string }).node).toBeUndefined();
   });
 
   it('a missing DNS configuration reads as undefined, not an error', async () => {
@@ -239,7 +249,7 @@ describe('TLS', () => {
     const server = await serve(ok, tls);
     const err = await migrationFailure(client(server.baseUrl).peers.list());
     expect(err.name).toBe('ValidationError');
-    expect(err.field).toBe('destination.ca');
+    expect((err as { field?: string }).field).toBe('destination.ca');
     expectNoCredentials(err);
   });
 

@@ -131,7 +131,7 @@ describe('SVMs and their configuration', () => {
     expect(svm).toMatchObject({ state: 'stopped', subtype: 'dp_destination', comment: 'test' });
     const err = await failure(dst.svms.start(svm.uuid));
     expect(err.name).toBe('ValidationError');
-    expect(err.field).toBe('state');
+    expect((err as { field?: string }).field).toBe('state');
     await dst.svms.setSubtype(svm.uuid, 'default');
     await dst.svms.start(svm.uuid);
     expect(await dst.svms.get(svm.uuid)).toMatchObject({ state: 'running', subtype: 'default' });
@@ -258,7 +258,7 @@ describe('jobs', () => {
     await srcSim.nodeDown(target.node.name, { takeoverDelayMs: 60_000 });
     const err = await failure(src.volumes.create({ name: 'vol_client_down', svm: { name: DEMO_SVM }, size: 1024 ** 2, type: 'rw', aggregates: [{ name: target.name }] }));
     expect(err.name).toBe('NodeUnhealthyError');
-    expect(err.node).toBe(target.node.name);
+    expect((err as { node?: string }).node).toBe(target.node.name);
     expect(err.ontap?.code).toBe(ONTAP_ERROR.NODE_UNHEALTHY);
   });
 
@@ -317,10 +317,10 @@ describe('error mapping', () => {
     expect(err.message).toContain('ETIMEDOUT');
   });
 
-  it('wrong credentials are a ValidationError that does not echo them', async () => {
+  it('wrong credentials are an AuthenticationError that does not echo them', async () => {
     const wrong = extraClient(pair.source, 'source', { password: 'not-the-password-42' });
     const err = await failure(wrong.cluster.get());
-    expect(err.name).toBe('ValidationError');
+    expect(err.name).toBe('AuthenticationError');
     expect(err.ontap?.status).toBe(401);
     expect(err.message).not.toContain('not-the-password-42');
   });

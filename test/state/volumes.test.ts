@@ -1,5 +1,5 @@
 // Per-volume progress items: written only by the migration's owner, many at a time.
-import { ConflictError, ValidationError } from '../../lambdas/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lambdas/errors';
 import { MigrationStore } from '../../lambdas/state/migration-store';
 import { type FreshTable, freshTable } from '../support/dynamodb';
 import { beginInput, testClock } from './fixtures';
@@ -110,7 +110,7 @@ describe('MigrationStore volumes', () => {
     const put = await store.putVolumes(migration.id, 'exec-1', [{ name: 'vol_a' }, { name: 'vol_a' }]).catch((err) => err);
 
     // Assess
-    expect(update).toBeInstanceOf(ValidationError);
+    expect(update).toBeInstanceOf(NotFoundError);
     expect(update.message).toContain('volume vol_ghost is not part of migration');
     expect(put).toBeInstanceOf(ValidationError);
     expect(put.message).toBe('volume vol_a is listed twice');

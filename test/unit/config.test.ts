@@ -1,7 +1,7 @@
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SsmConfigSource, parseTunables } from '../../lambdas/config';
-import { ValidationError } from '../../lambdas/errors';
+import { NotFoundError, ValidationError } from '../../lambdas/errors';
 
 const tunables = {
   retryMaxAttempts: '4',
@@ -56,7 +56,7 @@ describe('configuration from SSM', () => {
     const c2 = source.cluster('c2');
     // Assess
     expect(c1).toEqual({ name: 'c1', baseUrl: 'https://10.0.0.5', username: 'admin', password: 's3cret' });
-    await expect(c2).rejects.toBeInstanceOf(ValidationError);
+    await expect(c2).rejects.toBeInstanceOf(NotFoundError);
     await expect(c2).rejects.toThrow('/svm-migrate/clusters/c2/endpoint is missing');
   });
 

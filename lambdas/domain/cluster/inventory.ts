@@ -1,14 +1,14 @@
 // What the migration moves, read from the clusters: the source SVM and its data volumes,
 // and the destination SVM the migration created (recognised by its ownership tag).
 
-import { ValidationError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { Svm, Volume } from '../../ontap/types';
 import { MigrationPlan, destinationSvmName, ownershipTag } from './context';
 
 export async function sourceSvm(client: OntapClient, plan: MigrationPlan): Promise<Svm> {
   const svm = await client.svms.findByName(plan.sourceSvm);
-  if (!svm) throw new ValidationError(`source SVM ${plan.sourceSvm} does not exist`, { side: 'source', field: 'source.svm' });
+  if (!svm) throw new NotFoundError(`source SVM ${plan.sourceSvm} does not exist`, { side: 'source', field: 'source.svm' });
   return svm;
 }
 
@@ -24,11 +24,11 @@ export async function ownedDestinationSvm(client: OntapClient, plan: MigrationPl
   return svm && svm.comment === ownershipTag(plan) ? svm : undefined;
 }
 
-/** The destination SVM this migration created; a ValidationError when setup has not run (or was undone). */
+/** The destination SVM this migration created; a NotFoundError when setup has not run (or was undone). */
 export async function requireDestinationSvm(client: OntapClient, plan: MigrationPlan): Promise<Svm> {
   const svm = await ownedDestinationSvm(client, plan);
   if (!svm) {
-    throw new ValidationError(`destination SVM ${destinationSvmName(plan)} created by migration ${plan.migrationId} does not exist; setup has not run`, {
+    throw new NotFoundError(`destination SVM ${destinationSvmName(plan)} created by migration ${plan.migrationId} does not exist; setup has not run`, {
       side: 'destination',
       field: 'source.svm',
     });

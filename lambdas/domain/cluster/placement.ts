@@ -1,7 +1,7 @@
 // Where each destination volume goes: the same size as its source, on the chosen aggregate
 // with the most free space that fits it (largest volumes first, so big ones are not stranded).
 
-import { ValidationError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
 import type { Aggregate, ClusterNode } from '../../ontap/types';
 import { isHealthy } from './nodes';
 
@@ -16,7 +16,7 @@ export function candidateAggregates(aggregates: Aggregate[], nodes: ClusterNode[
   if (names && names.length > 0) {
     const missing = names.filter((name) => !aggregates.some((a) => a.name === name));
     if (missing.length > 0) {
-      throw new ValidationError(`destination aggregates not found: ${missing.join(', ')}`, { side: 'destination', field: 'destination.aggregates' });
+      throw new NotFoundError(`destination aggregates not found: ${missing.join(', ')}`, { side: 'destination', field: 'destination.aggregates' });
     }
   }
   return aggregates.filter((a) => (names && names.length > 0 ? names.includes(a.name) : true) && a.state === 'online' && healthyNodes.has(a.node.name));

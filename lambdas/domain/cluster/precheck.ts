@@ -1,7 +1,7 @@
 // Precheck: everything setup relies on, checked before anything is created. Each failure is
 // the typed error the state machine routes on (network -> retry, link, validation, conflict).
 
-import { ConflictError, InterClusterLinkError, NetworkError, ValidationError } from '../../errors';
+import { ClusterStateError, ConflictError, InterClusterLinkError, NetworkError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { ClusterInfo } from '../../ontap/types';
 import { OperationContext, destinationSvmName, ownershipTag } from './context';
@@ -28,11 +28,11 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
 
   for (const [side, info] of [['source', src], ['destination', dst]] as const) {
     if (versionKey(info.version) < versionKey({ ...MINIMUM_VERSION, minor: 0 })) {
-      throw new ValidationError(`${side} cluster ${info.name} runs ${info.version.full}; ONTAP 9.8 or later is required`, { side, field: `${side}.cluster` });
+      throw new ClusterStateError(`${side} cluster ${info.name} runs ${info.version.full}; ONTAP 9.8 or later is required`, { side, field: `${side}.cluster` });
     }
   }
   if (versionKey(dst.version) < versionKey(src.version)) {
-    throw new ValidationError(`destination ${dst.name} (${dst.version.full}) is older than source ${src.name} (${src.version.full})`, {
+    throw new ClusterStateError(`destination ${dst.name} (${dst.version.full}) is older than source ${src.name} (${src.version.full})`, {
       side: 'destination',
       field: 'destination.cluster',
     });
@@ -40,7 +40,7 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
 
   const svm = await sourceSvm(source, ctx.plan);
   if (svm.state !== 'running') {
-    throw new ValidationError(`source SVM ${svm.name} is ${svm.state}, not running`, { side: 'source', field: 'source.svm' });
+    throw new ClusterStateError(`source SVM ${svm.name} is ${svm.state}, not running`, { side: 'source', field: 'source.svm' });
   }
   const clash = await destination.svms.findByName(destinationSvmName(ctx.plan));
   if (clash && clash.comment !== ownershipTag(ctx.plan)) {
@@ -58,7 +58,7 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
 }
 
 /** Both clusters at once, so an outage of both is reported as one NetworkError on `both`. */
-async function bothClusters(source: OntapClient, destination: OntapClient): Promise<[ClusterInfo, ClusterInfo]> {
+export async function bothClusters(source: OntapClient, destination: OntapClient): Promise<[ClusterInfo, ClusterInfo]> {
   const [src, dst] = await Promise.allSettled([source.cluster.get(), destination.cluster.get()]);
   if (src.status === 'rejected' && dst.status === 'rejected' && src.reason instanceof NetworkError && dst.reason instanceof NetworkError) {
     throw new NetworkError(`neither cluster answered: ${src.reason.message}; ${dst.reason.message}`, { side: 'both', cause: src.reason });
@@ -71,7 +71,7 @@ async function bothClusters(source: OntapClient, destination: OntapClient): Prom
 async function checkPeered(client: OntapClient, remote: string): Promise<void> {
   const peer = (await client.peers.list()).find((p) => p.name === remote || p.remote?.name === remote);
   if (!peer) {
-    throw new ValidationError(`${client.side} cluster is not peered with ${remote}`, { side: client.side, field: `${client.side}.cluster` });
+    throw new ClusterStateError(`${client.side} cluster is not peered with ${remote}`, { side: client.side, field: `${client.side}.cluster` });
   }
   if (peer.status.state !== 'available') {
     throw new InterClusterLinkError(`${client.side} cluster's peer ${remote} is ${peer.status.state}`, { side: client.side });

@@ -1,7 +1,7 @@
 // The SnapMirror relationships of one migration, seen from the destination cluster that owns
 // them: which exist, which volume each serves, whether a transfer runs, and waiting for one.
 
-import { TransientError, ValidationError } from '../../errors';
+import { NotFoundError, TransientError, ValidationError } from '../../errors';
 import { errorFromRelationship } from '../../ontap/client';
 import type { OntapClient } from '../../ontap/client';
 import type { SnapmirrorRelationship, TransferState } from '../../ontap/types';
@@ -25,8 +25,8 @@ export async function abortActiveTransfer(destination: OntapClient, rel: Snapmir
   try {
     await destination.snapmirror.abortTransfer(rel.uuid, rel.transfer.uuid);
   } catch (err) {
-    // ONTAP refuses to abort a transfer that is no longer running: the goal is reached.
-    if (!(err instanceof ValidationError)) throw err;
+    // ONTAP refuses to abort a transfer that is no longer running, or no longer knows it: the goal is reached.
+    if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err;
   }
 }
 

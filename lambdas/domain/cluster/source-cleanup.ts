@@ -1,7 +1,7 @@
 // Source cleanup, after the destination serves (roll forward only): the source SVM's volumes,
 // interfaces and the SVM itself are deleted. It refuses to run while the destination does not serve.
 
-import { ValidationError } from '../../errors';
+import { ClusterStateError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { Svm } from '../../ontap/types';
 import { isDestinationServing } from './commit';
@@ -15,7 +15,7 @@ export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVol
   const from = await source.svms.findByName(ctx.plan.sourceSvm);
   if (!from) return { deletedVolumes: [] };
   if (!(await isDestinationServing(ctx))) {
-    throw new ValidationError(`refusing to delete source SVM ${from.name}: the destination does not serve its clients`, { side: 'destination' });
+    throw new ClusterStateError(`refusing to delete source SVM ${from.name}: the destination does not serve its clients`, { side: 'destination' });
   }
   const volumes = await dataVolumes(source, from.name);
   await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {

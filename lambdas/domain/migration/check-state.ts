@@ -1,11 +1,13 @@
 // CheckState: the first state of every execution. It validates the input, then either
 // begins a migration, takes over one whose execution is gone (continue), or refuses to
 // run beside a live execution of the same SVM (ConflictError), and says where to resume.
-import { ConflictError, ValidationError } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { parseExecutionInput, type ExecutionInput } from '../../input';
 import type { MigrationRecord } from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
+import { repairUndoFailed } from './repair';
+import { checkRequest } from './request-checks';
 
 /** Where the state machine's first Choice sends the execution. */
 export type ResumeAt =
@@ -105,11 +107,12 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     ? await deps.store.get(input.migrationId)
     : await deps.store.findActiveForSvm(input.source.cluster, input.source.svm);
   if (input.migrationId && !existing) {
-    throw new ValidationError(`migration ${input.migrationId} does not exist`, { field: 'migrationId' });
+    throw new NotFoundError(`migration ${input.migrationId} does not exist`, { field: 'migrationId' });
   }
   if (existing && input.migrationId) assertSameMigration(existing, input);
 
   if (!existing) {
+    await checkRequest(input, deps);
     const created = await deps.store.begin({
       source: input.source,
       destination: input.destination,
@@ -126,9 +129,14 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
   // A repeated start of a finished migration (an EventBridge redelivery) ends quietly.
   // Complete releases the lock in the same write that sets either of these final phases.
   if (existing.phase === 'migrate_complete' || existing.phase === 'ready_for_source_cleanup') return pointer(existing, 'complete');
+  if (input.repair) {
+    const repaired = await repairUndoFailed(existing, input.repair, event.executionId, deps);
+    return pointer(repaired, input.repair.action === 'retryUndo' ? resumePoint(repaired) : 'complete');
+  }
   if (existing.status === 'undo_failed') {
     throw new ConflictError(
-      `migration ${existing.id} stopped with an undo that failed; repair the destination and resolve it before a new run (see its events)`,
+      `migration ${existing.id} stopped with an undo that failed; repair the destination, then resolve it with ` +
+        `svm-migrate repair ${existing.id} --retry-undo (or --mark-repaired) --reason "..." (see its events)`,
     );
   }
 

@@ -9,6 +9,7 @@ import { recordEvent } from './events';
 import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
 import { AbortRequested } from './requests';
+import { checkRequest } from './request-checks';
 import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
 
@@ -320,6 +321,7 @@ export interface PrecheckEvent {
 /** `checkOnly`: the setup's checks, with nothing created and nothing locked. */
 export async function precheck(event: PrecheckEvent, deps: Dependencies): Promise<cluster.PrecheckReport> {
   const input = parseExecutionInput(event.input);
+  await checkRequest(input, deps);
   const [source, destination] = await Promise.all([deps.connect(input.source.cluster, 'source'), deps.connect(input.destination.cluster, 'destination')]);
   return cluster.precheck({
     clusters: { source, destination },

@@ -1,6 +1,6 @@
 // What happens after a failure has been undone, or an undo itself failed, and how a long
 // execution hands over to a fresh one: DecideRestart, RecordUndoFailed, ContinueAsNew.
-import { ConflictError, TransientError } from '../../errors';
+import { ConflictError, NOT_RESTARTABLE_ERRORS, TransientError } from '../../errors';
 import * as cluster from '../cluster';
 import type { ExecutionInput } from '../../input';
 import type { Dependencies } from './dependencies';
@@ -42,7 +42,10 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
     });
     return { action: 'aborted', generation: done.generation, restarts: done.restarts, waitSeconds: 0 };
   }
-  if (m.restarts < step.tunables.restartLimit) {
+  // A restart runs the same request against the same clusters: a failure that says the request,
+  // the credentials or the clusters are wrong would only happen again.
+  const restartable = cause === undefined || !NOT_RESTARTABLE_ERRORS.includes(cause);
+  if (restartable && m.restarts < step.tunables.restartLimit) {
     await deps.store.deleteVolumes(m.id, payload.executionId);
     const next = await step.save({
       generation: m.generation + 1,
@@ -56,11 +59,13 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
     await step.event('migration_restarted', { cause, generation: next.generation, restart: next.restarts });
     return { action: 'restart', generation: next.generation, restarts: next.restarts, waitSeconds: restartBackoffSeconds(next.restarts) };
   }
-  await step.event('migration_failed', { cause, restarts: m.restarts });
+  await step.event('migration_failed', { cause, restarts: m.restarts, ...(!restartable && { restartable: false }) });
   const done = await deps.store.release(m.id, fence(payload, step), {
     status: 'migrate_failed',
     times: { end },
-    message: `failed after ${m.restarts} restart(s) (last error: ${cause ?? 'unknown'}); rolled back, the source SVM serves`,
+    message: restartable
+      ? `failed after ${m.restarts} restart(s) (last error: ${cause ?? 'unknown'}); rolled back, the source SVM serves`
+      : `failed with ${cause}, which a restart cannot change (the failed step's error says why); rolled back, the source SVM serves`,
   });
   return { action: 'failed', generation: done.generation, restarts: done.restarts, waitSeconds: 0 };
 }
