@@ -30,12 +30,13 @@ export type TaskName = (typeof TASK_NAMES)[number];
 export const TASK_ENV = 'SVM_MIGRATE_TASK';
 
 /**
- * The tasks that only keep the migration's books: they never talk to a cluster, so their roles
+ * The tasks that only keep the migration's books (CheckState is not one: it checks a new
+ * request against both clusters): they never talk to a cluster, so their roles
  * may not read the clusters' SSM parameters nor decrypt with the credentials' key, and they are
  * given no cluster connection at run time either (lambdas/handlers/cluster-access.ts), so a test
  * over the local runner fails where IAM would deny on AWS.
  */
-const BOOKKEEPING_TASKS: readonly TaskName[] = ['checkState', 'complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew', 'recordTaskFailure'];
+const BOOKKEEPING_TASKS: readonly TaskName[] = ['complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew', 'recordTaskFailure'];
 
 /** The tasks that talk to the clusters, so read their credentials. */
 export const CLUSTER_TASKS: readonly TaskName[] = TASK_NAMES.filter((task) => !BOOKKEEPING_TASKS.includes(task));

@@ -37,6 +37,9 @@ describe('cluster calls fenced by the invocation and the lease', () => {
     // Prepare: a migration this execution owns, as CheckState leaves it.
     const pointer = (await handlers.checkState({ input: INPUT, executionId: EXECUTION }, context(60_000))) as { id: string };
     migrationId = pointer.id;
+    // CheckState read both clusters through the proxies; the tests count what the task sends after it.
+    proxies.source.requests.length = 0;
+    proxies.destination.requests.length = 0;
   });
 
   afterEach(async () => {
