@@ -265,8 +265,8 @@ describe('svm-migrate --target aws status, pause and abort', () => {
 
 describe('svm-migrate --target aws resume', () => {
   it('redrives the last execution when it FAILED and Step Functions can redrive it', async () => {
-    // Prepare
-    const m = migration({ status: 'migrate_failed' });
+    // Prepare: the execution failed where nothing recorded it (the record still says transferring).
+    const m = migration({ status: 'transferring' });
     putMigration(m);
     sfn.on(DescribeExecutionCommand).resolves(describeAnswer('FAILED', { redriveStatus: 'REDRIVABLE', error: 'TransientError' }));
     sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-30T12:00:00.000Z') });
