@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { ChaosLab } from './lab';
 import { runScenario, type ScenarioResult } from './scenario';
-import { formatSchedule, kindsFor, MAX_COUNT, SIDES, STEPS, type Fault, type Kind, type Step } from './schedule';
+import { APIS, formatSchedule, kindsFor, MAX_COUNT, SIDES, STEPS, type Fault, type Kind, type Step } from './schedule';
 
 export interface CampaignOptions {
   seed: number;
@@ -33,18 +33,40 @@ export interface CampaignOutcome {
 /** Counts kept small: a few retries, a few repeats, so a schedule both bites and heals. */
 const MAX_DRAWN_COUNT = Math.min(MAX_COUNT, 4);
 
+/** Kinds that happen once: no count is drawn for them. */
+const ONCE: readonly Kind[] = ['abort', 'source-add-volume', 'source-delete-volume'];
+
+function whereArbitrary(step: Step, kind: Kind): fc.Arbitrary<Fault['where']> {
+  if (kind === 'network') return fc.constantFrom(...SIDES);
+  if (kind === 'auth') return fc.constantFrom<Fault['where']>('source', 'destination');
+  if (kind === 'latency') return fc.constantFrom(...APIS);
+  if (kind === 'link-down' && (step === 'commit' || step === 'any')) return fc.constant<Fault['where']>('ponr');
+  return fc.constant<Fault['where']>(undefined);
+}
+
+function faultOf(step: Step, kind: Kind): fc.Arbitrary<Fault> {
+  const count = ONCE.includes(kind) ? fc.constant(1) : fc.integer({ min: 1, max: MAX_DRAWN_COUNT });
+  return fc.record({ count, where: whereArbitrary(step, kind) }).map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);
+}
+
 function faultArbitrary(): fc.Arbitrary<Fault> {
-  return fc.constantFrom<Step>(...STEPS).chain((step) =>
-    fc.constantFrom<Kind>(...kindsFor(step)).chain((kind) => {
-      const count = kind === 'abort' ? fc.constant(1) : fc.integer({ min: 1, max: MAX_DRAWN_COUNT });
-      const where =
-        kind === 'network'
-          ? fc.constantFrom(...SIDES).map((w) => w as Fault['where'])
-          : kind === 'link-down' && (step === 'commit' || step === 'any')
-            ? fc.constant<Fault['where']>('ponr')
-            : fc.constant<Fault['where']>(undefined);
-      return fc.record({ count, where }).map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);
-    }),
+  return fc.constantFrom<Step>(...STEPS).chain((step) => fc.constantFrom<Kind>(...kindsFor(step)).chain((kind) => faultOf(step, kind)));
+}
+
+/** The steps the inter-cluster link matters at: a crash there meets the link fault on resume. */
+const LINK_STEPS: readonly Step[] = ['transfer', 'cutover', 'precommit', 'commit'];
+
+/**
+ * What production combines and uniform draws rarely do: a crash of the orchestrator in a step
+ * whose resume meets the link down (or the network gone), with one API slow somewhere.
+ */
+function compoundArbitrary(): fc.Arbitrary<Fault[]> {
+  return fc.constantFrom(...LINK_STEPS).chain((step) =>
+    fc.tuple(
+      faultOf(step, 'crash'),
+      fc.oneof(faultOf(step, 'link-down'), faultOf(step, 'network')),
+      fc.constantFrom<Step>(...STEPS).chain((at) => faultOf(at, 'latency')),
+    ),
   );
 }
 
@@ -56,7 +78,9 @@ function faultArbitrary(): fc.Arbitrary<Fault> {
  */
 export function scheduleArbitrary(retryBudget: number): fc.Arbitrary<{ faults: Fault[]; scenarioSeed: number }> {
   return fc.record({
-    faults: fc.array(faultArbitrary(), { minLength: 1, maxLength: 3 }).filter((faults) => withinUndoRetryBudget(faults, retryBudget)),
+    faults: fc
+      .oneof({ arbitrary: fc.array(faultArbitrary(), { minLength: 1, maxLength: 3 }), weight: 3 }, { arbitrary: compoundArbitrary(), weight: 1 })
+      .filter((faults) => withinUndoRetryBudget(faults, retryBudget)),
     scenarioSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   });
 }

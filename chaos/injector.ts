@@ -2,13 +2,15 @@
 // 0) the fault is injected through SimControl or the store, and it heals when the step is done,
 // after its own bound (N retries, a time limit), or for a link down at the point of no return
 // when the restart of the source begins. Every fault heals, so every migration can end.
+import type { Dependencies } from '../lambdas/domain/migration/dependencies';
 import type { MigrationStore } from '../lambdas/state/migration-store';
 import { SimControl } from '../sim/control';
 import { nodesHosting } from './clusters';
 import type { TaskCall } from './interceptor';
 import type { ClusterEndpoint } from './invariants';
 import type { Random } from './random';
-import { stepsFor, type ConcreteStep, type Fault, type Kind, type Side } from './schedule';
+import { LATENCY_STEP_MS, stepsFor, type Api, type ConcreteStep, type Fault, type Kind, type Side } from './schedule';
+import type { FaultyProxy } from './tcp-proxy';
 
 /** The state machine's task states of each step (Relocate<State> belongs to its step too). */
 const STEP_STATES: Record<ConcreteStep, readonly string[]> = {
@@ -39,8 +41,22 @@ export interface Orchestrator {
   crash(executionId: string, afterMs: number): boolean;
 }
 
+/** What the client workload is told when the source's administrator changes the SVM's volumes. */
+export interface VolumeClients {
+  /** The clients use this new volume too (their writes to it must survive like the others). */
+  addVolume(volume: string): void;
+  /** The volume is gone with its files: the clients stop using it and expect none of its files. */
+  dropVolume(volume: string): void;
+  volumes(): readonly string[];
+}
+
 export interface InjectorOptions {
   faults: readonly Fault[];
+  /** The product's own ONTAP client: the source's administrator creates and deletes volumes with it. */
+  connect: Dependencies['connect'];
+  /** The loopback proxy the tasks reach DynamoDB through (a `dynamodb` fault resets its requests). */
+  tasksDb?: FaultyProxy;
+  clients?: VolumeClients;
   source: ClusterEndpoint;
   destination: ClusterEndpoint;
   svm: string;
@@ -69,6 +85,18 @@ const DEFAULT_MAX_FAULT_MS = 1500;
 const PONR_MAX_FAULT_MS = 3000;
 /** When a node goes down its partner takes over after this (short, so relocation can proceed). */
 export const TAKEOVER_DELAY_MS = 250;
+/** The path families of each API a `latency` fault slows. */
+const API_PATHS: Record<Api, string> = {
+  snapmirror: '/api/snapmirror/*',
+  volumes: '/api/storage/volumes*',
+  interfaces: '/api/network/ip/interfaces*',
+  svms: '/api/svm/*',
+  jobs: '/api/cluster/jobs*',
+  all: '/api/*',
+};
+/** Names of the volumes an administrator creates on the source during a run (sorted after the demo's). */
+const ADDED_VOLUME_PREFIX = 'volx';
+const ADDED_VOLUME_BYTES = 64 * 1024 ** 2;
 
 /** Resolves `any` with the seeded random, and sets how many occurrences each fault has. */
 export function planFaults(faults: readonly Fault[], random: Random): PlannedFault[] {
@@ -93,6 +121,9 @@ export class FaultInjector {
   private readonly active = new Set<ActiveFault>();
   private readonly sim: Record<'source' | 'destination', SimControl>;
   private migrationId?: string;
+  private added = 0;
+  /** The source SVM's volumes were changed: the lab no longer holds the demo SVM as it was seeded. */
+  changedSource = false;
   /** Runs hooks one at a time: injections and heals never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -198,6 +229,35 @@ export class FaultInjector {
         this.note(`${label}: connections refused on ${sides.join(' and ')} for ${fault.count} attempt(s)`);
         break;
       }
+      case 'auth': {
+        const side = (fault.where as 'source' | 'destination' | undefined) ?? 'destination';
+        const id = await this.sim[side].injectError({ path: '/api/*', status: 401, code: '6691623', message: 'chaos: not authorized for that command', probability: 1 });
+        heals.push(() => this.sim[side].removeFault(id).catch(() => undefined));
+        this.note(`${label}: the ${side} refuses the credentials`);
+        break;
+      }
+      case 'latency': {
+        const api = (fault.where as Api | undefined) ?? 'all';
+        const ms = fault.count * LATENCY_STEP_MS;
+        for (const side of ['source', 'destination'] as const) {
+          const id = await this.sim[side].addLatency(ms, API_PATHS[api]);
+          heals.push(() => this.sim[side].removeFault(id).catch(() => undefined));
+        }
+        this.note(`${label}: ${ms} ms more on every ${api} call of both clusters`);
+        break;
+      }
+      case 'dynamodb': {
+        const proxy = this.options.tasksDb;
+        if (!proxy) throw new Error('a dynamodb fault needs the lab to reach DynamoDB through its proxy');
+        proxy.resetNext(fault.count);
+        heals.push(async () => proxy.clear());
+        this.note(`${label}: the next ${fault.count} DynamoDB request(s) of the tasks reset`);
+        break;
+      }
+      case 'source-add-volume':
+      case 'source-delete-volume':
+        await this.changeSource(fault.kind, label);
+        return;
       case 'node-down': {
         const side = fault.step === 'cleanup' ? 'source' : 'destination';
         const dump = await this.sim[side].state();
@@ -245,6 +305,48 @@ export class FaultInjector {
       timer: setTimeout(() => void this.serially(() => this.healOne(active, `${maxMs} ms passed`)), maxMs),
     };
     this.active.add(active);
+  }
+
+  /** The source's administrator creates a volume (clients then write to it) or deletes one with its files. */
+  private async changeSource(kind: 'source-add-volume' | 'source-delete-volume', label: string): Promise<void> {
+    const clients = this.options.clients;
+    const name = this.options.source.name;
+    if (!clients || !name) throw new Error(`${kind} needs the client workload and the source's name`);
+    const source = await this.options.connect(name, 'source');
+    const svm = await source.svms.findByName(this.options.svm);
+    if (!svm) {
+      this.note(`${label}: the source no longer has ${this.options.svm}`);
+      return;
+    }
+    this.changedSource = true;
+    if (kind === 'source-add-volume') {
+      const volume = `${ADDED_VOLUME_PREFIX}${++this.added}`;
+      const [aggregate] = await source.aggregates.list();
+      await source.volumes.create({
+        name: volume,
+        svm: { name: this.options.svm, uuid: svm.uuid },
+        size: ADDED_VOLUME_BYTES,
+        type: 'rw',
+        aggregates: [{ name: aggregate.name }],
+        nas: { path: `/${volume}` },
+      });
+      clients.addVolume(volume);
+      this.note(`${label}: the source's administrator created volume ${volume}; clients write to it`);
+      return;
+    }
+    const volumes = clients.volumes();
+    if (volumes.length < 2) {
+      this.note(`${label}: the SVM keeps its last volume`);
+      return;
+    }
+    const volume = volumes[volumes.length - 1];
+    const found = await source.volumes.findByName(this.options.svm, volume);
+    clients.dropVolume(volume);
+    if (found) {
+      await source.volumes.update(found.uuid, { nas: { path: '' } });
+      await source.volumes.delete(found.uuid);
+    }
+    this.note(`${label}: the source's administrator deleted volume ${volume} with its files`);
   }
 
   private async healOne(active: ActiveFault, why: string): Promise<void> {

@@ -7,12 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { synthesizeDefinition } from '../local/definition';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
 import { startLocalEnvironment, type LocalEnvironment } from '../local/environment';
 import { SimControl } from '../sim/control';
 import { DEMO_SVM, demoVolumeNames } from '../sim/demo';
 import { footprint, serves } from './clusters';
 import { TAKEOVER_DELAY_MS } from './injector';
 import type { ClusterEndpoint } from './invariants';
+import { startFaultyProxy, type FaultyProxy } from './tcp-proxy';
 
 export interface LabOptions {
   /** An already running DynamoDB Local (jest's); otherwise the lab starts one in memory. */
@@ -49,6 +51,9 @@ function retryIntervals(ms: number): Record<string, number> {
 export class ChaosLab {
   private env?: LocalEnvironment;
   private workDir?: string;
+  /** The lab's own DynamoDB Local, when it was given none (kept across fresh labs). */
+  private db?: DynamoDbLocal;
+  private proxy?: FaultyProxy;
   /** Labs started so far (a scenario that leaves a mess costs one). */
   starts = 0;
 
@@ -62,6 +67,12 @@ export class ChaosLab {
   /** MaxAttempts of the intermittent-error Retry of every task, as the lab's state machine has it. */
   get retryMaxAttempts(): number {
     return labDefinition().tunables.retryMaxAttempts;
+  }
+
+  /** The proxy the tasks reach DynamoDB through: `dynamodb` faults reset its requests. */
+  get tasksDb(): FaultyProxy {
+    if (!this.proxy) throw new Error('the chaos lab is not started');
+    return this.proxy;
   }
 
   get volumes(): string[] {
@@ -86,14 +97,29 @@ export class ChaosLab {
     const env = this.env;
     this.env = undefined;
     await env?.stop();
+    await this.proxy?.close();
+    this.proxy = undefined;
     if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
     this.workDir = undefined;
+  }
+
+  /** Stops the lab and its own DynamoDB Local (the end of a campaign). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.db?.stop();
+    this.db = undefined;
   }
 
   private async start(): Promise<void> {
     // tmpfs when there is one: the simulator fsyncs every change, which a disk makes slow.
     const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
     this.workDir = fs.mkdtempSync(path.join(base, 'svm-chaos-'));
+    let endpoint = this.options.dynamoDbEndpoint;
+    if (!endpoint) {
+      this.db ??= await startDynamoDbLocal();
+      endpoint = this.db.endpoint;
+    }
+    this.proxy = await startFaultyProxy(endpoint);
     this.env = await startLocalEnvironment({
       workDir: this.workDir,
       demo: { volumes: this.options.volumes ?? 2, fileBytes: this.options.fileBytes ?? 256 },
@@ -102,7 +128,8 @@ export class ChaosLab {
       tunables: { pollIntervalSeconds: 0 },
       overrides: { waitSeconds: 0.02, retryIntervalMs: retryIntervals(this.options.retryIntervalMs ?? 10) },
       sim: { jobDelayMs: 2, movePhaseMs: 20, takeoverDelayMs: TAKEOVER_DELAY_MS },
-      ...(this.options.dynamoDbEndpoint ? { dynamoDbEndpoint: this.options.dynamoDbEndpoint } : { inMemoryDb: true }),
+      dynamoDbEndpoint: endpoint,
+      taskDynamoDbEndpoint: this.proxy.endpoint,
       tableName: `svm-chaos-${process.pid}-${randomBytes(4).toString('hex')}`,
       ontap: { jobPollMs: 5 },
       logLevel: 'SILENT',

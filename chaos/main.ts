@@ -48,7 +48,7 @@ async function main(options: Options): Promise<number> {
       failure = (await runCampaign(lab, { seed: options.seed, runs: options.runs, path: options.path, onScenario: record('random') })).failure;
     }
   } finally {
-    await lab.stop();
+    await lab.close();
   }
   const durationMs = Date.now() - started;
   if (failure) {

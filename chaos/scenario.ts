@@ -62,6 +62,9 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     destination: placement.to,
     svm: LAB_SVM,
     store: env.store,
+    connect: env.dependencies.connect,
+    tasksDb: lab.tasksDb,
+    clients: workload,
     random,
     orchestrator: runner,
   });
@@ -117,7 +120,8 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     const probed = await prober.stop();
     violations.push(...probed.violations);
     // A scenario that broke something leaves a lab nobody should trust; its executions end first.
-    if (!clean || violations.length > 0) {
+    // One whose source SVM changed shape no longer holds the demo SVM the next scenario expects.
+    if (!clean || violations.length > 0 || injector.changedSource) {
       await runner.quiesce();
       await driver?.quiesce();
       await lab.stop();

@@ -7,12 +7,30 @@ export type Step = (typeof STEPS)[number];
 /** The steps a fault is injected at: `any` resolves to one of the forward steps. */
 export type ConcreteStep = Exclude<Step, 'any'>;
 
-export const KINDS = ['transient', 'network', 'node-down', 'link-down', 'crash', 'abort', 'pause'] as const;
+export const KINDS = [
+  'transient',
+  'network',
+  'node-down',
+  'link-down',
+  'crash',
+  'abort',
+  'pause',
+  'dynamodb',
+  'auth',
+  'latency',
+  'source-add-volume',
+  'source-delete-volume',
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const SIDES = ['source', 'destination', 'both'] as const;
 export type Side = (typeof SIDES)[number];
-export type Where = Side | 'ponr';
+/** The ONTAP APIs a `latency` fault slows (on both clusters): each a family of paths. */
+export const APIS = ['snapmirror', 'volumes', 'interfaces', 'svms', 'jobs', 'all'] as const;
+export type Api = (typeof APIS)[number];
+export type Where = Side | 'ponr' | Api;
+/** A `latency` fault adds COUNT times this to every call of its API. */
+export const LATENCY_STEP_MS = 100;
 
 export interface Fault {
   step: Step;
@@ -29,18 +47,26 @@ const FORWARD_STEPS: readonly ConcreteStep[] = ['setup', 'transfer', 'cutover', 
  * - the link carries the transfers (transfer, cut-over wait, pre-commit's final update) and is
  *   checked at the point of no return (commit);
  * - abort and pause are acted on at the transfer and cut-over loops, before the point of no
- *   return; a request made during setup is acted on at the first transfer poll.
+ *   return; a request made during setup is acted on at the first transfer poll;
+ * - every task, undo included, reads and writes the migrate state: DynamoDB can fail anywhere;
+ * - credentials refused (`auth`) before the point of no return send the migration down its undo
+ *   chain; at and after it the destination serves and only an operator can fix credentials;
+ * - the source SVM changes shape (a volume created or deleted by its administrator) while its
+ *   volumes transfer or wait for the cut-over, not once pre-commit has stopped client access.
  */
+const BEFORE_PONR: readonly Kind[] = ['transient', 'network', 'node-down', 'crash', 'dynamodb', 'auth', 'latency'];
+const SOURCE_CHANGES: readonly Kind[] = ['source-add-volume', 'source-delete-volume'];
+const UNDO: readonly Kind[] = ['transient', 'network', 'crash', 'dynamodb', 'latency'];
 const APPLIES: Record<ConcreteStep, readonly Kind[]> = {
-  setup: ['transient', 'network', 'node-down', 'crash', 'abort', 'pause'],
-  transfer: ['transient', 'network', 'node-down', 'link-down', 'crash', 'abort', 'pause'],
-  cutover: ['transient', 'network', 'node-down', 'link-down', 'crash', 'abort', 'pause'],
-  precommit: ['transient', 'network', 'node-down', 'link-down', 'crash'],
-  commit: ['transient', 'network', 'node-down', 'link-down', 'crash'],
-  cleanup: ['transient', 'network', 'node-down', 'crash'],
-  'undo-setup': ['transient', 'network', 'crash'],
-  'undo-transfer': ['transient', 'network', 'crash'],
-  'undo-precommit': ['transient', 'network', 'crash'],
+  setup: [...BEFORE_PONR, 'abort', 'pause'],
+  transfer: [...BEFORE_PONR, 'link-down', 'abort', 'pause', ...SOURCE_CHANGES],
+  cutover: [...BEFORE_PONR, 'link-down', 'abort', 'pause', ...SOURCE_CHANGES],
+  precommit: [...BEFORE_PONR, 'link-down'],
+  commit: ['transient', 'network', 'node-down', 'link-down', 'crash', 'dynamodb', 'latency'],
+  cleanup: ['transient', 'network', 'node-down', 'crash', 'dynamodb', 'latency'],
+  'undo-setup': UNDO,
+  'undo-transfer': UNDO,
+  'undo-precommit': UNDO,
 };
 
 /** The faults a step can meet (for `any`: those some forward step can meet). */
@@ -54,8 +80,8 @@ export function stepsFor(kind: Kind): ConcreteStep[] {
   return FORWARD_STEPS.filter((step) => APPLIES[step].includes(kind));
 }
 
-/** Faults that repeat make sense for these; an abort happens once. */
-const COUNTED: readonly Kind[] = ['transient', 'network', 'node-down', 'link-down', 'crash', 'pause'];
+/** Faults that repeat (or have a size) make sense for these; an abort or a change of the source happens once. */
+const COUNTED: readonly Kind[] = ['transient', 'network', 'node-down', 'link-down', 'crash', 'pause', 'dynamodb', 'latency'];
 export const MAX_COUNT = 20;
 
 export class ScheduleError extends Error {
@@ -124,16 +150,22 @@ function parseFault(raw: string, offset: number): Fault {
 }
 
 function parseWhere(step: Step, kind: Kind, text: string, position: number): Where {
-  if (kind === 'network') {
-    if (!(SIDES as readonly string[]).includes(text)) throw new ScheduleError(position, `network takes @source, @destination or @both, not @${text}`);
+  if (kind === 'network' || kind === 'auth') {
+    if (!(SIDES as readonly string[]).includes(text) || (kind === 'auth' && text === 'both')) {
+      throw new ScheduleError(position, `${kind} takes @source${kind === 'network' ? ', @destination or @both' : ' or @destination'}, not @${text}`);
+    }
     return text as Side;
+  }
+  if (kind === 'latency') {
+    if (!(APIS as readonly string[]).includes(text)) throw new ScheduleError(position, `latency takes @${APIS.join(', @')}, not @${text}`);
+    return text as Api;
   }
   if (kind === 'link-down') {
     if (text !== 'ponr') throw new ScheduleError(position, `link-down takes only @ponr, not @${text}`);
     if (step !== 'commit' && step !== 'any') throw new ScheduleError(position, `@ponr is the commit's point of no return: it applies to commit, not ${step}`);
     return 'ponr';
   }
-  throw new ScheduleError(position - 1, `${kind} takes no @WHERE (only network and link-down do)`);
+  throw new ScheduleError(position - 1, `${kind} takes no @WHERE (only network, auth, latency and link-down do)`);
 }
 
 /** The schedule's canonical text: parsing it gives the same faults. */

@@ -74,6 +74,9 @@ export class ClientWorkload {
   private readonly record: WorkloadRecord = { writes: [], reads: 0, staleReads: [], unavailability: [], longestUnavailableMs: 0 };
   /** volume/path -> the hash last acknowledged. */
   private readonly latest = new Map<string, string>();
+  /** The volumes the client uses now (the source's administrator may add or delete some). */
+  private readonly volumeList: string[];
+  private readonly dropped = new Set<string>();
   private current = 0;
   private unavailableSince?: number;
   private operations = 0;
@@ -85,6 +88,7 @@ export class ClientWorkload {
   constructor(options: WorkloadOptions) {
     this.options = { ...DEFAULTS, ...options } as Required<WorkloadOptions>;
     this.random = seededRandom(options.seed);
+    this.volumeList = [...options.volumes];
     this.controls = options.clusters.map((c) => ({ name: c.name, sim: new SimControl(c) }));
   }
 
@@ -106,6 +110,26 @@ export class ClientWorkload {
     return this.unavailableSince !== undefined;
   }
 
+  volumes(): readonly string[] {
+    return this.volumeList;
+  }
+
+  /** A volume created on the SVM: the client writes to it too from now on. */
+  addVolume(volume: string): void {
+    if (!this.volumeList.includes(volume)) this.volumeList.push(volume);
+  }
+
+  /**
+   * A volume deleted with its files by the SVM's administrator: the client stops using it (an
+   * operation on it in flight is abandoned) and expects none of its files any more.
+   */
+  dropVolume(volume: string): void {
+    const index = this.volumeList.indexOf(volume);
+    if (index >= 0) this.volumeList.splice(index, 1);
+    this.dropped.add(volume);
+    for (const key of [...this.latest.keys()]) if (key.startsWith(`${volume}/`)) this.latest.delete(key);
+  }
+
   /** The last acknowledged content of every file the client wrote: volume/path -> hash. */
   expected(): Map<string, string> {
     return new Map(this.latest);
@@ -119,7 +143,7 @@ export class ClientWorkload {
       } else {
         // The budget is spent: keep probing availability only.
         await this.attempt(async (sim) => {
-          await sim.listFiles(this.options.svm, this.options.volumes[0]);
+          await sim.listFiles(this.options.svm, this.volumeList[0]);
         });
       }
       await pause(this.options.intervalMs);
@@ -127,7 +151,7 @@ export class ClientWorkload {
   }
 
   private nextOperation(): Operation {
-    const volume = this.random.pick(this.options.volumes);
+    const volume = this.random.pick(this.volumeList);
     const path = `chaos/client-${this.random.below(this.options.pathsPerVolume)}.txt`;
     const written = this.latest.has(`${volume}/${path}`);
     if (written && this.random.next() < 0.4) return { kind: 'read', volume, path };
@@ -141,8 +165,11 @@ export class ClientWorkload {
     const hash = op.content && sha256(op.content);
     if (hash) this.record.inFlight = { volume: op.volume, path: op.path, hash };
     const done = await this.attempt(async (sim, cluster) => {
+      if (this.dropped.has(op.volume)) return;
       if (op.kind === 'write') {
         const answer = await sim.writeFile(this.options.svm, op.volume, op.path, op.content as Buffer);
+        // Acknowledged while its volume was being deleted: gone with it.
+        if (this.dropped.has(op.volume)) return;
         this.latest.set(key, answer.hash);
         this.record.writes.push({ volume: op.volume, path: op.path, hash: answer.hash, at: new Date().toISOString(), cluster });
         return;

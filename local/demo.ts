@@ -8,7 +8,7 @@ import { FaultInjector } from '../chaos/injector';
 import { interceptTasks } from '../chaos/interceptor';
 import { ServingProber, type Violation } from '../chaos/invariants';
 import { seededRandom } from '../chaos/random';
-import { parseSchedule } from '../chaos/schedule';
+import { parseSchedule, ScheduleError } from '../chaos/schedule';
 import { ClientWorkload, type WorkloadRecord } from '../chaos/workload';
 import { SimControl } from '../sim/control';
 import { DEMO_SVM, DEMO_VOLUMES } from '../sim/demo';
@@ -49,6 +49,9 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   const { write } = options;
   // Refused before anything starts: the position and the reason.
   const faults = parseSchedule(options.faults ?? '');
+  if (faults.some((f) => f.kind === 'dynamodb')) {
+    throw new ScheduleError(1, 'dynamodb faults need the chaos lab, whose tasks reach DynamoDB through a proxy: `npm run chaos` runs them (its matrix and campaign)');
+  }
   const say = (line: string) => {
     if (!options.json) write(line);
   };
@@ -68,7 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
     const workload = new ClientWorkload({ svm: DEMO_SVM, volumes: DEMO_VOLUMES, clusters, seed: options.seed, run: `demo ${options.seed}`, intervalMs: 20 }).start();
     const prober = new ServingProber(DEMO_SVM, clusters, 20).start();
     const driver = new MigrationDriver(env, DEMO_SVM, env.clusters.source, env.clusters.destination, DEMO_DEADLINE_MS);
-    const injector = new FaultInjector({ faults, source: env.clusters.source, destination: env.clusters.destination, svm: DEMO_SVM, store: env.store, random: seededRandom(options.seed), orchestrator: driver });
+    const injector = new FaultInjector({ faults, source: env.clusters.source, destination: env.clusters.destination, svm: DEMO_SVM, store: env.store, connect: env.dependencies.connect, clients: workload, random: seededRandom(options.seed), orchestrator: driver });
     const uninstall = faults.length > 0 ? interceptTasks({ before: (call) => injector.before(call), after: (call, outcome) => injector.after(call, outcome) }) : () => undefined;
     const mode = injector.needsManualCutover ? 'cut-over on request' : 'auto cut-over';
     say(`Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (${mode}, auto source cleanup)${faults.length > 0 ? ` with faults "${options.faults}"` : ''}; a client writes and reads its files meanwhile`);

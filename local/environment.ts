@@ -52,6 +52,11 @@ export interface LocalEnvironmentOptions {
   inMemoryDb?: boolean;
   /** An already running DynamoDB Local (jest's global one). */
   dynamoDbEndpoint?: string;
+  /**
+   * Where the tasks reach that DynamoDB, when not directly: a loopback proxy that can fail their
+   * requests (chaos runs). The environment's own store (the operator's) stays direct.
+   */
+  taskDynamoDbEndpoint?: string;
   tableName?: string;
   /** Task log lines: silent unless asked (the demo prints its own progress). */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -119,7 +124,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       start: async (name, input) => machine.start({ name, input }).executionArn,
     };
     const notifier = new RecordingNotifier();
-    const dependencies: Dependencies = { store, config, connect: ontap.connect, executions, notifier, now: () => new Date(), logger };
+    const taskStore = options.taskDynamoDbEndpoint ? new MigrationStore(documentClient(options.taskDynamoDbEndpoint), tableName) : store;
+    const dependencies: Dependencies = { store: taskStore, config, connect: ontap.connect, executions, notifier, now: () => new Date(), logger };
     useDependencies(dependencies);
 
     return {

@@ -12,7 +12,7 @@ const RUNS = 100;
 describe(`random fault schedules (seed ${SEED})`, () => {
   const lab = new ChaosLab({ dynamoDbEndpoint: process.env[ENDPOINT_ENV] });
 
-  afterAll(() => lab.stop());
+  afterAll(() => lab.close());
 
   it(`keeps every invariant over ${RUNS} random schedules`, async () => {
     // Act

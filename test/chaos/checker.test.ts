@@ -36,7 +36,7 @@ const undoSetupLeavingOneVolume = taskHandler('undoSetup', parseTaskPayload, asy
 describe('the invariant checker', () => {
   const lab = new ChaosLab({ dynamoDbEndpoint: process.env[ENDPOINT_ENV] });
 
-  afterAll(() => lab.stop());
+  afterAll(() => lab.close());
 
   it('reports the destination volume an undo left behind', async () => {
     // Prepare: an abort while transferring runs UndoTransfer, then the broken UndoSetup.

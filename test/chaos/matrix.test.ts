@@ -12,7 +12,7 @@ const SEED = Number(process.env.CHAOS_SEED ?? 20261130);
 describe(`fault matrix (seed ${SEED})`, () => {
   const lab = new ChaosLab({ dynamoDbEndpoint: process.env[ENDPOINT_ENV] });
 
-  afterAll(() => lab.stop());
+  afterAll(() => lab.close());
 
   it.each(faultMatrix().map((entry, i) => ({ ...entry, seed: SEED + i })))('"$schedule" keeps every invariant', async ({ faults, seed }) => {
     // Act

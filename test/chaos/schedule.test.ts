@@ -15,6 +15,11 @@ describe('fault schedules', () => {
     ['cutover:pause*2', [{ step: 'cutover', kind: 'pause', count: 2 }]],
     ['undo-transfer:transient', [{ step: 'undo-transfer', kind: 'transient', count: 1 }]],
     ['any:link-down@ponr', [{ step: 'any', kind: 'link-down', count: 1, where: 'ponr' }]],
+    ['undo-transfer:dynamodb*4', [{ step: 'undo-transfer', kind: 'dynamodb', count: 4 }]],
+    ['setup:auth@source', [{ step: 'setup', kind: 'auth', count: 1, where: 'source' }]],
+    ['commit:latency*3@interfaces', [{ step: 'commit', kind: 'latency', count: 3, where: 'interfaces' }]],
+    ['cutover:source-add-volume', [{ step: 'cutover', kind: 'source-add-volume', count: 1 }]],
+    ['transfer:source-delete-volume', [{ step: 'transfer', kind: 'source-delete-volume', count: 1 }]],
     [
       'transfer:abort, undo-setup:crash ,cleanup:transient*2',
       [
@@ -32,7 +37,7 @@ describe('fault schedules', () => {
   });
 
   it.each([
-    ['transfer:netwrok', 10, 'unknown kind "netwrok" (expected one of transient, network, node-down, link-down, crash, abort, pause)'],
+    ['transfer:netwrok', 10, 'unknown kind "netwrok" (expected one of transient, network, node-down, link-down, crash, abort, pause, dynamodb, auth, latency, source-add-volume, source-delete-volume)'],
     ['setup:transient,commit:netwrok', 24, 'unknown kind "netwrok"'],
     ['transfr:transient', 1, 'unknown step "transfr"'],
     ['transfer', 9, 'missing ":"'],
@@ -51,6 +56,12 @@ describe('fault schedules', () => {
     ['precommit:pause', 11, 'pause does not apply to precommit'],
     ['undo-setup:node-down', 12, 'node-down does not apply to undo-setup'],
     ['setup:link-down', 7, 'link-down does not apply to setup'],
+    ['setup:auth@both', 12, 'auth takes @source or @destination, not @both'],
+    ['setup:latency@nfs', 15, 'latency takes @snapmirror, @volumes, @interfaces, @svms, @jobs, @all, not @nfs'],
+    ['transfer:source-add-volume*2', 27, 'source-add-volume takes no count'],
+    ['precommit:source-delete-volume', 11, 'source-delete-volume does not apply to precommit'],
+    ['commit:auth', 8, 'auth does not apply to commit'],
+    ['undo-setup:auth', 12, 'auth does not apply to undo-setup'],
   ])('refuses %j at position %i: %s', (text, position, reason) => {
     // Act
     let error: unknown;

@@ -19,7 +19,7 @@ const HOLD_SVM_DELETE_MS = 300;
 describe('an undo racing a stale task', () => {
   const lab = new ChaosLab({ dynamoDbEndpoint: process.env[ENDPOINT_ENV] });
 
-  afterAll(() => lab.stop());
+  afterAll(() => lab.close());
 
   it('deletes the volume a stale setup created while the SVM was being deleted, and rolls back clean', async () => {
     // Prepare: UndoSetup runs beside a stale setup that creates one more volume once the undo

@@ -5,7 +5,7 @@
 // without UndoTransfer or a restart.
 import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, entered, expectMigrated, expectOrder, explained, filesByVolume, retriesOf, UNDO_STATES, waitFor } from './harness';
 import { ENDPOINT_ENV } from '../support/global-setup';
-import { startFaultyProxy, type FaultyProxy } from '../support/tcp-proxy';
+import { startFaultyProxy, type FaultyProxy } from '../../chaos/tcp-proxy';
 
 /** Slow enough that the baseline is still crossing the link while the resets happen. */
 const SLOW_LINK_BYTES_PER_SEC = 256 * 1024;

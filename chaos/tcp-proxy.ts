@@ -10,6 +10,8 @@ export interface FaultyProxy {
   resetNext(count: number): void;
   /** How many of the requested resets are still to happen. */
   resetsLeft(): number;
+  /** Forgets the resets not yet done. */
+  clear(): void;
   /** How many connections were reset so far. */
   resetsDone(): number;
   close(): Promise<void>;
@@ -55,6 +57,9 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     endpoint: `http://127.0.0.1:${address.port}`,
     resetNext: (count) => {
       left += count;
+    },
+    clear: () => {
+      left = 0;
     },
     resetsLeft: () => left,
     resetsDone: () => done,
