@@ -15,7 +15,10 @@ const common = {
   testEnvironment: 'node',
   rootDir: __dirname,
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, esModuleInterop: true, isolatedModules: true } }],
+    '^.+\\.[tj]s$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, esModuleInterop: true, isolatedModules: true } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
 };

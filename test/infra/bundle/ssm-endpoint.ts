@@ -1,6 +1,7 @@
 // Parameters served over SSM's own wire protocol (AWS JSON 1.1 on loopback), so a real SSM client
 // (a bundled function's, or a task's in the end-to-end tests) reads them through an endpoint
 // override as it would from SSM; queued faults (a throttle) are answered as SSM answers them.
+// It takes EventBridge's PutEvents too (the same protocol), keeping the events put.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerFault, FaultQueue } from '../../e2e/aws-faults';
@@ -11,13 +12,29 @@ export interface SsmEndpoint {
   faults: FaultQueue;
   /** The actions asked for, in order (faulted ones too). */
   requests: string[];
+  /** The entries EventBridge's PutEvents was given. */
+  events: { Source?: string; DetailType?: string; Detail?: string; EventBusName?: string }[];
   stop(): Promise<void>;
 }
 
 export async function startSsmEndpoint(parameters: Record<string, string>): Promise<SsmEndpoint> {
   const faults = new FaultQueue();
   const requests: string[] = [];
-  const answer = (target: string, body: { Name?: string; Path?: string }): [number, object] => {
+  const events: SsmEndpoint['events'] = [];
+  const answer = (
+    target: string,
+    body: { Name?: string; Path?: string; Entries?: SsmEndpoint['events'] },
+  ): [number, object] => {
+    if (target === 'AWSEvents.PutEvents') {
+      events.push(...(body.Entries ?? []));
+      return [
+        200,
+        {
+          FailedEntryCount: 0,
+          Entries: (body.Entries ?? []).map((_, i) => ({ EventId: `event-${events.length + i}` })),
+        },
+      ];
+    }
     if (target === 'AmazonSSM.GetParameter') {
       const value = parameters[body.Name ?? ''];
       if (value === undefined)
@@ -52,6 +69,7 @@ export async function startSsmEndpoint(parameters: Record<string, string>): Prom
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     faults,
     requests,
+    events,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
