@@ -8,25 +8,31 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** The folders whose suites use the run's shared DynamoDB Local (test/support/dynamodb.ts). */
 const DYNAMODB_SUITES = ['state', 'e2e', 'chaos'];
+/** Single suites elsewhere that use it too: the bundle run as Lambda runs it, against DynamoDB Local. */
+const DYNAMODB_FILES = ['infra/bundle.test.ts'];
 
 const common = {
   testEnvironment: 'node',
   rootDir: __dirname,
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, esModuleInterop: true, isolatedModules: true } }],
+    '^.+\\.[tj]s$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, esModuleInterop: true, isolatedModules: true } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
 };
 
 const inDynamoDbSuite = `<rootDir>/test/(${DYNAMODB_SUITES.join('|')})/`;
+const dynamoDbFiles = DYNAMODB_FILES.map((file) => `<rootDir>/test/${file}`);
 
 module.exports = {
   projects: [
     {
       ...common,
       displayName: 'dynamodb',
-      roots: DYNAMODB_SUITES.map((dir) => `<rootDir>/test/${dir}`),
-      testMatch: ['**/*.test.ts'],
+      roots: ['<rootDir>/test'],
+      testMatch: [...DYNAMODB_SUITES.map((dir) => `<rootDir>/test/${dir}/**/*.test.ts`), ...dynamoDbFiles],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
@@ -35,7 +41,7 @@ module.exports = {
       displayName: 'plain',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', inDynamoDbSuite],
+      testPathIgnorePatterns: ['/node_modules/', inDynamoDbSuite, ...dynamoDbFiles],
     },
   ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -116,9 +116,7 @@ export class TaskFunctions extends Construct {
         ...placement,
       });
 
-      props.table.grantReadWriteData(role);
-      acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'CDK\'s table grant covers the table\'s own indexes (gsi1 lists migrations); no other table.');
-      acknowledgeKeyGrant(role);
+      grantTable(role, props.table, stack);
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
@@ -193,12 +191,34 @@ function vpcPlacement(scope: Construct, config: MigrationConfig): Pick<FunctionO
   };
 }
 
-/** CDK's grant for a table encrypted with a customer-managed key names these KMS actions with wildcards. */
-function acknowledgeKeyGrant(role: Role): void {
-  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+/**
+ * What the migrate-state store sends (lambdas/state): Get, Query, Put, Update, and in its
+ * transactions Put, Update, Delete and ConditionCheck. No Scan, no batch, no table administration.
+ */
+const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+/** What DynamoDB asks of the caller's principal for a table under a customer-managed key (AWS's example key policy). */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+
+/**
+ * The table and its indexes for the store's actions, and its key only through DynamoDB
+ * (kms:ViaService): a task cannot encrypt or decrypt anything else with the table's key, and has
+ * no grant at all on the credentials' key unless it talks to the clusters.
+ */
+function grantTable(role: Role, table: ITable, stack: Stack): void {
+  table.grant(role, ...TABLE_ACTIONS);
+  acknowledgeWildcardResource(role, `${table.tableArn}/index/*`, 'The table\'s own indexes (gsi1 lists migrations); no other table.');
+  if (!table.encryptionKey) return;
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: TABLE_KEY_ACTIONS,
+      resources: [table.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+    }),
+  );
+  for (const action of TABLE_KEY_ACTIONS.filter((a) => a.endsWith('*'))) {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: 'Granted by CDK for the table\'s customer-managed key only (the resource is that key), as DynamoDB encryption needs.',
+      reason: 'On the table\'s customer-managed key only, and only through DynamoDB (kms:ViaService), as DynamoDB encryption needs.',
     });
   }
 }

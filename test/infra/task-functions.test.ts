@@ -151,13 +151,44 @@ describe('task functions', () => {
     expect(TASK_NAMES.filter((t) => !CLUSTER_TASKS.includes(t)).sort()).toEqual(['complete', 'continueAsNew', 'decideRestart', 'recordTaskFailure', 'recordUndoFailed']);
   });
 
-  it('give roles that differ where the tasks differ', () => {
-    const policy = (task: string) => JSON.stringify(statementsByTask().get(task));
-    // Bookkeeping vs cluster work vs starting executions: three different policies.
-    expect(new Set([policy('decideRestart'), policy('setup'), policy('continueAsNew')]).size).toBe(3);
-    // Tasks that do the same get the same (apart from their own log group).
-    const withoutLogs = (task: string) => JSON.stringify(statementsByTask().get(task)!.filter((s) => !asList(s.Action).some((a) => a.startsWith('logs:'))));
-    expect(withoutLogs('setup')).toBe(withoutLogs('undoSetup'));
+  it('use the table\'s key only through DynamoDB, and no key on "*"; no task may encrypt with the credentials\' key', () => {
+    // Prepare
+    const credentialsKey = template.toJSON().Outputs.KeyArn.Value['Fn::GetAtt'][0] as string;
+    const tableKey = Object.values(template.findResources('AWS::DynamoDB::Table'))[0].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.us-east-1.`, { Ref: 'AWS::URLSuffix' }]] } } });
+    // Assess
+    for (const [task, statements] of statementsByTask()) {
+      const kms = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
+      const onTableKey = kms.filter((s) => JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [tableKey, 'Arn'] }));
+      expect({ task, onTableKey }).toEqual({
+        task,
+        onTableKey: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: expect.anything(), Condition: via('dynamodb') }],
+      });
+      // The only other KMS grant: Decrypt on the credentials' key, through SSM (the previous test says which tasks).
+      const others = kms.filter((s) => !onTableKey.includes(s));
+      for (const s of others) expect({ task, s }).toEqual({ task, s: { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [credentialsKey, 'Arn'] }, Condition: via('ssm') } });
+      // DynamoDB: the store's item actions on the table and its indexes, nothing that scans or administers.
+      const dynamo = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
+      expect({ task, actions: dynamo.flatMap((s) => asList(s.Action)).sort() }).toEqual({
+        task,
+        actions: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      });
+    }
+  });
+
+  it('give roles that differ where the tasks differ, and the same where they do the same (apart from their own log group)', () => {
+    const byTask = statementsByTask();
+    const withoutLogs = (task: string) => JSON.stringify((byTask.get(task) ?? []).filter((s) => !asList(s.Action).some((a) => a.startsWith('logs:'))));
+    // What a task does beyond the table: talk to the clusters, start or describe executions.
+    const kindOf = (task: TaskName) => `${CLUSTER_TASKS.includes(task) ? 'clusters' : ''}+${['checkState', 'continueAsNew'].includes(task) ? 'executions' : ''}`;
+    const policiesByKind = new Map<string, Set<string>>();
+    for (const task of TASK_NAMES) policiesByKind.set(kindOf(task), (policiesByKind.get(kindOf(task)) ?? new Set()).add(withoutLogs(task)));
+    // Four kinds (bookkeeping, cluster work, starting executions, CheckState's both), one policy each, all different.
+    expect([...policiesByKind.keys()].sort()).toEqual(['+', '+executions', 'clusters+', 'clusters+executions']);
+    for (const [kind, policies] of policiesByKind) expect({ kind, policies: policies.size }).toEqual({ kind, policies: 1 });
+    expect(new Set([...policiesByKind.values()].map((p) => [...p][0])).size).toBe(4);
+    // Each its own log group.
+    expect(new Set(TASK_NAMES.map((t) => JSON.stringify((byTask.get(t) ?? []).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')))))).size).toBe(TASK_NAMES.length);
   });
 
   it('keep the tunables in SSM under <prefix>/config', () => {
