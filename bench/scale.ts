@@ -175,7 +175,7 @@ async function migrate(volumes: number, dynamoDbEndpoint: string): Promise<Scale
   const logs = captureLogLines();
   meter.reset();
   const clusters = [env.clusters.source, env.clusters.destination];
-  const client = new ClientWorkload({ svm: DEMO_SVM, volumes: demoVolumeNames(Math.min(volumes, CLIENT_VOLUMES)), clusters, seed: volumes, run: `bench ${volumes}`, intervalMs: 20 }).start();
+  const client = new ClientWorkload({ svm: DEMO_SVM, volumes: demoVolumeNames(volumes).slice(0, CLIENT_VOLUMES), clusters, seed: volumes, run: `bench ${volumes}`, intervalMs: 20 }).start();
   try {
     const migrating = performance.now();
     const execution = env.start({ source: { cluster: SOURCE_NAME, svm: DEMO_SVM }, destination: { cluster: DESTINATION_NAME } });
