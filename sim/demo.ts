@@ -66,7 +66,7 @@ export async function seedDemo(source: RunningCluster, seed = 1, size: DemoSize 
   const svm = { name: DEMO_SVM };
   await ontap(source, 'POST', '/api/svm/svms', { name: DEMO_SVM, language: 'c.utf_8', comment: 'svm-migrate demo' });
   await ontap(source, 'POST', '/api/name-services/dns', { svm, domains: ['demo.example.com', 'example.com'], servers: ['10.0.0.53', '10.0.0.54'] });
-  await ontap(source, 'POST', '/api/protocols/nfs/services', { svm, enabled: true, protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: false } });
+  await ontap(source, 'POST', '/api/protocols/nfs/services', { svm, enabled: true, protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false } });
   await ontap(source, 'POST', '/api/protocols/nfs/export-policies', {
     name: 'demo_exports',
     svm,
