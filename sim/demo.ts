@@ -3,6 +3,7 @@
 // whose content derives from a seed. Built through the cluster's own ONTAP API and data
 // endpoint, like an administrator and a client would; skipped when it already exists.
 import { SimControl } from './control';
+import { simFetch } from './fetch';
 import type { RunningCluster } from './server';
 
 export const DEMO_SVM = 'svm_demo';
@@ -28,7 +29,8 @@ export function seededBytes(seed: number, size: number): Buffer {
 }
 
 async function ontap<T = Record<string, unknown>>(cluster: RunningCluster, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${cluster.baseUrl}${path}`, {
+  const res = await simFetch(`${cluster.baseUrl}${path}`, {
+    ca: cluster.ca,
     method,
     headers: {
       authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}`,

@@ -108,6 +108,8 @@ export interface PeerRecord {
   baseUrl: string;
   username: string;
   password: string;
+  /** The peer's CA (PEM), when its API is served over HTTPS. */
+  ca?: string;
 }
 
 export interface TransferCheckpoint {

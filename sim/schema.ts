@@ -95,11 +95,15 @@ export function validate(value: unknown, schema: Schema, path = ''): unknown {
       if (typeof value !== 'string') throw typeError(where, value, 'a string');
       return value;
     case 'integer':
+      // ONTAP reads a number in a string as the number (NetApp's clients send some that way).
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return validate(Number(value), schema, path);
       if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(where, value, 'an integer');
       if (schema.min !== undefined && value < schema.min) throw rangeError(where, value, schema);
       if (schema.max !== undefined && value > schema.max) throw rangeError(where, value, schema);
       return value;
     case 'boolean':
+      // `"true"` / `"false"`, as na_ontap_nfs sends them, are the booleans.
+      if (value === 'true' || value === 'false') return value === 'true';
       if (typeof value !== 'boolean') throw typeError(where, value, 'a boolean');
       return value;
     case 'enum': {
@@ -121,6 +125,8 @@ export function validate(value: unknown, schema: Schema, path = ''): unknown {
       if (!Array.isArray(value)) throw typeError(where, value, 'an array');
       return value.map((item, i) => validate(item, schema.of, `${where}[${i}]`));
     case 'object': {
+      // A reference given by its name alone, as NetApp's clients send it: `"ipspace": "Default"`.
+      if (typeof value === 'string' && schema.fields.name?.schema.kind === 'string') return validate({ name: value }, schema, path);
       if (!isPlainObject(value)) throw typeError(where, value, 'an object');
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {

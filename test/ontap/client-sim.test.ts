@@ -23,7 +23,7 @@ let dstSim: SimControl;
 const extraClients: OntapClient[] = [];
 
 function clientFor(cluster: RunningCluster, side: 'source' | 'destination', extra: Partial<OntapClientOptions> = {}): OntapClient {
-  return new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 15_000, ...extra });
+  return new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 15_000, ...extra });
 }
 
 function extraClient(cluster: RunningCluster, side: 'source' | 'destination', extra: Partial<OntapClientOptions>): OntapClient {

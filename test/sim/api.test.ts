@@ -1,6 +1,7 @@
 // The ONTAP API of one simulated cluster: CRUD of every resource over HTTP, the job model
 // (202 + polling, return_timeout), and ONTAP's error bodies for bad requests.
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
+import { simFetch } from '../../sim/fetch';
 import { startCluster, type RunningCluster } from '../../sim/server';
 import { ontap, tmpDir } from './helpers';
 
@@ -160,7 +161,7 @@ describe('ONTAP API of a simulated cluster', () => {
   ])('rejects %s with ONTAP\'s error body', async (_case, method, urlPath, body, status, code, target) => {
     const answer =
       typeof body === 'string'
-        ? await fetch(`${cluster.baseUrl}${urlPath}`, { method, body, headers: { authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}` } }).then(async (r) => ({ status: r.status, body: await r.json() }))
+        ? await simFetch(`${cluster.baseUrl}${urlPath}`, { ca: cluster.ca, method, body, headers: { authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}` } }).then(async (r) => ({ status: r.status, body: await r.json() }))
         : await api.call(method, urlPath, body);
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);

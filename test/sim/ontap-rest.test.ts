@@ -49,6 +49,15 @@ describe('ONTAP REST conventions of a simulated cluster', () => {
     });
   });
 
+  it('accepts the string forms NetApp\'s modules send: a reference by name, booleans and numbers in strings', async () => {
+    await api.done('POST', '/api/svm/svms', { name: 'svm_strings', ipspace: 'Default', snapshot_policy: 'default' });
+    const svm = await api.one('/api/svm/svms?name=svm_strings&fields=ipspace,snapshot_policy');
+    expect(svm).toMatchObject({ ipspace: { name: 'Default' }, snapshot_policy: { name: 'default' } });
+    expect((await api.post('/api/protocols/nfs/services', { 'svm.name': 'svm_strings', 'protocol.v3_enabled': 'true', 'protocol.v40_enabled': 'false', 'transport.tcp_max_transfer_size': '65536' })).status).toBe(201);
+    const nfs = (await api.get(`/api/protocols/nfs/services/${svm.uuid}?fields=protocol.v3_enabled,protocol.v40_enabled,transport`)).body;
+    expect(nfs).toMatchObject({ protocol: { v3_enabled: true, v40_enabled: false }, transport: { tcp_max_transfer_size: 65536 } });
+  });
+
   it('refuses a field given twice, dotted and nested', async () => {
     const answer = await api.post('/api/storage/volumes', {
       name: 'vol_twice',
