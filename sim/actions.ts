@@ -150,6 +150,9 @@ function deleteSvm(cluster: Cluster, uuid: string): void {
   s.nfs = s.nfs.filter((x) => x.svmUuid !== uuid);
   s.exportPolicies = s.exportPolicies.filter((x) => x.svmUuid !== uuid);
   s.interfaces = s.interfaces.filter((x) => x.svmUuid !== uuid);
+  if (s.resources) {
+    s.resources = Object.fromEntries(Object.entries(s.resources).map(([p, rs]) => [p, rs.filter((r) => (r.svm as { uuid?: string } | undefined)?.uuid !== uuid)]));
+  }
   cluster.save();
 }
 

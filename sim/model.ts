@@ -199,4 +199,6 @@ export interface ClusterState {
   jobs: JobRecord[];
   link: { up: boolean };
   counters: { replicationBytesServed: number; replicationBytesReceived: number };
+  /** Stored-only resources (api/generic-routes.ts) by collection path, as answered. */
+  resources?: Record<string, Record<string, unknown>[]>;
 }

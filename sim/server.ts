@@ -12,6 +12,7 @@ import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import { actionRunner } from './actions';
 import { registerClusterRoutes } from './api/cluster-routes';
 import { registerConfigRoutes } from './api/config-routes';
+import { registerGenericRoutes } from './api/generic-routes';
 import { registerInterfaceRoutes } from './api/interface-routes';
 import { registerSnapmirrorRoutes } from './api/snapmirror-routes';
 import { registerSvmRoutes } from './api/svm-routes';
@@ -160,6 +161,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   registerVolumeRoutes(api, ctx);
   registerSnapmirrorRoutes(api, ctx);
   registerInterfaceRoutes(api, ctx);
+  registerGenericRoutes(api, ctx);
   registerSourceRoutes(api, cluster);
   registerDataRoutes(api, ctx);
 

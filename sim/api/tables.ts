@@ -226,3 +226,182 @@ export const EXPORT_POLICY = new Resource(
   },
   ['id', 'name'],
 );
+
+// ---- resources the simulator only stores (generic-routes.ts) ----
+
+const svmRef = { svm: req(post(ref())) };
+export const UNIX_USER = new Resource(
+  'unix_user',
+  {
+    ...svmRef,
+    name: req(post(str())),
+    id: req(rw(int(0))),
+    primary_gid: req(rw(int(0))),
+    full_name: rw(str()),
+    skip_name_validation: post(bool()),
+  },
+  ['svm', 'name'],
+);
+
+export const UNIX_GROUP = new Resource(
+  'unix_group',
+  {
+    ...svmRef,
+    name: req(post(str())),
+    id: req(rw(int(0))),
+    users: ro(list(obj({ name: str() }))),
+    skip_name_validation: post(bool()),
+  },
+  ['svm', 'name'],
+);
+
+export const NIS = new Resource(
+  'nis',
+  {
+    ...svmRef,
+    domain: req(rw(str())),
+    servers: rw(strs()),
+    bound_servers: ro(strs()),
+  },
+  ['svm'],
+);
+
+export const LDAP = new Resource(
+  'ldap',
+  {
+    ...svmRef,
+    servers: rw(strs()),
+    ad_domain: rw(str()),
+    preferred_ad_servers: rw(strs()),
+    schema: rw(str()),
+    base_dn: rw(str()),
+    base_scope: rw(oneOf(['base', 'onelevel', 'subtree'])),
+    bind_dn: rw(str()),
+    bind_password: rw(str()),
+    port: rw(int(1, 65535)),
+    min_bind_level: rw(oneOf(['anonymous', 'simple', 'sasl'])),
+    session_security: rw(oneOf(['none', 'sign', 'seal'])),
+    use_start_tls: rw(bool()),
+    skip_config_validation: rw(bool()),
+  },
+  ['svm'],
+);
+
+export const SNAPSHOT_POLICY = new Resource('snapshot_policy', {
+  uuid: ro(str()),
+  name: req(post(str())),
+  svm: post(ref()),
+  enabled: rw(bool()),
+  comment: rw(str()),
+  copies: rw(list(obj({ count: int(0), prefix: str(), snapmirror_label: str(), schedule: ref() }))),
+  scope: ro(oneOf(['svm', 'cluster'])),
+});
+
+export const QTREE = new Resource(
+  'qtree',
+  {
+    ...svmRef,
+    volume: req(post(ref())),
+    id: ro(int()),
+    name: req(rw(str())),
+    path: ro(str()),
+    security_style: rw(oneOf(['unix', 'ntfs', 'mixed'])),
+    unix_permissions: rw(int(0)),
+    export_policy: rw(obj({ name: str(), id: int() })),
+    user: rw(obj({ name: str(), id: int() })),
+    group: rw(obj({ name: str(), id: int() })),
+  },
+  ['volume', 'id', 'name'],
+);
+
+const limits = obj({ hard_limit: int(0), soft_limit: int(0) });
+export const QUOTA_RULE = new Resource(
+  'quota_rule',
+  {
+    uuid: ro(str()),
+    ...svmRef,
+    volume: req(post(ref())),
+    qtree: post(obj({ name: str(), id: int() })),
+    type: req(post(oneOf(['tree', 'user', 'group']))),
+    users: post(list(obj({ name: str(), id: str() }))),
+    group: post(obj({ name: str(), id: str() })),
+    space: rw(limits),
+    files: rw(limits),
+    user_mapping: rw(bool()),
+  },
+  ['uuid'],
+);
+
+export const ROUTE = new Resource(
+  'route',
+  {
+    uuid: ro(str()),
+    svm: post(ref()),
+    ipspace: post(ref()),
+    destination: req(
+      post(obj({ address: required(str()), netmask: str(), family: oneOf(['ipv4', 'ipv6']) })),
+    ),
+    gateway: req(post(str())),
+    metric: post(int(0)),
+    scope: ro(oneOf(['svm', 'cluster'])),
+  },
+  ['uuid'],
+);
+
+export const SMB_SHARE = new Resource(
+  'smb_share',
+  {
+    ...svmRef,
+    name: req(post(str())),
+    path: req(rw(str())),
+    comment: rw(str()),
+    volume: ro(ref()),
+    oplocks: rw(bool()),
+    continuously_available: rw(bool()),
+    acls: rw(
+      list(
+        obj({
+          user_or_group: str(),
+          type: oneOf(['windows', 'unix_user', 'unix_group']),
+          permission: oneOf(['no_access', 'read', 'change', 'full_control']),
+        }),
+      ),
+    ),
+  },
+  ['svm', 'name'],
+);
+
+export const LUN = new Resource(
+  'lun',
+  {
+    uuid: ro(str()),
+    ...svmRef,
+    name: req(post(str())),
+    'location.volume': post(ref()),
+    'location.logical_unit': post(str()),
+    os_type: post(
+      oneOf([
+        'aix',
+        'hpux',
+        'hyper_v',
+        'linux',
+        'netware',
+        'openvms',
+        'solaris',
+        'solaris_efi',
+        'vmware',
+        'windows',
+        'windows_2008',
+        'windows_gpt',
+        'xen',
+      ]),
+    ),
+    'space.size': req(rw(int(1))),
+    enabled: rw(bool()),
+    comment: rw(str()),
+    serial_number: ro(str()),
+  },
+  ['uuid', 'name'],
+);
+
+export const IPSPACE = new Resource('ipspace', { uuid: ro(str()), name: ro(str()) });

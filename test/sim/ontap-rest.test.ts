@@ -49,13 +49,33 @@ describe('ONTAP REST conventions of a simulated cluster', () => {
     });
   });
 
-  it('accepts the string forms NetApp\'s modules send: a reference by name, booleans and numbers in strings', async () => {
-    await api.done('POST', '/api/svm/svms', { name: 'svm_strings', ipspace: 'Default', snapshot_policy: 'default' });
+  it("accepts the string forms NetApp's modules send: a reference by name, booleans and numbers in strings", async () => {
+    await api.done('POST', '/api/svm/svms', {
+      name: 'svm_strings',
+      ipspace: 'Default',
+      snapshot_policy: 'default',
+    });
     const svm = await api.one('/api/svm/svms?name=svm_strings&fields=ipspace,snapshot_policy');
     expect(svm).toMatchObject({ ipspace: { name: 'Default' }, snapshot_policy: { name: 'default' } });
-    expect((await api.post('/api/protocols/nfs/services', { 'svm.name': 'svm_strings', 'protocol.v3_enabled': 'true', 'protocol.v40_enabled': 'false', 'transport.tcp_max_transfer_size': '65536' })).status).toBe(201);
-    const nfs = (await api.get(`/api/protocols/nfs/services/${svm.uuid}?fields=protocol.v3_enabled,protocol.v40_enabled,transport`)).body;
-    expect(nfs).toMatchObject({ protocol: { v3_enabled: true, v40_enabled: false }, transport: { tcp_max_transfer_size: 65536 } });
+    expect(
+      (
+        await api.post('/api/protocols/nfs/services', {
+          'svm.name': 'svm_strings',
+          'protocol.v3_enabled': 'true',
+          'protocol.v40_enabled': 'false',
+          'transport.tcp_max_transfer_size': '65536',
+        })
+      ).status,
+    ).toBe(201);
+    const nfs = (
+      await api.get(
+        `/api/protocols/nfs/services/${svm.uuid}?fields=protocol.v3_enabled,protocol.v40_enabled,transport`,
+      )
+    ).body;
+    expect(nfs).toMatchObject({
+      protocol: { v3_enabled: true, v40_enabled: false },
+      transport: { tcp_max_transfer_size: 65536 },
+    });
   });
 
   it('refuses a field given twice, dotted and nested', async () => {
@@ -205,5 +225,108 @@ describe('ONTAP REST conventions of a simulated cluster', () => {
     expect(
       (await api.get(`/api/network/ip/interfaces/${created.body.records[0].uuid}?fields=ip`)).body.ip,
     ).toMatchObject({ address: '10.7.0.1', netmask: '20' });
+  });
+});
+
+describe('configuration a migration reads, stored as ONTAP answers it', () => {
+  let cluster: RunningCluster;
+  let api: ReturnType<typeof ontap>;
+  beforeAll(async () => {
+    cluster = await startCluster({ name: 'cluster-config', dataDir: tmpDir() });
+    api = ontap(cluster);
+    await api.done('POST', '/api/svm/svms', { name: 'svm_c' });
+    await api.done('POST', '/api/storage/volumes', {
+      name: 'vol_c',
+      svm: { name: 'svm_c' },
+      size: 1 << 26,
+      nas: { path: '/vol_c' },
+    });
+  });
+  afterAll(() => cluster.stop());
+
+  it.each([
+    [
+      '/api/name-services/unix-users',
+      { 'svm.name': 'svm_c', name: 'alice', id: 1001, primary_gid: 100 },
+      'name=alice',
+      { id: 1001, primary_gid: 100 },
+    ],
+    [
+      '/api/name-services/unix-groups',
+      { 'svm.name': 'svm_c', name: 'staff', id: 100 },
+      'name=staff',
+      { id: 100, users: [] },
+    ],
+    [
+      '/api/name-services/nis',
+      { 'svm.name': 'svm_c', domain: 'nis.example', servers: ['10.0.0.7'] },
+      'domain=nis.example',
+      { servers: ['10.0.0.7'] },
+    ],
+    [
+      '/api/storage/snapshot-policies',
+      {
+        name: 'hourly6',
+        'svm.name': 'svm_c',
+        copies: [{ count: 6, schedule: { name: 'hourly' }, snapmirror_label: 'hourly' }],
+      },
+      'name=hourly6',
+      { enabled: true, copies: [{ count: 6 }] },
+    ],
+    [
+      '/api/storage/qtrees',
+      { 'svm.name': 'svm_c', 'volume.name': 'vol_c', name: 'q1', security_style: 'UNIX' },
+      'name=q1',
+      { id: 1, path: '/vol/vol_c/q1', security_style: 'unix' },
+    ],
+    [
+      '/api/storage/quota/rules',
+      {
+        'svm.name': 'svm_c',
+        'volume.name': 'vol_c',
+        'qtree.name': 'q1',
+        type: 'tree',
+        'space.hard_limit': 1 << 30,
+      },
+      'type=tree',
+      { space: { hard_limit: 1 << 30 } },
+    ],
+    [
+      '/api/network/ip/routes',
+      { 'svm.name': 'svm_c', destination: { address: '0.0.0.0', netmask: '0' }, gateway: '10.0.0.1' },
+      'gateway=10.0.0.1',
+      { metric: 20 },
+    ],
+    [
+      '/api/protocols/cifs/shares',
+      { 'svm.name': 'svm_c', name: 'share1', path: '/vol_c' },
+      'name=share1',
+      { path: '/vol_c' },
+    ],
+    [
+      '/api/storage/luns',
+      { 'svm.name': 'svm_c', name: '/vol/vol_c/lun1', 'space.size': 1 << 20, os_type: 'linux' },
+      'name=/vol/vol_c/lun1',
+      { os_type: 'linux', space: { size: 1 << 20 } },
+    ],
+  ])(
+    '%s: create, find by query with the SVM named, refuse an unknown field, delete',
+    async (path, body, filter, expected) => {
+      expect((await api.post(path, body)).status).toBe(201);
+      const found = await api.one(`${path}?svm.name=svm_c&${filter}&fields=*`);
+      expect(found).toMatchObject({ svm: { name: 'svm_c' }, ...expected });
+      expect((await api.post(path, { ...body, colour: 'blue' })).body.error).toMatchObject({
+        code: ONTAP_ERROR.UNEXPECTED_ARGUMENT,
+        target: 'colour',
+      });
+      expect((await api.delete(found._links.self.href)).status).toBe(200);
+      expect((await api.get(`${path}?svm.name=svm_c&${filter}`)).body.num_records).toBe(0);
+    },
+  );
+
+  it('answers the Default IPspace', async () => {
+    const svm = await api.one('/api/svm/svms?name=svm_c&fields=ipspace');
+    const ipspaces = (await api.get('/api/network/ipspaces')).body.records;
+    expect(ipspaces).toEqual([expect.objectContaining({ name: 'Default', uuid: svm.ipspace.uuid })]);
   });
 });
