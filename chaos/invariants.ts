@@ -173,7 +173,8 @@ async function checkRecordAgainstClusters(
     if (destinationSvm && destinationSvm.subtype !== 'default') say(4, `recorded migrate_complete but the destination SVM is ${destinationSvm.subtype}`);
     if (sourceSvm && sourceSvm.state !== 'stopped') say(4, `recorded migrate_complete but the source SVM is ${sourceSvm.state}, not gone or stopped`);
     if (!record.pointOfNoReturn || !record.destinationServing) say(4, `recorded migrate_complete with pointOfNoReturn ${record.pointOfNoReturn}, destinationServing ${record.destinationServing}`);
-    const present = new Map(destinationDump.volumes.filter((v) => v.svmUuid === destinationSvm?.uuid).map((v) => [v.uuid, v]));
+    // The SVM's root volume is its own, created with it: not one the migration records.
+    const present = new Map(destinationDump.volumes.filter((v) => v.svmUuid === destinationSvm?.uuid && !v.isSvmRoot).map((v) => [v.uuid, v]));
     for (const v of volumes) {
       const found = v.destinationUuid ? present.get(v.destinationUuid) : undefined;
       if (!found) say(4, `volume ${v.name}'s record names destination volume ${v.destinationUuid ?? '(none)'}, which SVM ${input.svm} on ${input.destination.name} does not hold`);

@@ -23,7 +23,7 @@ import { LocalStateMachine, type Execution, type RunnerOverrides } from './runne
 export const LOCAL_TABLE = 'svm-migrate-local';
 
 /** What the environment needs to know of a simulated cluster to reach its API and its control port. */
-export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'>;
+export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'> & Partial<Pick<RunningCluster, 'ca' | 'caFile'>>;
 
 export interface LocalClusters {
   source: ClusterAddress;
@@ -104,7 +104,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const store = new MigrationStore(documentClient(endpoint), tableName);
 
     const connections: Record<string, ClusterConnection> = {};
-    for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password };
+    for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password, ...(c.ca && { ca: c.ca }) };
     const config = new StaticConfigSource(tunables, connections);
     // The handlers' own logger: the demo prints its own progress, so tasks log only when asked.
     setTaskLogLevel(options.logLevel ?? 'SILENT');

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     // Seeding is skipped when the source already has the demo SVM (a restart keeps the clusters' data).
     await seedDemo(pair.source, seed, { volumes: num(values.volumes), fileBytes: num(values['file-bytes']) });
 
-    const address = (c: typeof pair.source) => ({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password });
+    const address = (c: typeof pair.source) => ({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile });
     const services: LocalServices = {
       pid: process.pid,
       startedAt: new Date().toISOString(),

@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from './cluster';
 import { busy, duplicate, invalid, nodeUnhealthy } from './http';
 import { servingNode } from './ha';
-import type { JobAction, RelationshipRecord } from './model';
+import type { JobAction, NfsRecord, RelationshipRecord } from './model';
+import { deepMerge } from './resource';
 import { peerJson } from './replication/peer-link';
 import { snapshotPrefix, type Replicator } from './replication/transfer';
 
@@ -37,6 +38,7 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         if (action.state !== undefined) vol.state = action.state;
         if (action.type !== undefined) vol.type = action.type;
         if (action.nas !== undefined) vol.nas = { ...vol.nas, ...action.nas };
+        if (action.extra) vol.extra = deepMerge(vol.extra ?? {}, action.extra);
         cluster.save();
         return;
       }
@@ -88,9 +90,22 @@ function createSvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_cre
   if (cluster.state.svms.some((s) => s.name === svm.name)) throw duplicate(`SVM ${svm.name}`, 'name');
   cluster.state.svms.push(svm);
   if (action.dns) cluster.state.dns.push({ svmUuid: svm.uuid, ...action.dns });
-  if (action.nfsEnabled) {
-    cluster.state.nfs.push({ svmUuid: svm.uuid, enabled: true, protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: true } });
-  }
+  if (action.nfsEnabled) cluster.state.nfs.push(newNfsService(svm.uuid, true));
+  // Every SVM has a root volume mounted at `/` with the default export policy.
+  cluster.state.volumes.push({
+    uuid: action.rootVolumeUuid ?? cluster.newUuid(),
+    name: `${svm.name.replace(/[^A-Za-z0-9_]/g, '_')}_root`,
+    svmUuid: svm.uuid,
+    type: 'rw',
+    state: 'online',
+    size: 1024 ** 3,
+    aggregateUuid: cluster.state.aggregates[0].uuid,
+    nas: { path: '/', export_policy: { name: 'default' } },
+    files: {},
+    snapshots: [],
+    isSvmRoot: true,
+    language: svm.language,
+  });
   // ONTAP gives every SVM an export policy named "default".
   cluster.state.exportPolicies.push({ id: cluster.state.nextPolicyId++, name: 'default', svmUuid: svm.uuid, rules: [] });
   cluster.save();
@@ -110,6 +125,7 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
   }
   if (action.language !== undefined) svm.language = action.language;
   if (action.comment !== undefined) svm.comment = action.comment;
+  if (action.extra) svm.extra = deepMerge(svm.extra ?? {}, action.extra);
   if (action.subtype === 'default' && svm.subtype !== 'default') {
     const blocker = subtypeChangeBlocker(cluster, svm.uuid);
     if (blocker) throw invalid(blocker, 'subtype');
@@ -126,13 +142,17 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
 function deleteSvm(cluster: Cluster, uuid: string): void {
   const svm = cluster.state.svms.find((s) => s.uuid === uuid);
   if (!svm) return;
-  if (cluster.state.volumes.some((v) => v.svmUuid === uuid)) throw busy(`SVM ${svm.name} still has volumes`, 'uuid');
+  if (cluster.state.volumes.some((v) => v.svmUuid === uuid && !v.isSvmRoot)) throw busy(`SVM ${svm.name} still has volumes`, 'uuid');
   const s = cluster.state;
   s.svms = s.svms.filter((x) => x.uuid !== uuid);
+  s.volumes = s.volumes.filter((x) => x.svmUuid !== uuid);
   s.dns = s.dns.filter((x) => x.svmUuid !== uuid);
   s.nfs = s.nfs.filter((x) => x.svmUuid !== uuid);
   s.exportPolicies = s.exportPolicies.filter((x) => x.svmUuid !== uuid);
   s.interfaces = s.interfaces.filter((x) => x.svmUuid !== uuid);
+  if (s.resources) {
+    s.resources = Object.fromEntries(Object.entries(s.resources).map(([p, rs]) => [p, rs.filter((r) => (r.svm as { uuid?: string } | undefined)?.uuid !== uuid)]));
+  }
   cluster.save();
 }
 
@@ -208,4 +228,26 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
       break;
   }
   cluster.save();
+}
+
+/** ONTAP's defaults for a new NFS service, with the body's fields over them. */
+export function newNfsService(svmUuid: string, enabled: boolean, settings: Record<string, unknown> = {}): NfsRecord {
+  const defaults = {
+    protocol: {
+      v3_enabled: true, v40_enabled: false, v41_enabled: false, v4_id_domain: 'defaultv4iddomain.com',
+      v3_64bit_identifiers_enabled: false, v4_64bit_identifiers_enabled: true,
+      v40_features: { acl_enabled: false, read_delegation_enabled: false, write_delegation_enabled: false },
+      v41_features: { acl_enabled: false, read_delegation_enabled: false, write_delegation_enabled: false, pnfs_enabled: false },
+    },
+    transport: { tcp_enabled: true, udp_enabled: true, rdma_enabled: false, tcp_max_transfer_size: 65536 },
+    vstorage_enabled: false,
+    rquota_enabled: false,
+    showmount_enabled: true,
+    auth_sys_extended_groups_enabled: false,
+    extended_groups_limit: 32,
+    root: { ignore_nt_acl: false, skip_write_permission_check: false },
+    security: { chown_mode: 'use_export_policy', nt_acl_display_permission: false, ntfs_unix_security: 'use_export_policy', permitted_encryption_types: ['des', 'des3', 'aes_128', 'aes_256'], rpcsec_context_idle: 0 },
+    windows: { default_user: '', map_unknown_uid_to_default_user: true, v3_ms_dos_client_enabled: false },
+  };
+  return { svmUuid, enabled, settings: deepMerge(defaults, settings) };
 }

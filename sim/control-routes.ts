@@ -27,7 +27,7 @@ const errorFaultSchema = obj({
 const latencySchema = obj({ ms: required(int(0)), path: str() });
 const nodeDownSchema = obj({ takeoverDelayMs: int(0), manualTakeover: bool() });
 const unreachableSchema = obj({ mode: oneOf(['refuse', 'reset']) });
-const peerSchema = obj({ name: required(str()), baseUrl: required(str()), username: required(str()), password: required(str()) });
+const peerSchema = obj({ name: required(str()), baseUrl: required(str()), username: required(str()), password: required(str()), ca: str() });
 const settingsSchema = obj({ linkBandwidthBytesPerSec: int(0), takeoverDelayMs: int(0), jobDelayMs: int(0), movePhaseMs: int(0) });
 
 export type StateDump = ReturnType<typeof stateDump>;
@@ -127,7 +127,7 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   });
 
   router.on('POST', '/sim/peers', async ({ req, res }) => {
-    const body = parse<{ name: string; baseUrl: string; username: string; password: string }>(await readJson(req), peerSchema);
+    const body = parse<{ name: string; baseUrl: string; username: string; password: string; ca?: string }>(await readJson(req), peerSchema);
     const existing = cluster.state.peers.find((p) => p.name === body.name);
     if (existing) Object.assign(existing, body);
     else cluster.state.peers.push({ uuid: cluster.newUuid(), ...body });

@@ -2,6 +2,7 @@
 // inter-cluster link, reachability, peering, settings, the state dump (control port), and
 // the data endpoint where clients read and write files (API port). Used by tests, the
 // client workload and the chaos harness.
+import { simFetch } from './fetch';
 import type { StateDump } from './control-routes';
 import type { Manifest } from './model';
 
@@ -9,6 +10,8 @@ export interface SimEndpoint {
   name?: string;
   baseUrl: string;
   controlUrl: string;
+  /** The cluster's CA (PEM): the data endpoint is on the API port, served over HTTPS. */
+  ca?: string;
 }
 
 export interface ErrorFaultSpec {
@@ -93,7 +96,7 @@ export class SimControl {
   async reachable(): Promise<void> {
     await this.json('POST', this.control('/sim/reachable'));
   }
-  async addPeer(peer: { name: string; baseUrl: string; username: string; password: string }): Promise<void> {
+  async addPeer(peer: { name: string; baseUrl: string; username: string; password: string; ca?: string }): Promise<void> {
     await this.json('POST', this.control('/sim/peers'), peer);
   }
   async settings(settings: SimSettings): Promise<void> {
@@ -136,7 +139,8 @@ export class SimControl {
   }
 
   private async send(method: string, url: string, json?: unknown, raw?: Buffer): Promise<Response> {
-    const res = await fetch(url, {
+    const res = await simFetch(url, {
+      ca: this.endpoint.ca,
       method,
       headers: json !== undefined ? { 'content-type': 'application/json' } : raw ? { 'content-type': 'application/octet-stream' } : {},
       body: json !== undefined ? JSON.stringify(json) : raw,

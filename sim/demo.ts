@@ -3,6 +3,7 @@
 // whose content derives from a seed. Built through the cluster's own ONTAP API and data
 // endpoint, like an administrator and a client would; skipped when it already exists.
 import { SimControl } from './control';
+import { simFetch } from './fetch';
 import type { RunningCluster } from './server';
 
 export const DEMO_SVM = 'svm_demo';
@@ -28,7 +29,8 @@ export function seededBytes(seed: number, size: number): Buffer {
 }
 
 async function ontap<T = Record<string, unknown>>(cluster: RunningCluster, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${cluster.baseUrl}${path}`, {
+  const res = await simFetch(`${cluster.baseUrl}${path}`, {
+    ca: cluster.ca,
     method,
     headers: {
       authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}`,
@@ -66,7 +68,7 @@ export async function seedDemo(source: RunningCluster, seed = 1, size: DemoSize 
   const svm = { name: DEMO_SVM };
   await ontap(source, 'POST', '/api/svm/svms', { name: DEMO_SVM, language: 'c.utf_8', comment: 'svm-migrate demo' });
   await ontap(source, 'POST', '/api/name-services/dns', { svm, domains: ['demo.example.com', 'example.com'], servers: ['10.0.0.53', '10.0.0.54'] });
-  await ontap(source, 'POST', '/api/protocols/nfs/services', { svm, enabled: true, protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: false } });
+  await ontap(source, 'POST', '/api/protocols/nfs/services', { svm, enabled: true, protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false } });
   await ontap(source, 'POST', '/api/protocols/nfs/export-policies', {
     name: 'demo_exports',
     svm,

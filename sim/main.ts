@@ -1,7 +1,7 @@
 // Process entry of the simulator. Starts a source/destination pair, or one cluster from its
 // own data dir (to restart a cluster a test killed, on the ports it had), prints one JSON
 // line per cluster, and runs until SIGINT/SIGTERM.
-//   tsx sim/main.ts --data-dir DIR [--port-base N] [--demo] [--seed S]
+//   tsx sim/main.ts --data-dir DIR [--port-base N] [--demo] [--seed S] [--plain-http]
 //   tsx sim/main.ts --cluster NAME --data-dir DIR/NAME [--port P] [--control-port C]
 import { parseArgs } from 'node:util';
 import { startClusterPair } from './pair';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       'control-port': { type: 'string' },
       'link-bandwidth': { type: 'string' },
       'takeover-delay-ms': { type: 'string' },
+      'plain-http': { type: 'boolean', default: false },
     },
   });
   const dataDir = values['data-dir'];
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     seed: num(values.seed),
     linkBandwidthBytesPerSec: num(values['link-bandwidth']),
     takeoverDelayMs: num(values['takeover-delay-ms']),
+    plainHttp: values['plain-http'],
   };
   let clusters: RunningCluster[];
   let stop: () => Promise<void>;
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     stop = () => pair.stop();
   }
   for (const c of clusters) {
-    process.stdout.write(`${JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password })}\n`);
+    process.stdout.write(`${JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile })}\n`);
   }
   const shutdown = () => {
     stop().then(() => process.exit(0), () => process.exit(1));

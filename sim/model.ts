@@ -42,18 +42,24 @@ export interface SvmRecord {
   subtype: SvmSubtype;
   language: string;
   comment?: string;
+  /** The IPspace's name (ONTAP's `Default` when not given). */
+  ipspace?: string;
+  /** Fields ONTAP accepts that the simulator only stores and answers back. */
+  extra?: Record<string, unknown>;
 }
 
 export interface DnsRecord {
   svmUuid: string;
   domains: string[];
   servers: string[];
+  extra?: Record<string, unknown>;
 }
 
 export interface NfsRecord {
   svmUuid: string;
   enabled: boolean;
-  protocol: { v3_enabled: boolean; v4_enabled: boolean; v41_enabled: boolean };
+  /** Every other field of ONTAP's NFS service (`protocol.*`, `transport.*`, ...), nested as answered. */
+  settings: Record<string, unknown>;
 }
 
 export interface ExportPolicyRecord {
@@ -75,6 +81,10 @@ export interface VolumeRecord {
   nas: { path?: string; export_policy?: { name: string } };
   files: Manifest;
   snapshots: SnapshotRecord[];
+  /** The SVM's root volume (junction `/`), created with the SVM. */
+  isSvmRoot?: boolean;
+  language?: string;
+  extra?: Record<string, unknown>;
   movement?: { state: VolumeMoveState; percent_complete: number; destination_aggregate: { name: string; uuid: string } };
 }
 
@@ -88,6 +98,7 @@ export interface InterfaceRecord {
   homeNodeUuid: string;
   homePort?: string;
   servicePolicy?: string;
+  extra?: Record<string, unknown>;
 }
 
 export interface PeerRecord {
@@ -97,6 +108,8 @@ export interface PeerRecord {
   baseUrl: string;
   username: string;
   password: string;
+  /** The peer's CA (PEM), when its API is served over HTTPS. */
+  ca?: string;
 }
 
 export interface TransferCheckpoint {
@@ -144,11 +157,11 @@ export interface RelationshipRecord {
 
 /** What a job does when it runs; stored, so a restart can run it again. */
 export type JobAction =
-  | { kind: 'svm_create'; svm: SvmRecord; dns?: { domains: string[]; servers: string[] }; nfsEnabled?: boolean }
-  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; subtype?: 'default'; name?: string; language?: string; comment?: string }
+  | { kind: 'svm_create'; svm: SvmRecord; dns?: { domains: string[]; servers: string[] }; nfsEnabled?: boolean; rootVolumeUuid?: string }
+  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; subtype?: 'default'; name?: string; language?: string; comment?: string; extra?: Record<string, unknown> }
   | { kind: 'svm_delete'; uuid: string }
   | { kind: 'volume_create'; volume: VolumeRecord }
-  | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string }
+  | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string; extra?: Record<string, unknown> }
   | { kind: 'volume_move'; uuid: string; aggregateUuid: string }
   | { kind: 'volume_delete'; uuid: string }
   | { kind: 'relationship_create'; relationship: RelationshipRecord; initialize: boolean }
@@ -186,4 +199,6 @@ export interface ClusterState {
   jobs: JobRecord[];
   link: { up: boolean };
   counters: { replicationBytesServed: number; replicationBytesReceived: number };
+  /** Stored-only resources (api/generic-routes.ts) by collection path, as answered. */
+  resources?: Record<string, Record<string, unknown>[]>;
 }

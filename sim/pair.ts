@@ -24,11 +24,11 @@ export interface RunningPair {
 export const clusterDir = (dataDir: string, name: string) => path.join(dataDir, name);
 
 /** What peering needs to know of a cluster (a RunningCluster, or a line printed by main.ts). */
-export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'>;
+export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'> & Partial<Pick<RunningCluster, 'ca' | 'caFile'>>;
 
 export async function peerClusters(a: ClusterAddress, b: ClusterAddress): Promise<void> {
-  await new SimControl(a).addPeer({ name: b.name, baseUrl: b.baseUrl, username: b.username, password: b.password });
-  await new SimControl(b).addPeer({ name: a.name, baseUrl: a.baseUrl, username: a.username, password: a.password });
+  await new SimControl(a).addPeer({ name: b.name, baseUrl: b.baseUrl, username: b.username, password: b.password, ca: b.ca });
+  await new SimControl(b).addPeer({ name: a.name, baseUrl: a.baseUrl, username: a.username, password: a.password, ca: a.ca });
 }
 
 export async function startClusterPair(options: StartPairOptions): Promise<RunningPair> {

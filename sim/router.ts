@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import { RequestError } from './http';
+import { OntapQuery } from './query';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -52,7 +53,7 @@ export class Router {
       if (route.method !== req.method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
-      await route.handler({ req, res, params, query: url.searchParams });
+      await route.handler({ req, res, params, query: new OntapQuery(url.searchParams, url.pathname) });
       return;
     }
     if (pathMatched) throw new RequestError(405, ONTAP_ERROR.INVALID_VALUE, `method ${req.method} not allowed on ${url.pathname}`);

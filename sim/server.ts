@@ -5,12 +5,14 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import { actionRunner } from './actions';
 import { registerClusterRoutes } from './api/cluster-routes';
 import { registerConfigRoutes } from './api/config-routes';
+import { registerGenericRoutes } from './api/generic-routes';
 import { registerInterfaceRoutes } from './api/interface-routes';
 import { registerSnapmirrorRoutes } from './api/snapmirror-routes';
 import { registerSvmRoutes } from './api/svm-routes';
@@ -27,6 +29,7 @@ import { registerSourceRoutes } from './replication/source-routes';
 import { Replicator } from './replication/transfer';
 import { Router } from './router';
 import { StateFile } from './state-file';
+import { tlsMaterial } from './tls';
 
 export interface StartClusterOptions {
   name: string;
@@ -44,6 +47,8 @@ export interface StartClusterOptions {
   takeoverDelayMs?: number;
   jobDelayMs?: number;
   movePhaseMs?: number;
+  /** Serve the ONTAP API over plain HTTP instead of HTTPS (explicit opt-in; ONTAP serves HTTPS). */
+  plainHttp?: boolean;
 }
 
 export interface RunningCluster {
@@ -53,6 +58,9 @@ export interface RunningCluster {
   username: string;
   password: string;
   dataDir: string;
+  /** The CA (PEM) that signed the API's certificate, and its file in the data dir; absent over plain HTTP. */
+  ca?: string;
+  caFile?: string;
   stop(): Promise<void>;
 }
 
@@ -153,13 +161,15 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   registerVolumeRoutes(api, ctx);
   registerSnapmirrorRoutes(api, ctx);
   registerInterfaceRoutes(api, ctx);
+  registerGenericRoutes(api, ctx);
   registerSourceRoutes(api, cluster);
   registerDataRoutes(api, ctx);
 
   let mode: UnreachableMode | undefined;
   let apiPort = options.port ?? state.listen.port;
 
-  const apiServer = http.createServer({ keepAlive: true, highWaterMark: 1 << 20 }, (req, res) => {
+  const tls = options.plainHttp ? undefined : await tlsMaterial(options.dataDir, options.name);
+  const onApiRequest: http.RequestListener = (req, res) => {
     answerWhenDurable(res, cluster);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -176,7 +186,11 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
         answerFailure(res, err);
       }
     })();
-  });
+  };
+  const serverOptions = { keepAlive: true, highWaterMark: 1 << 20 };
+  const apiServer: http.Server = tls
+    ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert }, onApiRequest)
+    : http.createServer(serverOptions, onApiRequest);
   apiServer.on('connection', (socket: Socket) => {
     // "reset" mode: the cluster accepts TCP connections and resets them at once.
     if (mode === 'reset') socket.resetAndDestroy();
@@ -220,7 +234,8 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
 
   return {
     name: cluster.name,
-    baseUrl: `http://127.0.0.1:${apiPort}`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${apiPort}`,
+    ...(tls && { ca: tls.ca, caFile: tls.caFile }),
     controlUrl: `http://127.0.0.1:${controlPort}`,
     username,
     password,

@@ -60,12 +60,16 @@ export function simCommand(ctx: CommandContext): Command {
     .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumber, 0)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--no-demo', 'do not create the demo SVM')
-    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean }) => {
+    .option('--plain-http', 'serve the ONTAP API over plain HTTP instead of HTTPS', false)
+    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean; plainHttp: boolean }) => {
       localOnly(ctx);
       const { startClusterPair } = lazy.pair();
-      const pair = await startClusterPair({ dataDir: path.resolve(ctx.io.cwd, opts.dataDir), demo: opts.demo, seed: opts.seed, portBase: opts.portBase || undefined });
+      const pair = await startClusterPair({
+        dataDir: path.resolve(ctx.io.cwd, opts.dataDir), demo: opts.demo, seed: opts.seed, portBase: opts.portBase || undefined, plainHttp: opts.plainHttp,
+      });
       for (const c of [pair.source, pair.destination]) {
-        ctx.io.out(JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password }));
+        // caFile: what a client (curl --cacert, Ansible's validate_certs) verifies the HTTPS API with.
+        ctx.io.out(JSON.stringify({ name: c.name, baseUrl: c.baseUrl, caFile: c.caFile, controlUrl: c.controlUrl, username: c.username, password: c.password }));
       }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

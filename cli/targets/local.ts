@@ -93,7 +93,7 @@ export class LocalTarget implements MigrationTarget {
   async sourceVolumeBytes(m: MigrationRecord): Promise<Map<string, number>> {
     const cluster = [this.services.clusters.source, this.services.clusters.destination].find((c) => c.name === m.source.cluster);
     if (!cluster) return new Map();
-    const client = new OntapClient({ side: 'source', baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, timeoutMs: 5000 });
+    const client = new OntapClient({ side: 'source', baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5000 });
     try {
       const volumes = await client.volumes.list({ svmName: m.source.svm });
       return new Map(volumes.map((v) => [v.name, v.space?.used ?? 0]));

@@ -1,5 +1,6 @@
 // ONTAP `error.code` values that the client maps to typed errors and that the simulator
 // answers with. Codes ONTAP documents are used as ONTAP uses them; the rest are marked.
+// The generic request codes (2621xx) are ONTAP's table of generic REST errors.
 
 export const ONTAP_ERROR = {
   /** "entry doesn't exist" (unknown uuid or name). */
@@ -8,10 +9,16 @@ export const ONTAP_ERROR = {
   DUPLICATE_ENTRY: '1',
   /** "Unexpected argument" (an unknown field in a request body or query). */
   UNEXPECTED_ARGUMENT: '262179',
-  /** A field's value is not one of its enum values, or of the wrong type. */
+  /** A field's value is of the wrong type or out of range ("Invalid value"). */
   INVALID_VALUE: '262185',
-  /** A required field is missing. */
-  MISSING_FIELD: '262186',
+  /** A value not among the field's values (an enum), or an unknown name in `fields=`. */
+  INVALID_FIELD_VALUE: '262197',
+  /** "Field cannot be set in this operation": read-only, or not patchable (SVM `subtype`). */
+  NOT_SETTABLE: '262196',
+  /** A field was given twice (`"svm.name"` beside `"svm": {"name"}`). */
+  SPECIFIED_TWICE: '262188',
+  /** "Request is missing required value". */
+  MISSING_FIELD: '262212',
   /** The object is busy (a conflicting operation is in progress). */
   OBJECT_BUSY: '13',
   /** The node that owns the object is down or taken over by its HA partner. */

@@ -91,7 +91,8 @@ export interface Svm {
   comment?: string;
   aggregates?: Ref[];
   /** Whether NFS is allowed on the SVM (protocol enablement). */
-  nfs?: { enabled: boolean };
+  nfs?: { enabled: boolean; allowed?: boolean };
+  ipspace?: Ref;
 }
 
 export interface DnsConfig {
@@ -105,7 +106,10 @@ export interface NfsService {
   svm: Ref;
   enabled: boolean;
   state?: (typeof NFS_SERVICE_STATES)[number];
-  protocol: { v3_enabled: boolean; v4_enabled: boolean; v41_enabled: boolean };
+  /** ONTAP's names: `v40_enabled` (there is no `v40_enabled`), `v4_id_domain`, ... */
+  protocol: { v3_enabled: boolean; v40_enabled: boolean; v41_enabled: boolean; v4_id_domain?: string; [field: string]: unknown };
+  transport?: { tcp_enabled?: boolean; udp_enabled?: boolean; [field: string]: unknown };
+  [field: string]: unknown;
 }
 
 export const EXPORT_PROTOCOLS = ['any', 'nfs', 'nfs3', 'nfs4', 'cifs'] as const;
@@ -118,6 +122,10 @@ export interface ExportRule {
   rw_rule: (typeof EXPORT_AUTH)[number][];
   superuser: (typeof EXPORT_AUTH)[number][];
   anonymous_user?: string;
+  allow_device_creation?: boolean;
+  allow_suid?: boolean;
+  chown_mode?: 'restricted' | 'unrestricted';
+  ntfs_unix_security?: 'fail' | 'ignore';
 }
 export interface ExportPolicy {
   id: number;
@@ -140,6 +148,9 @@ export interface Volume {
   state: VolumeState;
   size: number;
   aggregates: Ref[];
+  language?: string;
+  /** Expensive in ONTAP: answered only when named in `fields=`. */
+  is_svm_root?: boolean;
   nas?: { path?: string; export_policy?: { name: string } };
   space?: { size: number; used: number; available: number };
   movement?: { state: VolumeMoveState; percent_complete?: number; destination_aggregate?: Ref };

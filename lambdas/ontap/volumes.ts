@@ -42,6 +42,8 @@ export class VolumesApi {
       'svm.uuid': query.svmUuid,
       name: query.name,
       type: query.type,
+      // Every SVM has a root volume; it is the SVM's own, never one to migrate.
+      is_svm_root: false,
       fields: VOLUME_FIELDS,
     });
   }

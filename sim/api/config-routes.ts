@@ -1,47 +1,24 @@
 // SVM configuration that a migration copies: DNS (/api/name-services/dns), the NFS service
 // (/api/protocols/nfs/services) and export policies with their rules. These are synchronous
 // in ONTAP: 201/200 straight away.
-import { EXPORT_AUTH, EXPORT_PROTOCOLS, type ExportRule } from '../../lambdas/ontap/types';
+import type { ExportRule } from '../../lambdas/ontap/types';
+import { newNfsService } from '../actions';
 import type { SimContext } from '../context';
 import { busy, duplicate, notFound, readJson, sendJson } from '../http';
 import type { ExportPolicyRecord } from '../model';
-import { collection, wantsRecords } from '../query';
+import { collection, single, wantsRecords } from '../query';
+import { deepMerge, unhandled } from '../resource';
 import type { Router } from '../router';
-import { bool, int, list, obj, oneOf, parse, ref, required, str } from '../schema';
+import { DNS, EXPORT_POLICY, EXPORT_RULE, NFS } from './tables';
 import { dnsView, nfsView, policyView } from './views';
 
-const dnsCreate = obj({ svm: required(ref()), domains: required(list(str())), servers: required(list(str())) });
-const dnsModify = obj({ domains: list(str()), servers: list(str()) });
-const protocolSchema = obj({ v3_enabled: bool(), v4_enabled: bool(), v41_enabled: bool() });
-const nfsCreate = obj({ svm: required(ref()), enabled: bool(), protocol: protocolSchema });
-const nfsModify = obj({ enabled: bool(), protocol: protocolSchema });
-const ruleFields = {
-  index: int(1),
-  clients: list(obj({ match: required(str()) })),
-  protocols: list(oneOf(EXPORT_PROTOCOLS)),
-  ro_rule: list(oneOf(EXPORT_AUTH)),
-  rw_rule: list(oneOf(EXPORT_AUTH)),
-  superuser: list(oneOf(EXPORT_AUTH)),
-  anonymous_user: str(),
-};
-const ruleCreate = obj({ ...ruleFields, clients: required(list(obj({ match: required(str()) }))), ro_rule: required(list(oneOf(EXPORT_AUTH))), rw_rule: required(list(oneOf(EXPORT_AUTH))) });
-const ruleModify = obj(ruleFields);
-const policyCreate = obj({ name: required(str()), svm: required(ref()), rules: list(ruleCreate) });
-const policyModify = obj({ name: str(), rules: list(ruleCreate) });
-
 type Ref = { name?: string; uuid?: string };
-type Protocol = { v3_enabled?: boolean; v4_enabled?: boolean; v41_enabled?: boolean };
+type Body = Record<string, unknown>;
+
+const RULE_DEFAULTS = { protocols: ['any'], superuser: ['none'], anonymous_user: '65534', allow_device_creation: true, allow_suid: true, chown_mode: 'restricted', ntfs_unix_security: 'fail' };
 
 function normalizeRule(rule: Partial<ExportRule>, index: number): ExportRule {
-  return {
-    index,
-    clients: rule.clients ?? [],
-    protocols: rule.protocols ?? ['any'],
-    ro_rule: rule.ro_rule ?? ['any'],
-    rw_rule: rule.rw_rule ?? ['none'],
-    superuser: rule.superuser ?? ['none'],
-    anonymous_user: rule.anonymous_user ?? '65534',
-  };
+  return { ...RULE_DEFAULTS, ...rule, clients: rule.clients ?? [], ro_rule: rule.ro_rule ?? ['any'], rw_rule: rule.rw_rule ?? ['none'], index } as ExportRule;
 }
 
 export function registerConfigRoutes(router: Router, { cluster }: SimContext): void {
@@ -54,21 +31,23 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     if (!rec) throw notFound(`DNS configuration of SVM ${svmUuid}`, 'svm.uuid');
     return rec;
   };
-  router.on('GET', '/api/name-services/dns', ({ res, query }) => sendJson(res, 200, collection(cluster.state.dns.map((d) => dnsView(cluster, d)), query)));
-  router.on('GET', '/api/name-services/dns/:svm', ({ res, params }) => sendJson(res, 200, dnsView(cluster, dnsOf(params.svm))));
+  router.on('GET', '/api/name-services/dns', ({ res, query }) => sendJson(res, 200, collection(cluster.state.dns.map((d) => dnsView(cluster, d)), query, DNS)));
+  router.on('GET', '/api/name-services/dns/:svm', ({ res, params, query }) => sendJson(res, 200, single(dnsView(cluster, dnsOf(params.svm)), query, DNS)));
   router.on('POST', '/api/name-services/dns', async ({ req, res, query }) => {
-    const body = parse<{ svm: Ref; domains: string[]; servers: string[] }>(await readJson(req), dnsCreate);
+    const body = DNS.parseCreate<{ svm: Ref; domains: string[]; servers: string[] } & Body>(await readJson(req));
     const svm = cluster.svm(body.svm);
     if (cluster.state.dns.some((d) => d.svmUuid === svm.uuid)) throw duplicate(`DNS configuration of SVM ${svm.name}`, 'svm');
-    const rec = { svmUuid: svm.uuid, domains: body.domains, servers: body.servers };
+    const rec = { svmUuid: svm.uuid, domains: body.domains, servers: body.servers, extra: unhandled(body, ['svm', 'domains', 'servers']) };
     cluster.state.dns.push(rec);
     cluster.save();
     created(res, query, dnsView(cluster, rec));
   });
   router.on('PATCH', '/api/name-services/dns/:svm', async ({ req, res, params }) => {
     const rec = dnsOf(params.svm);
-    const body = parse<{ domains?: string[]; servers?: string[] }>(await readJson(req), dnsModify);
-    Object.assign(rec, body);
+    const body = DNS.parseModify<{ domains?: string[]; servers?: string[] } & Body>(await readJson(req));
+    if (body.domains) rec.domains = body.domains;
+    if (body.servers) rec.servers = body.servers;
+    rec.extra = deepMerge(rec.extra ?? {}, unhandled(body, ['domains', 'servers']));
     cluster.save();
     sendJson(res, 200, {});
   });
@@ -85,26 +64,22 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     if (!rec) throw notFound(`NFS service of SVM ${svmUuid}`, 'svm.uuid');
     return rec;
   };
-  router.on('GET', '/api/protocols/nfs/services', ({ res, query }) => sendJson(res, 200, collection(cluster.state.nfs.map((n) => nfsView(cluster, n)), query)));
-  router.on('GET', '/api/protocols/nfs/services/:svm', ({ res, params }) => sendJson(res, 200, nfsView(cluster, nfsOf(params.svm))));
+  router.on('GET', '/api/protocols/nfs/services', ({ res, query }) => sendJson(res, 200, collection(cluster.state.nfs.map((n) => nfsView(cluster, n)), query, NFS)));
+  router.on('GET', '/api/protocols/nfs/services/:svm', ({ res, params, query }) => sendJson(res, 200, single(nfsView(cluster, nfsOf(params.svm)), query, NFS)));
   router.on('POST', '/api/protocols/nfs/services', async ({ req, res, query }) => {
-    const body = parse<{ svm: Ref; enabled?: boolean; protocol?: Protocol }>(await readJson(req), nfsCreate);
+    const body = NFS.parseCreate<{ svm: Ref; enabled?: boolean } & Body>(await readJson(req));
     const svm = cluster.svm(body.svm);
     if (cluster.state.nfs.some((n) => n.svmUuid === svm.uuid)) throw duplicate(`NFS service of SVM ${svm.name}`, 'svm');
-    const rec = {
-      svmUuid: svm.uuid,
-      enabled: body.enabled ?? true,
-      protocol: { v3_enabled: true, v4_enabled: false, v41_enabled: false, ...body.protocol },
-    };
+    const rec = newNfsService(svm.uuid, body.enabled ?? true, unhandled(body, ['svm', 'enabled']));
     cluster.state.nfs.push(rec);
     cluster.save();
     created(res, query, nfsView(cluster, rec));
   });
   router.on('PATCH', '/api/protocols/nfs/services/:svm', async ({ req, res, params }) => {
     const rec = nfsOf(params.svm);
-    const body = parse<{ enabled?: boolean; protocol?: Protocol }>(await readJson(req), nfsModify);
+    const body = NFS.parseModify<{ enabled?: boolean } & Body>(await readJson(req));
     if (body.enabled !== undefined) rec.enabled = body.enabled;
-    if (body.protocol) rec.protocol = { ...rec.protocol, ...body.protocol };
+    rec.settings = deepMerge(rec.settings, unhandled(body, ['enabled']));
     cluster.save();
     sendJson(res, 200, {});
   });
@@ -126,13 +101,18 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     if (!rule) throw notFound(`rule ${index} of export policy ${policy.name}`, 'index');
     return rule;
   };
+  const ruleView = (policy: ExportPolicyRecord, rule: ExportRule) => ({
+    ...rule,
+    policy: { id: policy.id, name: policy.name },
+    _links: { self: { href: `/api/protocols/nfs/export-policies/${policy.id}/rules/${rule.index}` } },
+  });
   const nextIndex = (policy: ExportPolicyRecord) => policy.rules.reduce((max, r) => Math.max(max, r.index ?? 0), 0) + 1;
 
   router.on('GET', '/api/protocols/nfs/export-policies', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.exportPolicies.map((p) => policyView(cluster, p)), query)));
-  router.on('GET', '/api/protocols/nfs/export-policies/:id', ({ res, params }) => sendJson(res, 200, policyView(cluster, policyOf(params.id))));
+    sendJson(res, 200, collection(cluster.state.exportPolicies.map((p) => policyView(cluster, p)), query, EXPORT_POLICY)));
+  router.on('GET', '/api/protocols/nfs/export-policies/:id', ({ res, params, query }) => sendJson(res, 200, single(policyView(cluster, policyOf(params.id)), query, EXPORT_POLICY)));
   router.on('POST', '/api/protocols/nfs/export-policies', async ({ req, res, query }) => {
-    const body = parse<{ name: string; svm: Ref; rules?: Partial<ExportRule>[] }>(await readJson(req), policyCreate);
+    const body = EXPORT_POLICY.parseCreate<{ name: string; svm: Ref; rules?: Partial<ExportRule>[] }>(await readJson(req));
     const svm = cluster.svm(body.svm);
     if (cluster.state.exportPolicies.some((p) => p.svmUuid === svm.uuid && p.name === body.name)) throw duplicate(`export policy ${body.name}`, 'name');
     const policy: ExportPolicyRecord = {
@@ -147,7 +127,7 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   });
   router.on('PATCH', '/api/protocols/nfs/export-policies/:id', async ({ req, res, params }) => {
     const policy = policyOf(params.id);
-    const body = parse<{ name?: string; rules?: Partial<ExportRule>[] }>(await readJson(req), policyModify);
+    const body = EXPORT_POLICY.parseModify<{ name?: string; rules?: Partial<ExportRule>[] }>(await readJson(req));
     if (body.name !== undefined && body.name !== policy.name) {
       if (cluster.state.exportPolicies.some((p) => p.svmUuid === policy.svmUuid && p.name === body.name)) throw duplicate(`export policy ${body.name}`, 'name');
       policy.name = body.name;
@@ -167,12 +147,12 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   });
 
   router.on('GET', '/api/protocols/nfs/export-policies/:id/rules', ({ res, params, query }) =>
-    sendJson(res, 200, collection(policyOf(params.id).rules, query)));
-  router.on('GET', '/api/protocols/nfs/export-policies/:id/rules/:index', ({ res, params }) =>
-    sendJson(res, 200, ruleOf(policyOf(params.id), params.index)));
+    sendJson(res, 200, collection(policyOf(params.id).rules.map((r) => ruleView(policyOf(params.id), r)), query, EXPORT_RULE)));
+  router.on('GET', '/api/protocols/nfs/export-policies/:id/rules/:index', ({ res, params, query }) =>
+    sendJson(res, 200, single(ruleView(policyOf(params.id), ruleOf(policyOf(params.id), params.index)), query, EXPORT_RULE)));
   router.on('POST', '/api/protocols/nfs/export-policies/:id/rules', async ({ req, res, params, query }) => {
     const policy = policyOf(params.id);
-    const body = parse<Partial<ExportRule>>(await readJson(req), ruleCreate);
+    const body = EXPORT_RULE.parseCreate<Partial<ExportRule>>(await readJson(req));
     if (body.index !== undefined && policy.rules.some((r) => r.index === body.index)) throw duplicate(`rule index ${body.index}`, 'index');
     const rule = normalizeRule(body, body.index ?? nextIndex(policy));
     policy.rules.push(rule);
@@ -183,7 +163,7 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   router.on('PATCH', '/api/protocols/nfs/export-policies/:id/rules/:index', async ({ req, res, params }) => {
     const policy = policyOf(params.id);
     const rule = ruleOf(policy, params.index);
-    const body = parse<Partial<ExportRule>>(await readJson(req), ruleModify);
+    const body = EXPORT_RULE.parseModify<Partial<ExportRule>>(await readJson(req));
     Object.assign(rule, body, { index: rule.index });
     cluster.save();
     sendJson(res, 200, {});

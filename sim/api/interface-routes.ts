@@ -4,31 +4,23 @@
 import type { SimContext } from '../context';
 import { duplicate, invalid, notFound, readJson, sendJson } from '../http';
 import type { InterfaceRecord } from '../model';
-import { collection, wantsRecords } from '../query';
+import { collection, single, wantsRecords } from '../query';
+import { deepMerge, unhandled } from '../resource';
 import type { Router } from '../router';
-import { bool, obj, oneOf, parse, ref, required, str } from '../schema';
-import { interfaceView } from './views';
+import { INTERFACE } from './tables';
+import { IPSPACE_DEFAULT, interfaceView, netmaskLength } from './views';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const ipSchema = obj({ address: required(str()), netmask: str() });
-const locationSchema = obj({ home_node: ref(), home_port: obj({ name: str(), node: ref() }), auto_revert: bool() });
-const createSchema = obj({
-  name: required(str()),
-  svm: required(ref()),
-  ip: required(ipSchema),
-  location: locationSchema,
-  enabled: bool(),
-  service_policy: obj({ name: str() }),
-  scope: oneOf(['svm']),
-});
-const modifySchema = obj({ name: str(), ip: ipSchema, location: locationSchema, enabled: bool(), service_policy: obj({ name: str() }) });
-
+/** What the handlers act on; the rest of a body is stored and answered back. */
+const HANDLED = ['name', 'svm', 'ip.address', 'ip.netmask', 'location.home_node', 'location.home_port', 'enabled', 'service_policy', 'scope', 'ipspace'];
+const NETMASK = /^(\d{1,2}|\d{1,3}(\.\d{1,3}){3})$/;
 type Ref = { name?: string; uuid?: string };
 interface Location {
   home_node?: Ref;
   home_port?: { name?: string; node?: Ref };
 }
 interface CreateBody {
+  [field: string]: unknown;
   name: string;
   svm: Ref;
   ip: { address: string; netmask?: string };
@@ -36,7 +28,14 @@ interface CreateBody {
   enabled?: boolean;
   service_policy?: { name?: string };
 }
-type ModifyBody = Partial<Omit<CreateBody, 'svm'>>;
+interface ModifyBody {
+  [field: string]: unknown;
+  name?: string;
+  ip?: { address: string; netmask?: string };
+  location?: Location;
+  enabled?: boolean;
+  service_policy?: { name?: string };
+}
 
 export function registerInterfaceRoutes(router: Router, { cluster }: SimContext): void {
   const lifOf = (uuid: string): InterfaceRecord => {
@@ -48,17 +47,23 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
     if (!IPV4.test(address)) throw invalid(`"${address}" is not an IPv4 address`, 'ip.address');
     if (cluster.state.interfaces.some((l) => l !== except && l.address === address)) throw duplicate(`interface address ${address}`, 'ip.address');
   };
+  const checkNetmask = (netmask: string | undefined) => {
+    if (netmask !== undefined && (!NETMASK.test(netmask) || Number(netmaskLength(netmask)) > 32)) throw invalid(`"${netmask}" is not a netmask or a netmask length`, 'ip.netmask');
+  };
   const homeNode = (location: Location | undefined) => {
     const node = location?.home_node ?? location?.home_port?.node;
     return node ? cluster.node(node, 'location.home_node') : undefined;
   };
 
   router.on('GET', '/api/network/ip/interfaces', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.interfaces.map((l) => interfaceView(cluster, l)), query)));
-  router.on('GET', '/api/network/ip/interfaces/:uuid', ({ res, params }) => sendJson(res, 200, interfaceView(cluster, lifOf(params.uuid))));
+    sendJson(res, 200, collection(cluster.state.interfaces.map((l) => interfaceView(cluster, l)), query, INTERFACE)));
+  router.on('GET', '/api/network/ip/interfaces/:uuid', ({ res, params, query }) => sendJson(res, 200, single(interfaceView(cluster, lifOf(params.uuid)), query, INTERFACE)));
 
   router.on('POST', '/api/network/ip/interfaces', async ({ req, res, query }) => {
-    const body = parse<CreateBody>(await readJson(req), createSchema);
+    const body = INTERFACE.parseCreate<CreateBody & { scope?: string; ipspace?: Ref }>(await readJson(req));
+    if (body.scope === 'cluster') throw invalid('the simulator serves SVM-scoped data interfaces only', 'scope');
+    if (body.ipspace && (body.ipspace.name ?? IPSPACE_DEFAULT) !== IPSPACE_DEFAULT) throw notFound(`IPspace ${body.ipspace.name ?? body.ipspace.uuid}`, 'ipspace');
+    checkNetmask(body.ip.netmask);
     const svm = cluster.svm(body.svm);
     if (cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && l.name === body.name)) throw duplicate(`interface ${body.name}`, 'name');
     checkAddress(body.ip.address);
@@ -67,11 +72,12 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
       name: body.name,
       svmUuid: svm.uuid,
       address: body.ip.address,
-      netmask: body.ip.netmask ?? '255.255.255.0',
+      netmask: netmaskLength(body.ip.netmask ?? '24'),
       enabled: body.enabled ?? true,
       homeNodeUuid: (homeNode(body.location) ?? cluster.state.nodes[0]).uuid,
       ...(body.location?.home_port?.name && { homePort: body.location.home_port.name }),
       ...(body.service_policy?.name && { servicePolicy: body.service_policy.name }),
+      extra: unhandled(body, HANDLED),
     };
     cluster.state.interfaces.push(lif);
     cluster.save();
@@ -80,21 +86,23 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
 
   router.on('PATCH', '/api/network/ip/interfaces/:uuid', async ({ req, res, params }) => {
     const lif = lifOf(params.uuid);
-    const body = parse<ModifyBody>(await readJson(req), modifySchema);
+    const body = INTERFACE.parseModify<ModifyBody>(await readJson(req));
+    checkNetmask(body.ip?.netmask);
     if (body.name !== undefined && body.name !== lif.name) {
       if (cluster.state.interfaces.some((l) => l.svmUuid === lif.svmUuid && l.name === body.name)) throw duplicate(`interface ${body.name}`, 'name');
     }
-    if (body.ip) checkAddress(body.ip.address, lif);
+    if (body.ip?.address) checkAddress(body.ip.address, lif);
     const node = homeNode(body.location);
     if (body.name !== undefined) lif.name = body.name;
     if (body.ip) {
-      lif.address = body.ip.address;
-      if (body.ip.netmask) lif.netmask = body.ip.netmask;
+      if (body.ip.address) lif.address = body.ip.address;
+      if (body.ip.netmask) lif.netmask = netmaskLength(body.ip.netmask);
     }
     if (node) lif.homeNodeUuid = node.uuid;
     if (body.location?.home_port?.name) lif.homePort = body.location.home_port.name;
     if (body.enabled !== undefined) lif.enabled = body.enabled;
     if (body.service_policy?.name) lif.servicePolicy = body.service_policy.name;
+    lif.extra = deepMerge(lif.extra ?? {}, unhandled(body, HANDLED));
     cluster.save();
     sendJson(res, 200, {});
   });

@@ -5,11 +5,27 @@ import type {
 } from '../../lambdas/ontap/types';
 import type { Cluster } from '../cluster';
 import { nodeState, servingNode, takeoverState } from '../ha';
-import type { AggregateRecord, ExportPolicyRecord, InterfaceRecord, NodeRecord, RelationshipRecord, SvmRecord, TransferRecord, VolumeRecord } from '../model';
+import * as crypto from 'node:crypto';
+import type { AggregateRecord, ExportPolicyRecord, InterfaceRecord, NfsRecord, NodeRecord, RelationshipRecord, SvmRecord, TransferRecord, VolumeRecord } from '../model';
+import { deepMerge } from '../resource';
+
+export const IPSPACE_DEFAULT = 'Default';
+/** The cluster's `Default` IPspace, with a uuid stable for the cluster. */
+export function defaultIpspace(cluster: Cluster): { name: string; uuid: string } {
+  const h = crypto.createHash('sha256').update(`ipspace:${cluster.state.cluster.uuid}`).digest('hex');
+  return { name: IPSPACE_DEFAULT, uuid: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}` };
+}
+
+/** An IPv4 netmask as ONTAP answers it: its length (`255.255.255.0` -> `24`). */
+export function netmaskLength(netmask: string): string {
+  if (/^\d{1,2}$/.test(netmask)) return netmask;
+  const bits = netmask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  return String(bits.indexOf('0') < 0 ? 32 : bits.indexOf('0'));
+}
 
 const link = (href: string) => ({ _links: { self: { href } } });
 const svmRef = (svm: SvmRecord) => ({ name: svm.name, uuid: svm.uuid });
-const svmRefOf = (cluster: Cluster, uuid: string) => svmRef(cluster.svmByUuid(uuid));
+export const svmRefOf = (cluster: Cluster, uuid: string) => svmRef(cluster.svmByUuid(uuid));
 const nodeRef = (node: NodeRecord) => ({ name: node.name, uuid: node.uuid });
 
 export function nodeView(cluster: Cluster, node: NodeRecord): ClusterNode {
@@ -36,34 +52,48 @@ export function aggregateView(cluster: Cluster, aggr: AggregateRecord): Aggregat
   };
 }
 
+const PROTOCOL_DEFAULTS = { allowed: true, enabled: false };
+const NSSWITCH_DEFAULTS = { hosts: ['files', 'dns'], group: ['files'], passwd: ['files'], netgroup: ['files'], namemap: ['files'] };
+
 export function svmView(cluster: Cluster, svm: SvmRecord): Svm {
   const nfs = cluster.state.nfs.find((n) => n.svmUuid === svm.uuid);
-  return {
+  const defaults = {
+    cifs: PROTOCOL_DEFAULTS, iscsi: PROTOCOL_DEFAULTS, fcp: PROTOCOL_DEFAULTS, nvme: PROTOCOL_DEFAULTS, s3: PROTOCOL_DEFAULTS,
+    ndmp: { allowed: true },
+    snapshot_policy: { name: 'default' },
+    nsswitch: NSSWITCH_DEFAULTS,
+    max_volumes: 'unlimited',
+  };
+  return deepMerge(deepMerge(defaults, svm.extra), {
     uuid: svm.uuid,
     name: svm.name,
     state: svm.state,
     subtype: svm.subtype,
     language: svm.language,
+    ipspace: defaultIpspace(cluster),
     aggregates: cluster.state.aggregates.map((a) => ({ name: a.name, uuid: a.uuid })),
-    nfs: { enabled: nfs?.enabled ?? false },
+    nfs: { enabled: nfs?.enabled ?? false, allowed: true },
     ...(svm.comment !== undefined && { comment: svm.comment }),
     ...link(`/api/svm/svms/${svm.uuid}`),
-  };
+  }) as Svm;
 }
 
-export function dnsView(cluster: Cluster, rec: { svmUuid: string; domains: string[]; servers: string[] }): DnsConfig {
-  return { svm: svmRefOf(cluster, rec.svmUuid), domains: rec.domains, servers: rec.servers, ...link(`/api/name-services/dns/${rec.svmUuid}`) };
+export function dnsView(cluster: Cluster, rec: { svmUuid: string; domains: string[]; servers: string[]; extra?: Record<string, unknown> }): DnsConfig {
+  // skip_config_validation is write-only in ONTAP.
+  const { skip_config_validation: _writeOnly, ...extra } = rec.extra ?? {};
+  const defaults = { timeout: 2, attempts: 1, dynamic_dns: { enabled: false, use_secure: false }, scope: 'svm' };
+  return deepMerge(deepMerge(defaults, extra), { svm: svmRefOf(cluster, rec.svmUuid), domains: rec.domains, servers: rec.servers, ...link(`/api/name-services/dns/${rec.svmUuid}`) }) as DnsConfig;
 }
 
-export function nfsView(cluster: Cluster, rec: { svmUuid: string; enabled: boolean; protocol: NfsService['protocol'] }): NfsService {
+export function nfsView(cluster: Cluster, rec: NfsRecord): NfsService {
   const svm = cluster.svmByUuid(rec.svmUuid);
   return {
+    ...rec.settings,
     svm: svmRef(svm),
     enabled: rec.enabled,
     state: rec.enabled && svm.state === 'running' ? 'online' : 'offline',
-    protocol: rec.protocol,
     ...link(`/api/protocols/nfs/services/${rec.svmUuid}`),
-  };
+  } as unknown as NfsService;
 }
 
 export function policyView(cluster: Cluster, policy: ExportPolicyRecord): ExportPolicy {
@@ -73,10 +103,29 @@ export function policyView(cluster: Cluster, policy: ExportPolicyRecord): Export
 export function volumeView(cluster: Cluster, vol: VolumeRecord): Volume {
   const aggr = cluster.state.aggregates.find((a) => a.uuid === vol.aggregateUuid);
   const used = Object.values(vol.files).reduce((sum, f) => sum + f.size, 0);
-  return {
+  const svm = cluster.svmByUuid(vol.svmUuid);
+  const defaults = {
+    style: 'flexvol',
+    comment: '',
+    nas: { security_style: 'unix', uid: 0, gid: 0, unix_permissions: 755 },
+    snapshot_policy: { name: 'default' },
+    guarantee: { type: 'volume' },
+    tiering: { policy: 'none' },
+    encryption: { enabled: false },
+    efficiency: { compression: 'none', dedupe: 'none' },
+    space: { snapshot: { reserve_percent: 5 }, logical_space: { enforcement: false, reporting: false } },
+    snaplock: { type: 'non_snaplock' },
+    files: { maximum: 31122 },
+    quota: { enabled: false, state: 'off' },
+    autosize: { mode: 'off' },
+    snapmirror: { is_protected: cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid) },
+  };
+  return deepMerge(deepMerge(defaults, vol.extra), {
     uuid: vol.uuid,
     name: vol.name,
-    svm: svmRefOf(cluster, vol.svmUuid),
+    svm: svmRef(svm),
+    language: vol.language ?? svm.language,
+    is_svm_root: vol.isSvmRoot ?? false,
     type: vol.type,
     // Nobody can serve the volume while its node is down and not yet taken over.
     state: cluster.volumeServer(vol) ? vol.state : 'offline',
@@ -86,17 +135,19 @@ export function volumeView(cluster: Cluster, vol: VolumeRecord): Volume {
     space: { size: vol.size, used, available: Math.max(0, vol.size - used) },
     ...(vol.movement && { movement: vol.movement }),
     ...link(`/api/storage/volumes/${vol.uuid}`),
-  };
+  }) as Volume;
 }
 
 export function interfaceView(cluster: Cluster, lif: InterfaceRecord): IpInterface {
   const home = cluster.nodeByUuid(lif.homeNodeUuid);
   const current = servingNode(cluster.state, lif.homeNodeUuid);
-  return {
+  const defaults = { location: { auto_revert: false, failover: 'default' }, ddns_enabled: true };
+  return deepMerge(deepMerge(defaults, lif.extra), {
     uuid: lif.uuid,
     name: lif.name,
     svm: svmRefOf(cluster, lif.svmUuid),
-    ip: { address: lif.address, netmask: lif.netmask },
+    ip: { address: lif.address, netmask: netmaskLength(lif.netmask), family: 'ipv4' },
+    ipspace: defaultIpspace(cluster),
     enabled: lif.enabled,
     state: cluster.interfaceUp(lif) ? 'up' : 'down',
     location: {
@@ -107,7 +158,7 @@ export function interfaceView(cluster: Cluster, lif: InterfaceRecord): IpInterfa
     ...(lif.servicePolicy && { service_policy: { name: lif.servicePolicy } }),
     scope: 'svm',
     ...link(`/api/network/ip/interfaces/${lif.uuid}`),
-  };
+  }) as IpInterface;
 }
 
 /** ISO 8601 duration, as ONTAP writes lag_time: `PT1H2M3S`. */

@@ -4,36 +4,22 @@ import type { SimContext } from '../context';
 import { duplicate, invalid, readJson, sendJson } from '../http';
 import { answerWithJob } from '../jobs';
 import type { VolumeRecord } from '../model';
-import { collection, returnTimeout, wantsRecords } from '../query';
+import { collection, returnTimeout, single, wantsRecords } from '../query';
+import { unhandled } from '../resource';
 import type { Router } from '../router';
-import { int, list, obj, oneOf, parse, ref, required, str } from '../schema';
+import { VOLUME } from './tables';
 import { volumeView } from './views';
 
 const VOLUME_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,202}$/;
 const DEFAULT_SIZE = 20 * 1024 * 1024;
-const nasSchema = obj({ path: str(), export_policy: obj({ name: required(str()) }) });
-const createSchema = obj({
-  name: required(str()),
-  svm: required(ref()),
-  aggregates: list(ref()),
-  size: int(1),
-  type: oneOf(['rw', 'dp']),
-  state: oneOf(['online', 'offline', 'restricted']),
-  style: oneOf(['flexvol']),
-  nas: nasSchema,
-});
-const modifySchema = obj({
-  name: str(),
-  size: int(1),
-  state: oneOf(['online', 'offline', 'restricted']),
-  type: oneOf(['rw', 'dp']),
-  nas: nasSchema,
-  aggregates: list(ref()),
-  movement: obj({ destination_aggregate: required(ref()), cutover_action: oneOf(['abort_on_failure', 'defer_on_failure', 'force', 'retry_on_failure', 'wait']) }),
-});
 type Ref = { name?: string; uuid?: string };
+/** What the handlers act on; the rest of a body is stored and answered back. */
+const HANDLED = ['name', 'svm', 'aggregates', 'size', 'type', 'state', 'language', 'nas.path', 'nas.export_policy', 'movement'];
 interface CreateBody {
+  [field: string]: unknown;
   name: string;
+  language?: string;
+  style?: string;
   svm: Ref;
   aggregates?: Ref[];
   size?: number;
@@ -42,6 +28,7 @@ interface CreateBody {
   nas?: VolumeRecord['nas'];
 }
 interface ModifyBody {
+  [field: string]: unknown;
   name?: string;
   size?: number;
   state?: 'online' | 'offline' | 'restricted';
@@ -59,8 +46,8 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
     }
   };
 
-  router.on('GET', '/api/storage/volumes', ({ res, query }) => sendJson(res, 200, collection(cluster.state.volumes.map((v) => volumeView(cluster, v)), query)));
-  router.on('GET', '/api/storage/volumes/:uuid', ({ res, params }) => sendJson(res, 200, volumeView(cluster, cluster.volume(params.uuid))));
+  router.on('GET', '/api/storage/volumes', ({ res, query }) => sendJson(res, 200, collection(cluster.state.volumes.map((v) => volumeView(cluster, v)), query, VOLUME)));
+  router.on('GET', '/api/storage/volumes/:uuid', ({ res, params, query }) => sendJson(res, 200, single(volumeView(cluster, cluster.volume(params.uuid)), query, VOLUME)));
   router.on('GET', '/api/storage/volumes/:uuid/snapshots', ({ res, params, query }) => {
     const vol = cluster.volume(params.uuid);
     const records = vol.snapshots.map((s) => ({ uuid: s.uuid, name: s.name, create_time: s.create_time, volume: { name: vol.name, uuid: vol.uuid } }));
@@ -68,7 +55,9 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
   });
 
   router.on('POST', '/api/storage/volumes', async ({ req, res, query }) => {
-    const body = parse<CreateBody>(await readJson(req), createSchema);
+    const body = VOLUME.parseCreate<CreateBody>(await readJson(req));
+    if (body.style && body.style !== 'flexvol') throw invalid(`the simulator serves FlexVol volumes only, not ${body.style}`, 'style');
+    if ((body.state as string) === 'error' || (body.state as string) === 'mixed') throw invalid(`a volume cannot be created in state ${body.state}`, 'state');
     if (!VOLUME_NAME.test(body.name)) throw invalid(`invalid volume name "${body.name}"`, 'name');
     const svm = cluster.svm(body.svm);
     if (cluster.state.volumes.some((v) => v.svmUuid === svm.uuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
@@ -86,9 +75,11 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
       state: body.state ?? 'online',
       size: body.size ?? DEFAULT_SIZE,
       aggregateUuid: aggr.uuid,
-      nas: body.nas ?? {},
+      nas: { ...(body.nas?.path !== undefined && { path: body.nas.path }), ...(body.nas?.export_policy && { export_policy: body.nas.export_policy }) },
       files: {},
       snapshots: [],
+      ...(body.language !== undefined && { language: body.language }),
+      extra: unhandled(body, [...HANDLED, 'style']),
     };
     const job = jobs.submit(`POST /api/storage/volumes/${volume.uuid}`, { kind: 'volume_create', volume }, { name: svm.name, uuid: svm.uuid });
     await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 201, records: wantsRecords(query) ? [{ uuid: volume.uuid, name: volume.name }] : undefined });
@@ -96,7 +87,8 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
 
   router.on('PATCH', '/api/storage/volumes/:uuid', async ({ req, res, params, query }) => {
     const vol = cluster.volume(params.uuid);
-    const body = parse<ModifyBody>(await readJson(req), modifySchema);
+    const body = VOLUME.parseModify<ModifyBody>(await readJson(req));
+    if ((body.state as string) === 'error' || (body.state as string) === 'mixed') throw invalid(`state ${body.state} cannot be requested`, 'state');
     cluster.requireServed(vol);
     const svm = cluster.svmByUuid(vol.svmUuid);
     const svmRef = { name: svm.name, uuid: svm.uuid };
@@ -122,7 +114,8 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
       if (cluster.state.volumes.some((v) => v.svmUuid === vol.svmUuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
     }
     checkPolicy(vol.svmUuid, body.nas);
-    const { aggregates: _same, movement: _stay, ...changes } = body;
+    const nas = body.nas && { ...(body.nas.path !== undefined && { path: body.nas.path }), ...(body.nas.export_policy && { export_policy: body.nas.export_policy }) };
+    const changes = { name: body.name, size: body.size, state: body.state, type: body.type, nas, extra: unhandled(body, HANDLED) };
     const job = jobs.submit(`PATCH /api/storage/volumes/${vol.uuid}`, { kind: 'volume_modify', uuid: vol.uuid, ...changes }, svmRef);
     await answerWithJob(res, jobs, job, done);
   });

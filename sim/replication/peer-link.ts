@@ -1,11 +1,21 @@
 // The inter-cluster link as the destination sees it: HTTP calls to the peer's
 // /sim/replication endpoints. Any failure to reach the peer is ONTAP's PEER_UNREACHABLE.
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Cluster } from '../cluster';
 import { basicAuth, peerUnreachable, RequestError } from '../http';
 import type { PeerRecord } from '../model';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const secureAgents = new Map<string, https.Agent>();
+const secureAgent = (ca: string | undefined) => {
+  let a = secureAgents.get(ca ?? '');
+  if (!a) {
+    a = new https.Agent({ keepAlive: true, maxSockets: 64, ...(ca && { ca }) });
+    secureAgents.set(ca ?? '', a);
+  }
+  return a;
+};
 const CALL_TIMEOUT_MS = 10_000;
 
 function checkLink(cluster: Cluster, peer: PeerRecord): void {
@@ -14,9 +24,10 @@ function checkLink(cluster: Cluster, peer: PeerRecord): void {
 
 function request(peer: PeerRecord, method: string, path: string, headers: Record<string, string>, signal?: AbortSignal) {
   const url = new URL(path, peer.baseUrl);
-  return http.request(url, {
+  const secure = url.protocol === 'https:';
+  return (secure ? https : http).request(url, {
     method,
-    agent,
+    agent: secure ? secureAgent(peer.ca) : agent,
     signal,
     timeout: CALL_TIMEOUT_MS,
     headers: { authorization: basicAuth(peer.username, peer.password), ...headers },

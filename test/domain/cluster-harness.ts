@@ -25,7 +25,7 @@ export interface Harness {
 }
 
 const client = (cluster: RunningCluster, side: 'source' | 'destination'): OntapClient =>
-  new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 20_000 });
+  new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 20_000 });
 
 export async function startHarness(migrationId = 'm-test'): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svm-'));

@@ -402,8 +402,9 @@ export function clusterView(dump: StateDump): ClusterView {
       .filter((l) => l.svmUuid === svm.uuid)
       .map((l) => ({ name: l.name, address: l.address, enabled: l.enabled, up: l.enabled && svm.state === 'running' && serves(l.homeNodeUuid) }))
       .sort((a, b) => a.name.localeCompare(b.name));
+    // The SVM's root volume is the SVM's own (created and deleted with it), not a migrated one.
     const volumes = dump.volumes
-      .filter((v) => v.svmUuid === svm.uuid)
+      .filter((v) => v.svmUuid === svm.uuid && !v.isSvmRoot)
       .map((v) => ({
         name: v.name,
         uuid: v.uuid,

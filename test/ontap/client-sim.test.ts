@@ -23,7 +23,7 @@ let dstSim: SimControl;
 const extraClients: OntapClient[] = [];
 
 function clientFor(cluster: RunningCluster, side: 'source' | 'destination', extra: Partial<OntapClientOptions> = {}): OntapClient {
-  return new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 15_000, ...extra });
+  return new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 15_000, ...extra });
 }
 
 function extraClient(cluster: RunningCluster, side: 'source' | 'destination', extra: Partial<OntapClientOptions>): OntapClient {
@@ -104,9 +104,9 @@ describe('SVMs and their configuration', () => {
     expect(await src.dns.get(svm.uuid)).toBeUndefined();
 
     // NFS service
-    await src.nfs.create({ svm: { name: svm.name }, enabled: true, protocol: { v3_enabled: true, v4_enabled: false, v41_enabled: false } });
-    await src.nfs.update(svm.uuid, { protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: false } });
-    expect(await src.nfs.get(svm.uuid)).toMatchObject({ enabled: true, protocol: { v4_enabled: true } });
+    await src.nfs.create({ svm: { name: svm.name }, enabled: true, protocol: { v3_enabled: true, v40_enabled: false, v41_enabled: false } });
+    await src.nfs.update(svm.uuid, { protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false } });
+    expect(await src.nfs.get(svm.uuid)).toMatchObject({ enabled: true, protocol: { v40_enabled: true } });
     await src.nfs.delete(svm.uuid);
     expect(await src.nfs.get(svm.uuid)).toBeUndefined();
 
@@ -126,15 +126,16 @@ describe('SVMs and their configuration', () => {
     expect(isNotFound(await failure(src.svms.get(svm.uuid)))).toBe(true);
   });
 
-  it('creates a dp_destination SVM stopped, refuses to start it, and changes its subtype to default', async () => {
+  it('creates a dp_destination SVM stopped, and the cluster refuses to start it or to patch its subtype', async () => {
     const svm = await dst.svms.create({ name: 'svm_client_dp', subtype: 'dp_destination', comment: 'test' });
     expect(svm).toMatchObject({ state: 'stopped', subtype: 'dp_destination', comment: 'test' });
     const err = await failure(dst.svms.start(svm.uuid));
     expect(err.name).toBe('ValidationError');
     expect((err as { field?: string }).field).toBe('state');
-    await dst.svms.setSubtype(svm.uuid, 'default');
-    await dst.svms.start(svm.uuid);
-    expect(await dst.svms.get(svm.uuid)).toMatchObject({ state: 'running', subtype: 'default' });
+    const subtype = await failure(dst.svms.setSubtype(svm.uuid, 'default'));
+    expect(subtype.name).toBe('ValidationError');
+    expect((subtype as { field?: string }).field).toBe('subtype');
+    expect(await dst.svms.get(svm.uuid)).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
     await dst.svms.delete(svm.uuid);
   });
 });

@@ -1,6 +1,7 @@
 // The ONTAP API of one simulated cluster: CRUD of every resource over HTTP, the job model
 // (202 + polling, return_timeout), and ONTAP's error bodies for bad requests.
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
+import { simFetch } from '../../sim/fetch';
 import { startCluster, type RunningCluster } from '../../sim/server';
 import { ontap, tmpDir } from './helpers';
 
@@ -49,15 +50,16 @@ describe('ONTAP API of a simulated cluster', () => {
     const started = await api.patch(`/api/svm/svms/${svm.uuid}?return_timeout=10`, { state: 'running' });
     expect(started.status).toBe(200);
     expect((await api.get(`/api/svm/svms/${svm.uuid}`)).body.state).toBe('running');
-    // a dp_destination SVM starts stopped, cannot be started, becomes default by PATCH subtype
+    // a dp_destination SVM starts stopped and cannot be started; its subtype is not patchable
     await api.done('POST', '/api/svm/svms', { name: 'svm_dp', subtype: 'dp_destination' });
     const dp = await api.one('/api/svm/svms?name=svm_dp');
     expect(dp).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
     const refused = await api.patch(`/api/svm/svms/${dp.uuid}`, { state: 'running' });
     expect(refused.body.error).toMatchObject({ code: ONTAP_ERROR.INVALID_VALUE, target: 'state' });
-    await api.done('PATCH', `/api/svm/svms/${dp.uuid}`, { subtype: 'default' });
-    await api.done('PATCH', `/api/svm/svms/${dp.uuid}`, { state: 'running' });
-    expect((await api.get(`/api/svm/svms/${dp.uuid}`)).body).toMatchObject({ state: 'running', subtype: 'default' });
+    const subtype = await api.patch(`/api/svm/svms/${dp.uuid}`, { subtype: 'default' });
+    expect(subtype.status).toBe(400);
+    expect(subtype.body.error).toMatchObject({ code: ONTAP_ERROR.NOT_SETTABLE, target: 'subtype' });
+    expect((await api.get(`/api/svm/svms/${dp.uuid}`)).body).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
     // delete
     await api.done('DELETE', `/api/svm/svms/${dp.uuid}`);
     expect((await api.get(`/api/svm/svms/${dp.uuid}`)).status).toBe(404);
@@ -72,8 +74,8 @@ describe('ONTAP API of a simulated cluster', () => {
     expect((await api.get(`/api/name-services/dns/${svm.uuid}`)).body).toMatchObject({ domains: ['a.example'], servers: ['10.1.1.2'], svm: { uuid: svm.uuid } });
     expect((await api.one(`/api/name-services/dns?svm.name=svm_a`)).svm.name).toBe('svm_a');
 
-    expect((await api.post('/api/protocols/nfs/services', { svm: ref, protocol: { v3_enabled: true, v4_enabled: true } })).status).toBe(201);
-    expect((await api.get(`/api/protocols/nfs/services/${svm.uuid}`)).body).toMatchObject({ enabled: true, state: 'online', protocol: { v3_enabled: true, v4_enabled: true, v41_enabled: false } });
+    expect((await api.post('/api/protocols/nfs/services', { svm: ref, protocol: { v3_enabled: true, v40_enabled: true } })).status).toBe(201);
+    expect((await api.get(`/api/protocols/nfs/services/${svm.uuid}`)).body).toMatchObject({ enabled: true, state: 'online', protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false } });
     expect((await api.patch(`/api/protocols/nfs/services/${svm.uuid}`, { enabled: false })).status).toBe(200);
     expect((await api.get(`/api/protocols/nfs/services/${svm.uuid}`)).body.state).toBe('offline');
     expect((await api.get(`/api/svm/svms/${svm.uuid}`)).body.nfs.enabled).toBe(false);
@@ -147,7 +149,7 @@ describe('ONTAP API of a simulated cluster', () => {
   it.each([
     ['an unknown field', 'POST', '/api/svm/svms', { name: 'x', colour: 'blue' }, 400, ONTAP_ERROR.UNEXPECTED_ARGUMENT, 'colour'],
     ['an unknown nested field', 'POST', '/api/storage/volumes', { name: 'x', svm: { name: 'svm_a', id: 1 } }, 400, ONTAP_ERROR.UNEXPECTED_ARGUMENT, 'svm.id'],
-    ['a wrong enum value', 'POST', '/api/svm/svms', { name: 'x', subtype: 'weird' }, 400, ONTAP_ERROR.INVALID_VALUE, 'subtype'],
+    ['a wrong enum value', 'POST', '/api/svm/svms', { name: 'x', subtype: 'weird' }, 400, ONTAP_ERROR.INVALID_FIELD_VALUE, 'subtype'],
     ['a wrong type', 'POST', '/api/storage/volumes', { name: 'x', svm: { name: 'svm_a' }, size: '1G' }, 400, ONTAP_ERROR.INVALID_VALUE, 'size'],
     ['a missing required field', 'POST', '/api/storage/volumes', { name: 'x' }, 400, ONTAP_ERROR.MISSING_FIELD, 'svm'],
     ['a missing nested field', 'POST', '/api/network/ip/interfaces', { name: 'x', svm: { name: 'svm_a' }, ip: {} }, 400, ONTAP_ERROR.MISSING_FIELD, 'ip.address'],
@@ -159,7 +161,7 @@ describe('ONTAP API of a simulated cluster', () => {
   ])('rejects %s with ONTAP\'s error body', async (_case, method, urlPath, body, status, code, target) => {
     const answer =
       typeof body === 'string'
-        ? await fetch(`${cluster.baseUrl}${urlPath}`, { method, body, headers: { authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}` } }).then(async (r) => ({ status: r.status, body: await r.json() }))
+        ? await simFetch(`${cluster.baseUrl}${urlPath}`, { ca: cluster.ca, method, body, headers: { authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}` } }).then(async (r) => ({ status: r.status, body: await r.json() }))
         : await api.call(method, urlPath, body);
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);

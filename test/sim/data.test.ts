@@ -26,7 +26,7 @@ describe('data endpoint', () => {
     }
     const svm = await src.one(`/api/svm/svms?name=${DEMO_SVM}`);
     expect((await src.get(`/api/name-services/dns/${svm.uuid}`)).body.servers.length).toBe(2);
-    expect((await src.get(`/api/protocols/nfs/services/${svm.uuid}`)).body.protocol).toMatchObject({ v3_enabled: true, v4_enabled: true });
+    expect((await src.get(`/api/protocols/nfs/services/${svm.uuid}`)).body.protocol).toMatchObject({ v3_enabled: true, v40_enabled: true });
     expect((await src.one(`/api/storage/volumes?name=vol05`)).nas.export_policy.name).toBe('demo_exports');
     const lifs = (await src.get(`/api/network/ip/interfaces?svm.name=${DEMO_SVM}`)).body.records;
     expect(lifs.map((l: { state: string }) => l.state)).toEqual(['up', 'up']);

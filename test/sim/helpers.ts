@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { simFetch } from '../../sim/fetch';
 import type { RunningCluster } from '../../sim/server';
 
 export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'svm-'));
@@ -12,9 +13,10 @@ export interface Answer<T = any> {
   body: T;
 }
 
-export function ontap(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'password'>) {
+export function ontap(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'password'> & { ca?: string }) {
   const call = async <T = any>(method: string, urlPath: string, body?: unknown): Promise<Answer<T>> => {
-    const res = await fetch(`${cluster.baseUrl}${urlPath}`, {
+    const res = await simFetch(`${cluster.baseUrl}${urlPath}`, {
+      ca: cluster.ca,
       method,
       headers: {
         authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}`,

@@ -25,7 +25,6 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
   const to = await requireDestinationSvm(destination, ctx.plan);
 
   await breakRelationships(ctx, to);
-  if (to.subtype !== 'default') await destination.svms.setSubtype(to.uuid, 'default');
   await mountLikeSource(ctx, from, to);
 
   // At most one SVM serves at any moment: the source stops before the destination starts.

@@ -1,4 +1,4 @@
-// Setup and its undo. Setup creates the destination SVM (subtype dp_destination, stopped,
+// Setup and its undo. Setup creates the destination SVM (a `default` SVM, stopped,
 // tagged with the migration id), copies its configuration, creates a `dp` volume of the same
 // size for every source volume, and a SnapMirror relationship for each. Re-running skips what
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
@@ -52,14 +52,17 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   return { svm: { name: to.name, uuid: to.uuid }, volumes: created };
 }
 
-/** The tagged destination SVM, created stopped as a `dp_destination` (ONTAP may start it on creation). */
+/**
+ * The tagged destination SVM, a `default` SVM kept stopped (ONTAP starts it on creation). Not a
+ * `dp_destination`: ONTAP's subtype is not patchable, and per-volume relationships go to `default` SVMs.
+ */
 async function destinationSvm(destination: OntapClient, ctx: OperationContext, from: Svm): Promise<Svm> {
   const name = destinationSvmName(ctx.plan);
   let svm = await destination.svms.findByName(name);
   if (svm && svm.comment !== ownershipTag(ctx.plan)) {
     throw new ConflictError(`destination already has an SVM named ${name} that this migration did not create`, { side: 'destination', field: 'source.svm' });
   }
-  svm ??= await destination.svms.create({ name, subtype: 'dp_destination', language: from.language, comment: ownershipTag(ctx.plan) });
+  svm ??= await destination.svms.create({ name, language: from.language, comment: ownershipTag(ctx.plan) });
   if (svm.state === 'running' || svm.state === 'starting') {
     await destination.svms.stop(svm.uuid);
     svm = await destination.svms.get(svm.uuid);
