@@ -96,12 +96,6 @@ function createSvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_cre
   cluster.save();
 }
 
-/** Why an SVM cannot take `subtype: default` yet, if it cannot. */
-export function subtypeChangeBlocker(cluster: Cluster, svmUuid: string): string | undefined {
-  const live = cluster.state.relationships.find((r) => r.destination.svmUuid === svmUuid && r.state !== 'broken_off');
-  return live && `SnapMirror relationship ${live.uuid} into this SVM is ${live.state}; break it first`;
-}
-
 function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_modify' }>): void {
   const svm = cluster.svmByUuid(action.uuid);
   if (action.name !== undefined && action.name !== svm.name) {
@@ -110,11 +104,6 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
   }
   if (action.language !== undefined) svm.language = action.language;
   if (action.comment !== undefined) svm.comment = action.comment;
-  if (action.subtype === 'default' && svm.subtype !== 'default') {
-    const blocker = subtypeChangeBlocker(cluster, svm.uuid);
-    if (blocker) throw invalid(blocker, 'subtype');
-    svm.subtype = 'default';
-  }
   if (action.state === 'running') {
     if (svm.subtype === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
     svm.state = 'running';

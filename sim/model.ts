@@ -145,7 +145,7 @@ export interface RelationshipRecord {
 /** What a job does when it runs; stored, so a restart can run it again. */
 export type JobAction =
   | { kind: 'svm_create'; svm: SvmRecord; dns?: { domains: string[]; servers: string[] }; nfsEnabled?: boolean }
-  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; subtype?: 'default'; name?: string; language?: string; comment?: string }
+  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; name?: string; language?: string; comment?: string }
   | { kind: 'svm_delete'; uuid: string }
   | { kind: 'volume_create'; volume: VolumeRecord }
   | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string }

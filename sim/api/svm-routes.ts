@@ -1,5 +1,6 @@
 // /api/svm/svms: create (a default SVM runs, a dp_destination SVM starts stopped), start and
-// stop by PATCH state, dp_destination -> default by PATCH subtype, delete. All are jobs.
+// stop by PATCH state, delete. All are jobs. `subtype` is set on POST only: ONTAP does not
+// patch it (a dp_destination SVM becomes default only when its SVM-DR relationship breaks).
 import type { SimContext } from '../context';
 import { duplicate, invalid, readJson, sendJson } from '../http';
 import { answerWithJob } from '../jobs';
@@ -7,7 +8,6 @@ import type { SvmRecord } from '../model';
 import { collection, returnTimeout, wantsRecords } from '../query';
 import type { Router } from '../router';
 import { bool, list, obj, oneOf, parse, ref, required, str } from '../schema';
-import { subtypeChangeBlocker } from '../actions';
 import { svmView } from './views';
 
 const SVM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,46}$/;
@@ -30,11 +30,10 @@ interface CreateBody {
   nfs?: { enabled?: boolean };
   dns?: { domains: string[]; servers: string[] };
 }
-const modifySchema = obj({ name: str(), state: oneOf(['running', 'stopped']), subtype: oneOf(['default']), language: str(), comment: str() });
+const modifySchema = obj({ name: str(), state: oneOf(['running', 'stopped']), language: str(), comment: str() });
 interface ModifyBody {
   name?: string;
   state?: 'running' | 'stopped';
-  subtype?: 'default';
   language?: string;
   comment?: string;
 }
@@ -65,12 +64,7 @@ export function registerSvmRoutes(router: Router, { cluster, jobs }: SimContext)
     const svm = cluster.svm({ uuid: params.uuid }, 'uuid');
     const body = parse<ModifyBody>(await readJson(req), modifySchema);
     if (body.name !== undefined && body.name !== svm.name && cluster.state.svms.some((s) => s.name === body.name)) throw duplicate(`SVM ${body.name}`, 'name');
-    const subtypeAfter = body.subtype ?? svm.subtype;
-    if (body.subtype === 'default' && svm.subtype !== 'default') {
-      const blocker = subtypeChangeBlocker(cluster, svm.uuid);
-      if (blocker) throw invalid(blocker, 'subtype');
-    }
-    if (body.state === 'running' && subtypeAfter === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
+    if (body.state === 'running' && svm.subtype === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
     // The transitional state shows while the job runs, as ONTAP reports it.
     if (body.state === 'running' && svm.state !== 'running') svm.state = 'starting';
     if (body.state === 'stopped' && svm.state !== 'stopped') svm.state = 'stopping';

@@ -49,15 +49,16 @@ describe('ONTAP API of a simulated cluster', () => {
     const started = await api.patch(`/api/svm/svms/${svm.uuid}?return_timeout=10`, { state: 'running' });
     expect(started.status).toBe(200);
     expect((await api.get(`/api/svm/svms/${svm.uuid}`)).body.state).toBe('running');
-    // a dp_destination SVM starts stopped, cannot be started, becomes default by PATCH subtype
+    // a dp_destination SVM starts stopped and cannot be started; subtype is not patchable
     await api.done('POST', '/api/svm/svms', { name: 'svm_dp', subtype: 'dp_destination' });
     const dp = await api.one('/api/svm/svms?name=svm_dp');
     expect(dp).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
     const refused = await api.patch(`/api/svm/svms/${dp.uuid}`, { state: 'running' });
     expect(refused.body.error).toMatchObject({ code: ONTAP_ERROR.INVALID_VALUE, target: 'state' });
-    await api.done('PATCH', `/api/svm/svms/${dp.uuid}`, { subtype: 'default' });
-    await api.done('PATCH', `/api/svm/svms/${dp.uuid}`, { state: 'running' });
-    expect((await api.get(`/api/svm/svms/${dp.uuid}`)).body).toMatchObject({ state: 'running', subtype: 'default' });
+    const subtype = await api.patch(`/api/svm/svms/${dp.uuid}`, { subtype: 'default' });
+    expect(subtype.status).toBe(400);
+    expect(subtype.body.error.target).toBe('subtype');
+    expect((await api.get(`/api/svm/svms/${dp.uuid}`)).body).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
     // delete
     await api.done('DELETE', `/api/svm/svms/${dp.uuid}`);
     expect((await api.get(`/api/svm/svms/${dp.uuid}`)).status).toBe(404);

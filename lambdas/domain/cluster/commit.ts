@@ -1,5 +1,5 @@
 // Commit (past the point of no return) and the two ways out of it. commit breaks the
-// relationships, makes the destination SVM a `default` one with writable mounted volumes,
+// relationships, mounts the now writable destination volumes (the SVM is `default` from setup),
 // stops the source SVM, starts the destination SVM and brings its interfaces up (from here
 // the destination serves), then verifies the configuration. restartSourceVserver is the way
 // back while the destination does not serve yet; isDestinationServing tells which applies.
@@ -25,7 +25,6 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
   const to = await requireDestinationSvm(destination, ctx.plan);
 
   await breakRelationships(ctx, to);
-  if (to.subtype !== 'default') await destination.svms.setSubtype(to.uuid, 'default');
   await mountLikeSource(ctx, from, to);
 
   // At most one SVM serves at any moment: the source stops before the destination starts.

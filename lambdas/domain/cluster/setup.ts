@@ -1,5 +1,6 @@
-// Setup and its undo. Setup creates the destination SVM (subtype dp_destination, stopped,
-// tagged with the migration id), copies its configuration, creates a `dp` volume of the same
+// Setup and its undo. Setup creates the destination SVM (a `default` SVM from the start, as
+// per-volume relationships need and since ONTAP never patches `subtype`; stopped, tagged with
+// the migration id), copies its configuration, creates a `dp` volume of the same
 // size for every source volume, and a SnapMirror relationship for each. Re-running skips what
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
 
@@ -52,14 +53,14 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   return { svm: { name: to.name, uuid: to.uuid }, volumes: created };
 }
 
-/** The tagged destination SVM, created stopped as a `dp_destination` (ONTAP may start it on creation). */
+/** The tagged destination SVM, a `default` one, stopped once created (ONTAP starts it on creation). */
 async function destinationSvm(destination: OntapClient, ctx: OperationContext, from: Svm): Promise<Svm> {
   const name = destinationSvmName(ctx.plan);
   let svm = await destination.svms.findByName(name);
   if (svm && svm.comment !== ownershipTag(ctx.plan)) {
     throw new ConflictError(`destination already has an SVM named ${name} that this migration did not create`, { side: 'destination', field: 'source.svm' });
   }
-  svm ??= await destination.svms.create({ name, subtype: 'dp_destination', language: from.language, comment: ownershipTag(ctx.plan) });
+  svm ??= await destination.svms.create({ name, subtype: 'default', language: from.language, comment: ownershipTag(ctx.plan) });
   if (svm.state === 'running' || svm.state === 'starting') {
     await destination.svms.stop(svm.uuid);
     svm = await destination.svms.get(svm.uuid);
