@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from './cluster';
 import { busy, duplicate, invalid, nodeUnhealthy } from './http';
 import { servingNode } from './ha';
+import { runSvmPeerAction } from './api/svm-peer-routes';
 import type { JobAction, RelationshipRecord } from './model';
 import { peerJson } from './replication/peer-link';
 import { snapshotPrefix, type Replicator } from './replication/transfer';
@@ -18,6 +19,10 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         return modifySvm(cluster, action);
       case 'svm_delete':
         return deleteSvm(cluster, action.uuid);
+      case 'svm_peer_create':
+      case 'svm_peer_modify':
+      case 'svm_peer_delete':
+        return runSvmPeerAction(cluster, action);
       case 'volume_create': {
         if (cluster.state.volumes.some((v) => v.uuid === action.volume.uuid)) return;
         const { volume } = action;
@@ -122,6 +127,7 @@ function deleteSvm(cluster: Cluster, uuid: string): void {
   s.nfs = s.nfs.filter((x) => x.svmUuid !== uuid);
   s.exportPolicies = s.exportPolicies.filter((x) => x.svmUuid !== uuid);
   s.interfaces = s.interfaces.filter((x) => x.svmUuid !== uuid);
+  s.svmPeers = s.svmPeers.filter((x) => x.svmUuid !== uuid);
   cluster.save();
 }
 

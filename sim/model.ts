@@ -1,7 +1,7 @@
 // The simulated cluster's persistent state: what a cluster holds, in the shape it is stored
 // in `state.json`. API answers are views over these records (see api/*.ts).
 import type {
-  ExportRule, JobState, SnapmirrorState, SvmState, SvmSubtype, TransferState, VolumeMoveState, VolumeType,
+  ExportRule, JobState, SnapmirrorState, SvmPeerState, SvmState, SvmSubtype, TransferState, VolumeMoveState, VolumeType,
 } from '../lambdas/ontap/types';
 
 export interface FileEntry {
@@ -99,6 +99,20 @@ export interface PeerRecord {
   password: string;
 }
 
+/**
+ * One side of an SVM peer relationship (`/api/svm/peers`); both sides share the uuid. `name` is
+ * the local name of the peer SVM: its own name, or an alias when a local SVM has that name.
+ */
+export interface SvmPeerRecord {
+  uuid: string;
+  svmUuid: string;
+  peerSvm: string;
+  peerCluster: string;
+  name: string;
+  state: SvmPeerState;
+  applications: string[];
+}
+
 export interface TransferCheckpoint {
   /** The blobs the destination needs, in pull order. */
   needed: FileEntry[];
@@ -151,6 +165,9 @@ export type JobAction =
   | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string }
   | { kind: 'volume_move'; uuid: string; aggregateUuid: string }
   | { kind: 'volume_delete'; uuid: string }
+  | { kind: 'svm_peer_create'; peer: SvmPeerRecord }
+  | { kind: 'svm_peer_modify'; uuid: string; state?: 'peered' | 'rejected' | 'suspended'; name?: string; applications?: string[] }
+  | { kind: 'svm_peer_delete'; uuid: string }
   | { kind: 'relationship_create'; relationship: RelationshipRecord; initialize: boolean }
   | { kind: 'relationship_modify'; uuid: string; state?: 'snapmirrored' | 'paused' | 'broken_off'; throttle?: number }
   | { kind: 'relationship_delete'; uuid: string };
@@ -182,6 +199,7 @@ export interface ClusterState {
   volumes: VolumeRecord[];
   interfaces: InterfaceRecord[];
   peers: PeerRecord[];
+  svmPeers: SvmPeerRecord[];
   relationships: RelationshipRecord[];
   jobs: JobRecord[];
   link: { up: boolean };

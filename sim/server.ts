@@ -13,6 +13,7 @@ import { registerClusterRoutes } from './api/cluster-routes';
 import { registerConfigRoutes } from './api/config-routes';
 import { registerInterfaceRoutes } from './api/interface-routes';
 import { registerSnapmirrorRoutes } from './api/snapmirror-routes';
+import { registerSvmPeerRoutes } from './api/svm-peer-routes';
 import { registerSvmRoutes } from './api/svm-routes';
 import { registerVolumeRoutes } from './api/volume-routes';
 import { BlobStore } from './blobs';
@@ -88,6 +89,7 @@ function initialState(name: string, nodeCount: 2 | 4): ClusterState {
     volumes: [],
     interfaces: [],
     peers: [],
+    svmPeers: [],
     relationships: [],
     jobs: [],
     link: { up: true },
@@ -149,6 +151,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const api = new Router();
   registerClusterRoutes(api, ctx);
   registerSvmRoutes(api, ctx);
+  registerSvmPeerRoutes(api, ctx);
   registerConfigRoutes(api, ctx);
   registerVolumeRoutes(api, ctx);
   registerSnapmirrorRoutes(api, ctx);

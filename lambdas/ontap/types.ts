@@ -94,6 +94,19 @@ export interface Svm {
   nfs?: { enabled: boolean };
 }
 
+export const SVM_PEER_STATES = ['peered', 'rejected', 'suspended', 'initiated', 'pending', 'initializing'] as const;
+export type SvmPeerState = (typeof SVM_PEER_STATES)[number];
+export const SVM_PEER_APPLICATIONS = ['snapmirror', 'file_copy', 'lun_copy', 'flexcache'] as const;
+/** `/api/svm/peers`: one side of an SVM peer relationship; `name` is the peer SVM's local name. */
+export interface SvmPeer {
+  uuid: string;
+  name: string;
+  svm: Ref;
+  peer: { svm: Ref; cluster: Ref };
+  state: SvmPeerState;
+  applications: (typeof SVM_PEER_APPLICATIONS)[number][];
+}
+
 export interface DnsConfig {
   svm: Ref;
   domains: string[];

@@ -8,6 +8,7 @@ import type { RelationshipRecord } from '../model';
 import { collection, returnTimeout, wantsRecords } from '../query';
 import type { Router } from '../router';
 import { int, obj, oneOf, parse, ref, required, str } from '../schema';
+import { peeredSource } from './svm-peer-routes';
 import { relationshipView, transferView } from './views';
 
 const endpoint = obj({ path: required(str()), cluster: ref(), svm: ref() });
@@ -58,9 +59,14 @@ export function registerSnapmirrorRoutes(router: Router, { cluster, jobs, replic
     if (cluster.state.relationships.some((r) => r.destination.volumeUuid === dest.uuid)) throw duplicate(`relationship to ${body.destination.path}`, 'destination.path');
     cluster.requireServed(dest);
     const peer = cluster.peer(body.source.cluster?.name);
+    // The source path names the source SVM by its local name on this cluster: SVM peering first.
+    const peering = peeredSource(cluster, src.svm, peer.name);
+    if (!peering || peering.svmUuid !== dest.svmUuid) {
+      throw notFound(`Vserver peer relationship does not exist between "${dst.svm}" and "${src.svm}" on cluster ${peer.name}`, 'source.path');
+    }
     const rel: RelationshipRecord = {
       uuid: cluster.newUuid(),
-      source: { path: body.source.path, svm: src.svm, volume: src.volume, cluster: peer.name },
+      source: { path: body.source.path, svm: peering.peerSvm, volume: src.volume, cluster: peer.name },
       destination: { path: body.destination.path, svmUuid: dest.svmUuid, volumeUuid: dest.uuid },
       policy: body.policy?.name ?? 'MirrorAllSnapshots',
       state: 'uninitialized',

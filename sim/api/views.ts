@@ -140,7 +140,7 @@ export function relationshipView(cluster: Cluster, rel: RelationshipRecord): Sna
   const last = rel.transfers.at(-1);
   return {
     uuid: rel.uuid,
-    source: { path: rel.source.path, svm: { name: rel.source.svm }, cluster: { name: rel.source.cluster } },
+    source: { path: rel.source.path, svm: { name: rel.source.path.slice(0, rel.source.path.indexOf(':')) }, cluster: { name: rel.source.cluster } },
     destination: { path: rel.destination.path, ...(destSvm && { svm: svmRef(destSvm) }), cluster: { name: cluster.name } },
     policy: { name: rel.policy },
     state: rel.state,

@@ -10,7 +10,7 @@ import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import type { SnapmirrorRelationship } from '../../lambdas/ontap/types';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import type { RunningCluster } from '../../sim/server';
 import { migrationFailure } from '../support/failure';
 
@@ -176,8 +176,11 @@ describe('volumes and interfaces', () => {
 
 describe('SnapMirror', () => {
   let svmUuid: string;
+  /** The source SVM's local name on the destination: both SVMs are named DEMO_SVM. */
+  let alias: string;
   beforeAll(async () => {
     svmUuid = (await dst.svms.create({ name: DEMO_SVM, subtype: 'dp_destination' })).uuid;
+    alias = await peerSvms(pair.destination, pair.source, DEMO_SVM, DEMO_SVM);
   });
   afterAll(async () => {
     for (const rel of await dst.snapmirror.listRelationships()) await dst.snapmirror.deleteRelationship(rel.uuid);
@@ -188,7 +191,7 @@ describe('SnapMirror', () => {
   async function relationshipFor(volume: string): Promise<SnapmirrorRelationship> {
     const [aggregate] = await dst.aggregates.list();
     await dst.volumes.create({ name: volume, svm: { name: DEMO_SVM }, size: 1024 ** 3, type: 'dp', aggregates: [{ name: aggregate.name }] });
-    return dst.snapmirror.createRelationship({ source: { path: `${DEMO_SVM}:${volume}`, cluster: { name: pair.source.name } }, destination: { path: `${DEMO_SVM}:${volume}` } });
+    return dst.snapmirror.createRelationship({ source: { path: `${alias}:${volume}`, cluster: { name: pair.source.name } }, destination: { path: `${DEMO_SVM}:${volume}` } });
   }
 
   it('initializes, updates, quiesces, breaks and deletes a relationship', async () => {
@@ -298,6 +301,7 @@ describe('error mapping', () => {
     const svm = await dst.svms.create({ name: 'svm_client_link', subtype: 'dp_destination' });
     const [aggregate] = await dst.aggregates.list();
     const vol = await dst.volumes.create({ name: 'vol01', svm: { name: svm.name }, size: 1024 ** 3, type: 'dp', aggregates: [{ name: aggregate.name }] });
+    await peerSvms(pair.destination, pair.source, svm.name, DEMO_SVM);
     await dstSim.linkDown();
     const err = await failure(dst.snapmirror.createRelationship({ source: { path: `${DEMO_SVM}:vol01`, cluster: { name: pair.source.name } }, destination: { path: 'svm_client_link:vol01' } }));
     expect(err.name).toBe('InterClusterLinkError');

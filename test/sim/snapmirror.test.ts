@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM, seededBytes } from '../../sim/demo';
 import type { TransferRecord } from '../../sim/model';
-import { clusterDir, startClusterPair, type RunningPair } from '../../sim/pair';
+import { clusterDir, peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 const DST_SVM = 'svm_demo_dst';
@@ -16,6 +16,7 @@ async function destinationFor(pair: RunningPair, volume: string) {
   const dst = ontap(pair.destination);
   if ((await dst.get(`/api/svm/svms?name=${DST_SVM}`)).body.num_records === 0) {
     await dst.done('POST', '/api/svm/svms', { name: DST_SVM, subtype: 'dp_destination' });
+    await peerSvms(pair.destination, pair.source, DST_SVM, DEMO_SVM);
   }
   await dst.done('POST', '/api/storage/volumes', { name: volume, svm: { name: DST_SVM }, type: 'dp', size: 1 << 30 });
   await dst.done('POST', '/api/snapmirror/relationships', {

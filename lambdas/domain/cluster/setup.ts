@@ -1,7 +1,8 @@
 // Setup and its undo. Setup creates the destination SVM (a `default` SVM from the start, as
 // per-volume relationships need and since ONTAP never patches `subtype`; stopped, tagged with
-// the migration id), copies its configuration, creates a `dp` volume of the same
-// size for every source volume, and a SnapMirror relationship for each. Re-running skips what
+// the migration id), peers it with the source SVM, copies its configuration, creates a `dp`
+// volume of the same size for every source volume, and a SnapMirror relationship for each
+// (its source path names the source SVM by its alias on the destination). Re-running skips what
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
 
 import { ConflictError, TransientError } from '../../errors';
@@ -14,6 +15,7 @@ import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, ownershipTag
 import { dataVolumes, ownedDestinationSvm, sourceSvm } from './inventory';
 import { abortActiveTransfer, relationshipsInto, volumeOf } from './relationships';
 import { candidateAggregates, placeVolumes } from './placement';
+import { ensureSvmPeering, removeSvmPeering } from './svm-peering';
 
 /** ONTAP's SnapMirror throttle unit is KB/s; the relationship field takes bytes per second (see types.ts). */
 const KIB = 1024;
@@ -28,6 +30,7 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   const from = await sourceSvm(source, ctx.plan);
   const to = await destinationSvm(destination, ctx, from);
   const sourceCluster = (await source.cluster.get()).name;
+  const sourceAlias = await ensureSvmPeering(source, destination, { from: { svm: from, cluster: sourceCluster }, to: { svm: to } });
   await copyConfiguration(source, destination, from, to);
 
   const volumes = await dataVolumes(source, from.name);
@@ -46,7 +49,7 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
     // The data the baseline will move (logical used space), so progress can show a fraction.
     const totalBytes = volume.space?.used;
     await report(ctx, volume.name, { sourceUuid: volume.uuid, destinationUuid: target.uuid, node: nodeOf.get(aggregate), ...(totalBytes !== undefined && { totalBytes }) }, 'volume_created');
-    const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: from.name }, to.name, volume.name);
+    const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: sourceAlias }, to.name, volume.name);
     await report(ctx, volume.name, { relationshipUuid: relationship.uuid, transferState: relationship.transfer?.state }, 'relationship_created');
     return { name: volume.name, sourceUuid: volume.uuid, destinationUuid: target.uuid, aggregate, relationshipUuid: relationship.uuid };
   });
@@ -72,6 +75,7 @@ function createVolume(destination: OntapClient, to: Svm, volume: Volume, aggrega
   return destination.volumes.create({ name: volume.name, svm: { name: to.name, uuid: to.uuid }, size: volume.size, type: 'dp', aggregates: [{ name: aggregate }] });
 }
 
+/** `from.svm` is the source SVM's local name on the destination (the peering alias). */
 async function ensureRelationship(ctx: OperationContext, from: { cluster: string; svm: string }, toSvm: string, volume: string) {
   const snapmirror = ctx.clusters.destination.snapmirror;
   const destinationPath = snapmirrorPath(toSvm, volume);
@@ -86,8 +90,8 @@ async function ensureRelationship(ctx: OperationContext, from: { cluster: string
 }
 
 /**
- * Deletes the tagged destination SVM and everything in it: relationships, interfaces, volumes,
- * export policies, NFS and DNS configuration. Tolerates any part already gone; touches nothing
+ * Deletes the tagged destination SVM and everything in it: relationships, its SVM peering,
+ * interfaces, volumes, export policies, NFS and DNS configuration. Tolerates any part already gone; touches nothing
  * when the SVM is absent or not this migration's.
  */
 export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boolean }> {
@@ -97,6 +101,7 @@ export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boole
   const limit = ctx.concurrency ?? DEFAULT_CONCURRENCY;
 
   await deleteRelationshipsInto(ctx, svm.name);
+  await removeSvmPeering(destination, svm.name, ctx.plan.sourceSvm);
   const lifs = await destination.interfaces.list({ svmName: svm.name });
   await forEachLimited(lifs, limit, (lif) => unlessNotFound(destination.interfaces.delete(lif.uuid)));
   const volumes = await dataVolumes(destination, svm.name);
