@@ -3,7 +3,7 @@
 // idempotent, because a job interrupted by a restart runs again.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from './cluster';
-import { busy, duplicate, invalid, nodeUnhealthy } from './http';
+import { breakWhileTransferring, busy, duplicate, invalid, mountedVolume, nodeUnhealthy } from './http';
 import { servingNode } from './ha';
 import { runSvmPeerAction } from './api/svm-peer-routes';
 import type { JobAction, RelationshipRecord } from './model';
@@ -42,6 +42,8 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         if (action.state !== undefined) vol.state = action.state;
         if (action.type !== undefined) vol.type = action.type;
         if (action.nas !== undefined) vol.nas = { ...vol.nas, ...action.nas };
+        // `nas.path: ""` unmounts.
+        if (vol.nas.path === '') delete vol.nas.path;
         cluster.save();
         return;
       }
@@ -51,6 +53,7 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         const vol = cluster.state.volumes.find((v) => v.uuid === action.uuid);
         if (!vol) return;
         cluster.requireServed(vol);
+        if (vol.nas.path) throw mountedVolume(vol.name);
         if (cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid)) {
           throw busy(`volume ${vol.name} is the destination of a SnapMirror relationship; delete the relationship first`, 'uuid');
         }
@@ -180,6 +183,7 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
   const dest = cluster.volume(rel.destination.volumeUuid);
   switch (action.state) {
     case 'snapmirrored':
+      delete rel.quiescing;
       if (rel.state === 'paused') {
         // Resume: transfers are allowed again; no transfer starts by itself.
         rel.state = rel.common ? 'snapmirrored' : 'uninitialized';
@@ -193,10 +197,13 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
       }
       break;
     case 'paused':
-      if (rel.state !== 'broken_off') rel.state = 'paused';
+      // Quiesce lets a running transfer end first: the state shows paused only then.
+      if (rel.state === 'broken_off') break;
+      if (replicator.current(rel)) rel.quiescing = true;
+      else rel.state = 'paused';
       break;
     case 'broken_off':
-      if (replicator.current(rel)) throw busy(`relationship ${rel.uuid} has a transfer in progress; abort it or wait`, 'state');
+      if (replicator.current(rel)) throw breakWhileTransferring(`another transfer is in progress on relationship ${rel.uuid}`);
       cluster.requireServed(dest);
       rel.state = 'broken_off';
       dest.type = 'rw';

@@ -72,6 +72,12 @@ export interface VolumeRecord {
   state: 'online' | 'offline' | 'restricted';
   size: number;
   aggregateUuid: string;
+  /** The volume's language; the SVM's when absent. */
+  language?: string;
+  /** `flexvol` when absent. A FlexGroup is one record here (its constituents are not modelled). */
+  style?: 'flexvol' | 'flexgroup';
+  /** The SVM's root volume (ONTAP creates it with the SVM). */
+  isSvmRoot?: boolean;
   nas: { path?: string; export_policy?: { name: string } };
   files: Manifest;
   snapshots: SnapshotRecord[];
@@ -147,8 +153,10 @@ export interface RelationshipRecord {
   state: SnapmirrorState;
   healthy: boolean;
   unhealthyReason?: { message: string; code: string };
-  /** Bytes per second; 0 is unlimited. */
+  /** KB/s, as ONTAP takes it; 0 is unlimited. */
   throttle: number;
+  /** Quiesce asked while a transfer ran: the state becomes `paused` when it ends. */
+  quiescing?: boolean;
   /** The last snapshot both sides hold (the base of the next incremental transfer). */
   common?: { name: string; create_time: string };
   transferSeq: number;

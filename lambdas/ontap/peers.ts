@@ -46,14 +46,24 @@ export class SvmPeersApi {
   /** Asks the peer cluster for peering (`initiated` here, `pending` there) and returns it as listed. */
   async create(peer: SvmPeerCreate): Promise<SvmPeer> {
     await this.http.send('POST', SvmPeersApi.PATH, { body: peer });
-    const [created] = await this.list({ svmName: peer.svm.name, peerSvmName: peer.peer.svm.name, peerClusterName: peer.peer.cluster.name });
-    if (!created) throw createdButNotListed(this.http.side, `SVM peer ${peer.svm.name} -> ${peer.peer.cluster.name}:${peer.peer.svm.name}`);
+    const [created] = await this.list({
+      svmName: peer.svm.name,
+      peerSvmName: peer.peer.svm.name,
+      peerClusterName: peer.peer.cluster.name,
+    });
+    if (!created)
+      throw createdButNotListed(
+        this.http.side,
+        `SVM peer ${peer.svm.name} -> ${peer.peer.cluster.name}:${peer.peer.svm.name}`,
+      );
     return created;
   }
 
   /** Accepts a pending request on this (the peer) cluster, naming the peer SVM locally when given. */
   async accept(uuid: string, name?: string): Promise<void> {
-    await this.http.send('PATCH', this.path(uuid), { body: { state: 'peered', ...(name !== undefined && { name }) } });
+    await this.http.send('PATCH', this.path(uuid), {
+      body: { state: 'peered', ...(name !== undefined && { name }) },
+    });
   }
 
   async delete(uuid: string): Promise<void> {

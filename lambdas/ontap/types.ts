@@ -143,6 +143,8 @@ export const VOLUME_TYPES = ['rw', 'dp', 'ls'] as const;
 export type VolumeType = (typeof VOLUME_TYPES)[number];
 export const VOLUME_STATES = ['online', 'offline', 'restricted', 'error', 'mixed'] as const;
 export type VolumeState = (typeof VOLUME_STATES)[number];
+export const VOLUME_STYLES = ['flexvol', 'flexgroup', 'flexgroup_constituent'] as const;
+export type VolumeStyle = (typeof VOLUME_STYLES)[number];
 export const VOLUME_MOVE_STATES = ['aborted', 'cutover', 'cutover_wait', 'cutover_pending', 'failed', 'paused', 'queued', 'replicating', 'success'] as const;
 export type VolumeMoveState = (typeof VOLUME_MOVE_STATES)[number];
 export interface Volume {
@@ -153,6 +155,10 @@ export interface Volume {
   state: VolumeState;
   size: number;
   aggregates: Ref[];
+  /** The SVM's root volume (ONTAP answers it only when `fields` names it). */
+  is_svm_root?: boolean;
+  language?: string;
+  style?: VolumeStyle;
   nas?: { path?: string; export_policy?: { name: string } };
   space?: { size: number; used: number; available: number };
   movement?: { state: VolumeMoveState; percent_complete?: number; destination_aggregate?: Ref };
@@ -178,7 +184,7 @@ export interface SnapmirrorRelationship {
   unhealthy_reason?: { message: string; code?: string }[];
   /** ISO 8601 duration since the last successful transfer's snapshot, e.g. `PT12S`. */
   lag_time?: string;
-  /** Bytes per second; 0 is unlimited. Simulator extension of ONTAP's KB/s `throttle` on transfers. */
+  /** KB/s, ONTAP's unit for every SnapMirror throttle; 0 is unlimited. */
   throttle?: number;
   transfer?: { uuid: string; state: TransferState; bytes_transferred: number };
 }

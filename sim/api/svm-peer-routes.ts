@@ -4,11 +4,12 @@
 // the peer SVM: mandatory when a local SVM already has that name (then SnapMirror paths on this
 // cluster use it). Both sides share the relationship's uuid. The two clusters talk over the
 // inter-cluster link (/sim/replication/svm-peers), so peering fails while the link is down.
+
+import { SVM_PEER_APPLICATIONS } from '../../lambdas/ontap/types';
 import type { Cluster } from '../cluster';
 import type { SimContext } from '../context';
 import { duplicate, invalid, notFound, readJson, sendJson } from '../http';
 import { answerWithJob } from '../jobs';
-import { SVM_PEER_APPLICATIONS } from '../../lambdas/ontap/types';
 import type { JobAction, PeerRecord, SvmPeerRecord } from '../model';
 import { collection, returnTimeout, wantsRecords } from '../query';
 import { peerJson } from '../replication/peer-link';
@@ -23,9 +24,20 @@ const createSchema = obj({
   name: str(),
   force: bool(),
 });
-const modifySchema = obj({ state: oneOf(['peered', 'rejected', 'suspended']), name: str(), applications, force: bool() });
+const modifySchema = obj({
+  state: oneOf(['peered', 'rejected', 'suspended']),
+  name: str(),
+  applications,
+  force: bool(),
+});
 const deleteSchema = obj({ force: bool() });
-const remoteCreateSchema = obj({ uuid: required(str()), svm: required(str()), peerSvm: required(str()), peerCluster: required(str()), applications: required(list(str())) });
+const remoteCreateSchema = obj({
+  uuid: required(str()),
+  svm: required(str()),
+  peerSvm: required(str()),
+  peerCluster: required(str()),
+  applications: required(list(str())),
+});
 const remoteStateSchema = obj({ state: required(oneOf(['peered', 'rejected'])) });
 
 interface CreateBody {
@@ -35,11 +47,16 @@ interface CreateBody {
   name?: string;
   force?: boolean;
 }
-type ModifyBody = Omit<Extract<JobAction, { kind: 'svm_peer_modify' }>, 'kind' | 'uuid'> & { force?: boolean };
+type ModifyBody = Omit<Extract<JobAction, { kind: 'svm_peer_modify' }>, 'kind' | 'uuid'> & {
+  force?: boolean;
+};
 
 /** Whether `name` is taken on this cluster by an SVM or by another peer SVM's local name. */
 function nameTaken(cluster: Cluster, name: string, except?: string): boolean {
-  return cluster.state.svms.some((s) => s.name === name) || cluster.state.svmPeers.some((p) => p.uuid !== except && p.name === name);
+  return (
+    cluster.state.svms.some((s) => s.name === name) ||
+    cluster.state.svmPeers.some((p) => p.uuid !== except && p.name === name)
+  );
 }
 
 function clusterPeer(cluster: Cluster, ref: { name?: string; uuid?: string } | undefined): PeerRecord {
@@ -65,23 +82,44 @@ export function svmPeerView(cluster: Cluster, rec: SvmPeerRecord) {
  * The peered SVM a SnapMirror source path names on this cluster (by its local name), on
  * `peerCluster` when given; undefined when there is no such peering in state `peered`.
  */
-export function peeredSource(cluster: Cluster, localName: string, peerCluster?: string): SvmPeerRecord | undefined {
+export function peeredSource(
+  cluster: Cluster,
+  localName: string,
+  peerCluster?: string,
+): SvmPeerRecord | undefined {
   return cluster.state.svmPeers.find(
-    (p) => p.name === localName && p.state === 'peered' && p.applications.includes('snapmirror') && (!peerCluster || p.peerCluster === peerCluster),
+    (p) =>
+      p.name === localName &&
+      p.state === 'peered' &&
+      p.applications.includes('snapmirror') &&
+      (!peerCluster || p.peerCluster === peerCluster),
   );
 }
 
 /** What the svm_peer_* jobs do; idempotent, as every job action (a restart runs it again). */
-export async function runSvmPeerAction(cluster: Cluster, action: Extract<JobAction, { kind: `svm_peer_${string}` }>): Promise<void> {
+export async function runSvmPeerAction(
+  cluster: Cluster,
+  action: Extract<JobAction, { kind: `svm_peer_${string}` }>,
+): Promise<void> {
   const s = cluster.state;
   switch (action.kind) {
     case 'svm_peer_create': {
       const rec = action.peer;
       if (s.svmPeers.some((p) => p.uuid === rec.uuid)) return;
       const local = cluster.svmByUuid(rec.svmUuid);
-      await peerJson(cluster, clusterPeer(cluster, { name: rec.peerCluster }), 'POST', '/sim/replication/svm-peers', {
-        uuid: rec.uuid, svm: rec.peerSvm, peerSvm: local.name, peerCluster: cluster.name, applications: rec.applications,
-      });
+      await peerJson(
+        cluster,
+        clusterPeer(cluster, { name: rec.peerCluster }),
+        'POST',
+        '/sim/replication/svm-peers',
+        {
+          uuid: rec.uuid,
+          svm: rec.peerSvm,
+          peerSvm: local.name,
+          peerCluster: cluster.name,
+          applications: rec.applications,
+        },
+      );
       s.svmPeers.push(rec);
       cluster.save();
       return;
@@ -90,7 +128,13 @@ export async function runSvmPeerAction(cluster: Cluster, action: Extract<JobActi
       const rec = s.svmPeers.find((p) => p.uuid === action.uuid);
       if (!rec) throw notFound(`SVM peer ${action.uuid}`, 'uuid');
       if ((action.state === 'peered' || action.state === 'rejected') && rec.state === 'pending') {
-        await peerJson(cluster, clusterPeer(cluster, { name: rec.peerCluster }), 'POST', `/sim/replication/svm-peers/${rec.uuid}/state`, { state: action.state });
+        await peerJson(
+          cluster,
+          clusterPeer(cluster, { name: rec.peerCluster }),
+          'POST',
+          `/sim/replication/svm-peers/${rec.uuid}/state`,
+          { state: action.state },
+        );
       }
       if (action.state) rec.state = action.state;
       if (action.name !== undefined) rec.name = action.name;
@@ -121,45 +165,99 @@ export function registerSvmPeerRoutes(router: Router, { cluster, jobs }: SimCont
     return { name: svm.name, uuid: svm.uuid };
   };
 
-  router.on('GET', '/api/svm/peers', ({ res, query }) => sendJson(res, 200, collection(cluster.state.svmPeers.map((p) => svmPeerView(cluster, p)), query)));
-  router.on('GET', '/api/svm/peers/:uuid', ({ res, params }) => sendJson(res, 200, svmPeerView(cluster, record(params.uuid))));
+  router.on('GET', '/api/svm/peers', ({ res, query }) =>
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.svmPeers.map((p) => svmPeerView(cluster, p)),
+        query,
+      ),
+    ),
+  );
+  router.on('GET', '/api/svm/peers/:uuid', ({ res, params }) =>
+    sendJson(res, 200, svmPeerView(cluster, record(params.uuid))),
+  );
 
   router.on('POST', '/api/svm/peers', async ({ req, res, query }) => {
     const body = parse<CreateBody>(await readJson(req), createSchema);
     const svm = cluster.svm(body.svm, 'svm');
     const peerCluster = clusterPeer(cluster, body.peer.cluster);
     const peerSvm = body.peer.svm.name;
-    if (!peerSvm) throw invalid('the peer SVM is named by its name: the local cluster cannot resolve a uuid of the peer cluster', 'peer.svm.name');
+    if (!peerSvm)
+      throw invalid(
+        'the peer SVM is named by its name: the local cluster cannot resolve a uuid of the peer cluster',
+        'peer.svm.name',
+      );
     if (body.applications.length === 0) throw invalid('at least one application is required', 'applications');
-    if (cluster.state.svmPeers.some((p) => p.svmUuid === svm.uuid && p.peerSvm === peerSvm && p.peerCluster === peerCluster.name)) {
-      throw duplicate(`SVM peer relationship between ${svm.name} and ${peerCluster.name}:${peerSvm}`, 'peer.svm.name');
+    if (
+      cluster.state.svmPeers.some(
+        (p) => p.svmUuid === svm.uuid && p.peerSvm === peerSvm && p.peerCluster === peerCluster.name,
+      )
+    ) {
+      throw duplicate(
+        `SVM peer relationship between ${svm.name} and ${peerCluster.name}:${peerSvm}`,
+        'peer.svm.name',
+      );
     }
     const name = body.name ?? peerSvm;
     if (nameTaken(cluster, name)) {
-      throw invalid(`the peer SVM name "${name}" is already used on cluster ${cluster.name}; give the peer SVM a local name`, 'name');
+      throw invalid(
+        `the peer SVM name "${name}" is already used on cluster ${cluster.name}; give the peer SVM a local name`,
+        'name',
+      );
     }
-    const rec: SvmPeerRecord = { uuid: cluster.newUuid(), svmUuid: svm.uuid, peerSvm, peerCluster: peerCluster.name, name, state: 'initiated', applications: body.applications };
-    const job = jobs.submit(`POST /api/svm/peers/${rec.uuid}`, { kind: 'svm_peer_create', peer: rec }, { name: svm.name, uuid: svm.uuid });
-    await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 201, records: wantsRecords(query) ? [{ uuid: rec.uuid }] : undefined });
+    const rec: SvmPeerRecord = {
+      uuid: cluster.newUuid(),
+      svmUuid: svm.uuid,
+      peerSvm,
+      peerCluster: peerCluster.name,
+      name,
+      state: 'initiated',
+      applications: body.applications,
+    };
+    const job = jobs.submit(
+      `POST /api/svm/peers/${rec.uuid}`,
+      { kind: 'svm_peer_create', peer: rec },
+      { name: svm.name, uuid: svm.uuid },
+    );
+    await answerWithJob(res, jobs, job, {
+      returnTimeout: returnTimeout(query),
+      doneStatus: 201,
+      records: wantsRecords(query) ? [{ uuid: rec.uuid }] : undefined,
+    });
   });
 
   router.on('PATCH', '/api/svm/peers/:uuid', async ({ req, res, params, query }) => {
     const rec = record(params.uuid);
     const { force: _force, ...body } = parse<ModifyBody>(await readJson(req), modifySchema);
-    if (body.state === 'peered' && rec.state === 'initiated') throw invalid(`SVM peer ${rec.uuid} is accepted on the peer cluster ${rec.peerCluster}`, 'state');
-    if (body.state === 'rejected' && rec.state !== 'pending') throw invalid(`only a pending SVM peer request can be rejected; this one is ${rec.state}`, 'state');
+    if (body.state === 'peered' && rec.state === 'initiated')
+      throw invalid(`SVM peer ${rec.uuid} is accepted on the peer cluster ${rec.peerCluster}`, 'state');
+    if (body.state === 'rejected' && rec.state !== 'pending')
+      throw invalid(`only a pending SVM peer request can be rejected; this one is ${rec.state}`, 'state');
     const name = body.name ?? rec.name;
     if (nameTaken(cluster, name, rec.uuid)) {
-      throw invalid(`the peer SVM name "${name}" is already used on cluster ${cluster.name}; give the peer SVM a local name`, 'name');
+      throw invalid(
+        `the peer SVM name "${name}" is already used on cluster ${cluster.name}; give the peer SVM a local name`,
+        'name',
+      );
     }
-    const job = jobs.submit(`PATCH /api/svm/peers/${rec.uuid}`, { kind: 'svm_peer_modify', uuid: rec.uuid, ...body }, svmRef(rec));
+    const job = jobs.submit(
+      `PATCH /api/svm/peers/${rec.uuid}`,
+      { kind: 'svm_peer_modify', uuid: rec.uuid, ...body },
+      svmRef(rec),
+    );
     await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });
   });
 
   router.on('DELETE', '/api/svm/peers/:uuid', async ({ req, res, params, query }) => {
     const rec = record(params.uuid);
     parse(await readJson(req), deleteSchema);
-    const job = jobs.submit(`DELETE /api/svm/peers/${rec.uuid}`, { kind: 'svm_peer_delete', uuid: rec.uuid }, svmRef(rec));
+    const job = jobs.submit(
+      `DELETE /api/svm/peers/${rec.uuid}`,
+      { kind: 'svm_peer_delete', uuid: rec.uuid },
+      svmRef(rec),
+    );
     await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });
   });
 
@@ -171,12 +269,26 @@ export function registerSvmPeerRoutes(router: Router, { cluster, jobs }: SimCont
   };
   router.on('POST', '/sim/replication/svm-peers', async (ctx) => {
     if (!linkUp(ctx)) return;
-    const body = parse<{ uuid: string; svm: string; peerSvm: string; peerCluster: string; applications: string[] }>(await readJson(ctx.req), remoteCreateSchema);
+    const body = parse<{
+      uuid: string;
+      svm: string;
+      peerSvm: string;
+      peerCluster: string;
+      applications: string[];
+    }>(await readJson(ctx.req), remoteCreateSchema);
     const svm = cluster.state.svms.find((s) => s.name === body.svm);
     if (!svm) throw notFound(`SVM ${body.svm} on cluster ${cluster.name}`, 'peer.svm.name');
     if (!cluster.state.svmPeers.some((p) => p.uuid === body.uuid)) {
       // The request waits for acceptance under the initiator's SVM name; accepting may rename it.
-      cluster.state.svmPeers.push({ uuid: body.uuid, svmUuid: svm.uuid, peerSvm: body.peerSvm, peerCluster: body.peerCluster, name: body.peerSvm, state: 'pending', applications: body.applications });
+      cluster.state.svmPeers.push({
+        uuid: body.uuid,
+        svmUuid: svm.uuid,
+        peerSvm: body.peerSvm,
+        peerCluster: body.peerCluster,
+        name: body.peerSvm,
+        state: 'pending',
+        applications: body.applications,
+      });
       cluster.save();
     }
     sendJson(ctx.res, 200, {});

@@ -4,7 +4,7 @@
 
 import { commit, preCommit, setup, sourceCleanup, undoSetup } from '../../lambdas/domain/cluster';
 import { peerAlias } from '../../lambdas/domain/cluster/svm-peering';
-import { DEMO_SVM, DEMO_VOLUMES, Harness, startHarness, transferUntilReady } from './cluster-harness';
+import { DEMO_SVM, DEMO_VOLUMES, type Harness, startHarness, transferUntilReady } from './cluster-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -37,9 +37,15 @@ it('setup peers the SVMs (created, accepted, used by every relationship) and its
     peer: { svm: { name: DEMO_SVM }, cluster: { name: h.pair.source.name } },
     applications: ['snapmirror'],
   });
-  expect(onSource).toMatchObject({ uuid: onDestination.uuid, state: 'peered', name: peerAlias(DEMO_SVM, 'destination') });
+  expect(onSource).toMatchObject({
+    uuid: onDestination.uuid,
+    state: 'peered',
+    name: peerAlias(DEMO_SVM, 'destination'),
+  });
   const relationships = await destination.snapmirror.listRelationships();
-  expect(relationships.map((r) => r.source.path).sort()).toEqual(DEMO_VOLUMES.map((v) => `${peerAlias(DEMO_SVM, 'source')}:${v}`));
+  expect(relationships.map((r) => r.source.path).sort()).toEqual(
+    DEMO_VOLUMES.map((v) => `${peerAlias(DEMO_SVM, 'source')}:${v}`),
+  );
   expect(relationships.every((r) => r.policy?.name === 'MirrorAllSnapshots')).toBe(true);
 
   await undoSetup(h.ctx);

@@ -149,6 +149,11 @@ describe('volumes and interfaces', () => {
     await src.volumes.update(volume.uuid, { nas: { path: '/vol_client_t1' } });
     expect((await src.volumes.findByName(DEMO_SVM, 'vol_client_t1'))?.nas?.path).toBe('/vol_client_t1');
     expect((await src.volumes.list({ svmName: DEMO_SVM })).length).toBeGreaterThanOrEqual(9);
+    // ONTAP deletes only an unmounted volume
+    const mounted = await failure(src.volumes.delete(volume.uuid));
+    expect(mounted).toMatchObject({ name: 'ValidationError', field: 'nas.path' });
+    await src.volumes.unmount(volume.uuid);
+    expect((await src.volumes.get(volume.uuid)).nas?.path).toBeUndefined();
     await src.volumes.delete(volume.uuid);
     expect(isNotFound(await failure(src.volumes.get(volume.uuid)))).toBe(true);
   });

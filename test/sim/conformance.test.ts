@@ -67,7 +67,7 @@ describe('enum conformance', () => {
     await peerSvms(pair.destination, pair.source, 'svm_dr', DEMO_SVM);
     for (const v of ['vol01', 'vol02']) {
       await dst.done('POST', '/api/storage/volumes', { name: v, svm: { name: 'svm_dr' }, type: 'dp' });
-      await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:${v}` }, destination: { path: `svm_dr:${v}` }, throttle: 256 * 1024 });
+      await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:${v}` }, destination: { path: `svm_dr:${v}` }, throttle: 256 });
     }
     const [rel1, rel2] = (await dst.get('/api/snapmirror/relationships')).body.records;
     await step();

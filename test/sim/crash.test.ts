@@ -13,7 +13,8 @@ import { spawnCluster, type ClusterProcess } from './cluster-process';
 import { ontap, tmpDir, until } from './helpers';
 
 const BIG = 4 * 1024 * 1024;
-const THROTTLE = 2 * 1024 * 1024;
+/** KB/s, ONTAP's throttle unit: 2 MiB/s. */
+const THROTTLE = 2 * 1024;
 
 describe('a simulated cluster killed with kill -9', () => {
   let source: RunningCluster;

@@ -91,7 +91,7 @@ describe('fault injection', () => {
     await dst.done('POST', '/api/svm/svms', { name: 'svm_link', subtype: 'dp_destination' });
     await peerSvms(pair.destination, pair.source, 'svm_link', DEMO_SVM);
     await dst.done('POST', '/api/storage/volumes', { name: 'vol02', svm: { name: 'svm_link' }, type: 'dp' });
-    await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:vol02` }, destination: { path: 'svm_link:vol02' }, throttle: 128 * 1024 });
+    await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:vol02` }, destination: { path: 'svm_link:vol02' }, throttle: 128 });
     const rel = await dst.one('/api/snapmirror/relationships?destination.path=svm_link:vol02');
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
     await until(async () => ((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0 ? true : undefined));

@@ -5,7 +5,7 @@
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { type RunningPair, startClusterPair } from '../../sim/pair';
 import { ontap, tmpDir } from './helpers';
 
 let pair: RunningPair;
@@ -45,7 +45,10 @@ it('refuses peering SVMs of the same name without a local name for the peer SVM'
 });
 
 it('refuses peering with a cluster that is not a peer', async () => {
-  const answer = await dst.post('/api/svm/peers', { ...request('svm_demo_src'), peer: { svm: { name: DEMO_SVM }, cluster: { name: 'nowhere' } } });
+  const answer = await dst.post('/api/svm/peers', {
+    ...request('svm_demo_src'),
+    peer: { svm: { name: DEMO_SVM }, cluster: { name: 'nowhere' } },
+  });
   expect(answer.status).toBe(404);
   expect(answer.body.error).toMatchObject({ code: ONTAP_ERROR.ENTRY_NOT_FOUND, target: 'peer.cluster' });
 });
@@ -63,15 +66,29 @@ it('peers on request and acceptance, then allows SnapMirror under the local name
     peer: { svm: { name: DEMO_SVM }, cluster: { name: pair.source.name } },
     applications: ['snapmirror'],
   });
-  const pending = await src.one(`/api/svm/peers?svm.name=${DEMO_SVM}&peer.cluster.name=${pair.destination.name}`);
-  expect(pending).toMatchObject({ uuid, state: 'pending', peer: { svm: { name: DEMO_SVM }, cluster: { name: pair.destination.name } } });
+  const pending = await src.one(
+    `/api/svm/peers?svm.name=${DEMO_SVM}&peer.cluster.name=${pair.destination.name}`,
+  );
+  expect(pending).toMatchObject({
+    uuid,
+    state: 'pending',
+    peer: { svm: { name: DEMO_SVM }, cluster: { name: pair.destination.name } },
+  });
   // Not accepted yet: no relationship; the initiator cannot accept its own request
   expect((await dst.post('/api/snapmirror/relationships', relationship('svm_demo_src'))).status).toBe(404);
-  expect((await dst.patch(`/api/svm/peers/${uuid}`, { state: 'peered' })).body.error).toMatchObject({ target: 'state' });
+  expect((await dst.patch(`/api/svm/peers/${uuid}`, { state: 'peered' })).body.error).toMatchObject({
+    target: 'state',
+  });
   // Accepting under the SVM's own name clashes on the source too: a local name is required there
-  expect((await src.patch(`/api/svm/peers/${uuid}`, { state: 'peered' })).body.error).toMatchObject({ code: ONTAP_ERROR.INVALID_VALUE, target: 'name' });
+  expect((await src.patch(`/api/svm/peers/${uuid}`, { state: 'peered' })).body.error).toMatchObject({
+    code: ONTAP_ERROR.INVALID_VALUE,
+    target: 'name',
+  });
   await src.done('PATCH', `/api/svm/peers/${uuid}`, { state: 'peered', name: 'svm_demo_dst' });
-  expect((await src.get(`/api/svm/peers/${uuid}`)).body).toMatchObject({ state: 'peered', name: 'svm_demo_dst' });
+  expect((await src.get(`/api/svm/peers/${uuid}`)).body).toMatchObject({
+    state: 'peered',
+    name: 'svm_demo_dst',
+  });
   expect((await dst.get(`/api/svm/peers/${uuid}`)).body.state).toBe('peered');
 
   // Used: the source path names the source SVM by its local name; the real SVM is replicated
@@ -79,7 +96,9 @@ it('peers on request and acceptance, then allows SnapMirror under the local name
   await dst.done('POST', '/api/snapmirror/relationships', relationship('svm_demo_src'));
   const rel = await dst.one(`/api/snapmirror/relationships?destination.path=${DEMO_SVM}:vol01`);
   expect(rel.source).toMatchObject({ path: 'svm_demo_src:vol01', svm: { name: 'svm_demo_src' } });
-  await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}?return_timeout=0`, { state: 'snapmirrored' });
+  await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}?return_timeout=0`, {
+    state: 'snapmirrored',
+  });
   await dst.done('DELETE', `/api/snapmirror/relationships/${rel.uuid}`);
 
   // Deleted on the destination: gone from both clusters

@@ -12,13 +12,13 @@ import type { Svm, Volume } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { copyConfiguration } from './configuration';
 import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, ownershipTag, report, snapmirrorPath } from './context';
-import { dataVolumes, ownedDestinationSvm, sourceSvm } from './inventory';
+import { dataVolumes, deleteVolume, ownedDestinationSvm, refuseUnsupported, sourceSvm } from './inventory';
 import { abortActiveTransfer, relationshipsInto, volumeOf } from './relationships';
 import { candidateAggregates, placeVolumes } from './placement';
 import { ensureSvmPeering, removeSvmPeering } from './svm-peering';
 
-/** ONTAP's SnapMirror throttle unit is KB/s; the relationship field takes bytes per second (see types.ts). */
-const KIB = 1024;
+/** The SnapMirror policy of a migration's relationships: all snapshots, not only labelled ones. */
+export const MIGRATION_POLICY = 'MirrorAllSnapshots';
 
 export interface SetupResult {
   svm: { name: string; uuid: string };
@@ -28,12 +28,14 @@ export interface SetupResult {
 export async function setup(ctx: OperationContext): Promise<SetupResult> {
   const { source, destination } = ctx.clusters;
   const from = await sourceSvm(source, ctx.plan);
+  // What cannot be migrated is refused before anything is created.
+  const volumes = await dataVolumes(source, from.name);
+  refuseUnsupported(volumes);
   const to = await destinationSvm(destination, ctx, from);
   const sourceCluster = (await source.cluster.get()).name;
   const sourceAlias = await ensureSvmPeering(source, destination, { from: { svm: from, cluster: sourceCluster }, to: { svm: to } });
   await copyConfiguration(source, destination, from, to);
 
-  const volumes = await dataVolumes(source, from.name);
   const existing = new Map((await destination.volumes.list({ svmName: to.name })).map((v) => [v.name, v]));
   const [aggregates, nodes] = await Promise.all([destination.aggregates.list(), destination.nodes.list()]);
   // Only volumes not created yet need a place; the aggregates' free space already counts the others.
@@ -72,7 +74,14 @@ async function destinationSvm(destination: OntapClient, ctx: OperationContext, f
 }
 
 function createVolume(destination: OntapClient, to: Svm, volume: Volume, aggregate: string): Promise<Volume> {
-  return destination.volumes.create({ name: volume.name, svm: { name: to.name, uuid: to.uuid }, size: volume.size, type: 'dp', aggregates: [{ name: aggregate }] });
+  return destination.volumes.create({
+    name: volume.name,
+    svm: { name: to.name, uuid: to.uuid },
+    size: volume.size,
+    type: 'dp',
+    aggregates: [{ name: aggregate }],
+    ...(volume.language && { language: volume.language }),
+  });
 }
 
 /** `from.svm` is the source SVM's local name on the destination (the peering alias). */
@@ -84,7 +93,9 @@ async function ensureRelationship(ctx: OperationContext, from: { cluster: string
     (await snapmirror.createRelationship({
       source: { path: snapmirrorPath(from.svm, volume), cluster: { name: from.cluster } },
       destination: { path: destinationPath },
-      ...(ctx.plan.throttleKBps ? { throttle: ctx.plan.throttleKBps * KIB } : {}),
+      // Every volume's history, not only labelled snapshots (the default policy, Asynchronous).
+      policy: { name: MIGRATION_POLICY },
+      ...(ctx.plan.throttleKBps ? { throttle: ctx.plan.throttleKBps } : {}),
     }))
   );
 }
@@ -106,7 +117,7 @@ export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boole
   await forEachLimited(lifs, limit, (lif) => unlessNotFound(destination.interfaces.delete(lif.uuid)));
   const volumes = await dataVolumes(destination, svm.name);
   await forEachLimited(volumes, limit, async (volume) => {
-    await unlessNotFound(destination.volumes.delete(volume.uuid));
+    await unlessNotFound(deleteVolume(destination, volume));
     await report(ctx, volume.name, {}, 'volume_deleted');
   });
   for (const policy of await destination.exportPolicies.list({ uuid: svm.uuid })) {

@@ -7,7 +7,7 @@ import type { Svm } from '../../ontap/types';
 import { isDestinationServing } from './commit';
 import { forEachLimited } from './concurrency';
 import { DEFAULT_CONCURRENCY, OperationContext, report } from './context';
-import { dataVolumes, ownedDestinationSvm } from './inventory';
+import { dataVolumes, deleteVolume, ownedDestinationSvm } from './inventory';
 import { removeSvmPeering } from './svm-peering';
 
 /** Deletes the source SVM's volumes, interfaces and the SVM itself, once the destination serves. */
@@ -22,7 +22,7 @@ export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVol
   if (to) await removeSvmPeering(ctx.clusters.destination, to.name, from.name);
   const volumes = await dataVolumes(source, from.name);
   await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
-    await source.volumes.delete(volume.uuid);
+    await deleteVolume(source, volume);
     await report(ctx, volume.name, {}, 'source_deleted');
   });
   for (const lif of await source.interfaces.list({ svmName: from.name })) await source.interfaces.delete(lif.uuid);
