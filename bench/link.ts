@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SimControl } from '../sim/control';
-import { peerClusters } from '../sim/pair';
+import { peerClusters, peerSvms } from '../sim/pair';
 import { startCluster, type RunningCluster } from '../sim/server';
 
 const MIB = 1024 * 1024;
@@ -69,6 +69,7 @@ async function simTransfer(source: RunningCluster, workDir: string, name: string
   try {
     await peerClusters(source, destination);
     await ontap(destination, 'POST', '/api/svm/svms', { name: 'svm_bench_dr', subtype: 'dp_destination' });
+    await peerSvms(destination, source, 'svm_bench_dr', 'svm_bench');
     await ontap(destination, 'POST', '/api/storage/volumes', { name: 'data', svm: { name: 'svm_bench_dr' }, type: 'dp', size: 4 * 1024 * MIB });
     await ontap(destination, 'POST', '/api/snapmirror/relationships', {
       source: { path: 'svm_bench:data', cluster: { name: source.name } },

@@ -3,10 +3,11 @@
 // idempotent, because a job interrupted by a restart runs again.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from './cluster';
-import { busy, duplicate, invalid, nodeUnhealthy } from './http';
+import { breakWhileTransferring, busy, duplicate, invalid, mountedVolume, nodeUnhealthy } from './http';
 import { servingNode } from './ha';
 import type { JobAction, NfsRecord, RelationshipRecord } from './model';
 import { deepMerge } from './resource';
+import { runSvmPeerAction } from './api/svm-peer-routes';
 import { peerJson } from './replication/peer-link';
 import { snapshotPrefix, type Replicator } from './replication/transfer';
 
@@ -19,6 +20,10 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         return modifySvm(cluster, action);
       case 'svm_delete':
         return deleteSvm(cluster, action.uuid);
+      case 'svm_peer_create':
+      case 'svm_peer_modify':
+      case 'svm_peer_delete':
+        return runSvmPeerAction(cluster, action);
       case 'volume_create': {
         if (cluster.state.volumes.some((v) => v.uuid === action.volume.uuid)) return;
         const { volume } = action;
@@ -39,6 +44,8 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         if (action.type !== undefined) vol.type = action.type;
         if (action.nas !== undefined) vol.nas = { ...vol.nas, ...action.nas };
         if (action.extra) vol.extra = deepMerge(vol.extra ?? {}, action.extra);
+        // `nas.path: ""` unmounts.
+        if (vol.nas.path === '') delete vol.nas.path;
         cluster.save();
         return;
       }
@@ -48,6 +55,7 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         const vol = cluster.state.volumes.find((v) => v.uuid === action.uuid);
         if (!vol) return;
         cluster.requireServed(vol);
+        if (vol.nas.path) throw mountedVolume(vol.name);
         if (cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid)) {
           throw busy(`volume ${vol.name} is the destination of a SnapMirror relationship; delete the relationship first`, 'uuid');
         }
@@ -111,12 +119,6 @@ function createSvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_cre
   cluster.save();
 }
 
-/** Why an SVM cannot take `subtype: default` yet, if it cannot. */
-export function subtypeChangeBlocker(cluster: Cluster, svmUuid: string): string | undefined {
-  const live = cluster.state.relationships.find((r) => r.destination.svmUuid === svmUuid && r.state !== 'broken_off');
-  return live && `SnapMirror relationship ${live.uuid} into this SVM is ${live.state}; break it first`;
-}
-
 function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_modify' }>): void {
   const svm = cluster.svmByUuid(action.uuid);
   if (action.name !== undefined && action.name !== svm.name) {
@@ -125,12 +127,6 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
   }
   if (action.language !== undefined) svm.language = action.language;
   if (action.comment !== undefined) svm.comment = action.comment;
-  if (action.extra) svm.extra = deepMerge(svm.extra ?? {}, action.extra);
-  if (action.subtype === 'default' && svm.subtype !== 'default') {
-    const blocker = subtypeChangeBlocker(cluster, svm.uuid);
-    if (blocker) throw invalid(blocker, 'subtype');
-    svm.subtype = 'default';
-  }
   if (action.state === 'running') {
     if (svm.subtype === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
     svm.state = 'running';
@@ -153,6 +149,7 @@ function deleteSvm(cluster: Cluster, uuid: string): void {
   if (s.resources) {
     s.resources = Object.fromEntries(Object.entries(s.resources).map(([p, rs]) => [p, rs.filter((r) => (r.svm as { uuid?: string } | undefined)?.uuid !== uuid)]));
   }
+  s.svmPeers = s.svmPeers.filter((x) => x.svmUuid !== uuid);
   cluster.save();
 }
 
@@ -205,6 +202,7 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
   const dest = cluster.volume(rel.destination.volumeUuid);
   switch (action.state) {
     case 'snapmirrored':
+      delete rel.quiescing;
       if (rel.state === 'paused') {
         // Resume: transfers are allowed again; no transfer starts by itself.
         rel.state = rel.common ? 'snapmirrored' : 'uninitialized';
@@ -218,10 +216,13 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
       }
       break;
     case 'paused':
-      if (rel.state !== 'broken_off') rel.state = 'paused';
+      // Quiesce lets a running transfer end first: the state shows paused only then.
+      if (rel.state === 'broken_off') break;
+      if (replicator.current(rel)) rel.quiescing = true;
+      else rel.state = 'paused';
       break;
     case 'broken_off':
-      if (replicator.current(rel)) throw busy(`relationship ${rel.uuid} has a transfer in progress; abort it or wait`, 'state');
+      if (replicator.current(rel)) throw breakWhileTransferring(`another transfer is in progress on relationship ${rel.uuid}`);
       cluster.requireServed(dest);
       rel.state = 'broken_off';
       dest.type = 'rw';

@@ -40,6 +40,8 @@ export class Cluster {
     linkBandwidthBytesPerSec: number,
   ) {
     this.linkPacer = new Pacer(linkBandwidthBytesPerSec);
+    // A data dir written before SVM peers were modelled has none.
+    state.svmPeers ??= [];
     // A node that was down when the process stopped still waits for its takeover.
     for (const node of state.nodes) if (node.down && !node.takenOver) this.scheduleTakeover(node);
   }

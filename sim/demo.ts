@@ -28,7 +28,8 @@ export function seededBytes(seed: number, size: number): Buffer {
   return out;
 }
 
-async function ontap<T = Record<string, unknown>>(cluster: RunningCluster, method: string, path: string, body?: unknown): Promise<T> {
+/** One ONTAP call as an administrator makes it, waiting for its job; throws on any failure. */
+export async function ontap<T = Record<string, unknown>>(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'password' | 'ca'>, method: string, path: string, body?: unknown): Promise<T> {
   const res = await simFetch(`${cluster.baseUrl}${path}`, {
     ca: cluster.ca,
     method,

@@ -25,6 +25,15 @@ export const busy = (message: string, target?: string) =>
   new RequestError(409, ONTAP_ERROR.OBJECT_BUSY, message, target);
 export const nodeUnhealthy = (node: string) =>
   new RequestError(400, ONTAP_ERROR.NODE_UNHEALTHY, `node "${node}" is down or taken over and cannot serve the request`, 'node');
+/** ONTAP deletes only unmounted volumes (PATCH `nas.path: ""` first). */
+export const mountedVolume = (name: string) =>
+  new RequestError(400, ONTAP_ERROR.INVALID_VALUE, `Volume "${name}" must be unmounted before it is deleted`, 'nas.path');
+/** A transfer is already running on the relationship (ONTAP 13303812). */
+export const transferInProgress = (message: string, target?: string) =>
+  new RequestError(400, ONTAP_ERROR.SNAPMIRROR_TRANSFER_IN_PROGRESS, message, target);
+/** A break refused while a transfer runs (ONTAP 13303808). */
+export const breakWhileTransferring = (message: string) =>
+  new RequestError(400, ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS, `Transition to broken_off state failed. Reason: ${message}`, 'state');
 export const peerUnreachable = (message: string) =>
   new RequestError(400, ONTAP_ERROR.PEER_UNREACHABLE, message, 'cluster_peer');
 

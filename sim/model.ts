@@ -1,7 +1,7 @@
 // The simulated cluster's persistent state: what a cluster holds, in the shape it is stored
 // in `state.json`. API answers are views over these records (see api/*.ts).
 import type {
-  ExportRule, JobState, SnapmirrorState, SvmState, SvmSubtype, TransferState, VolumeMoveState, VolumeType,
+  ExportRule, JobState, SnapmirrorState, SvmPeerState, SvmState, SvmSubtype, TransferState, VolumeMoveState, VolumeType,
 } from '../lambdas/ontap/types';
 
 export interface FileEntry {
@@ -78,12 +78,15 @@ export interface VolumeRecord {
   state: 'online' | 'offline' | 'restricted';
   size: number;
   aggregateUuid: string;
+  /** The volume's language; the SVM's when absent. */
+  language?: string;
+  /** `flexvol` when absent. A FlexGroup is one record here (its constituents are not modelled). */
+  style?: 'flexvol' | 'flexgroup';
   nas: { path?: string; export_policy?: { name: string } };
   files: Manifest;
   snapshots: SnapshotRecord[];
   /** The SVM's root volume (junction `/`), created with the SVM. */
   isSvmRoot?: boolean;
-  language?: string;
   extra?: Record<string, unknown>;
   movement?: { state: VolumeMoveState; percent_complete: number; destination_aggregate: { name: string; uuid: string } };
 }
@@ -110,6 +113,20 @@ export interface PeerRecord {
   password: string;
   /** The peer's CA (PEM), when its API is served over HTTPS. */
   ca?: string;
+}
+
+/**
+ * One side of an SVM peer relationship (`/api/svm/peers`); both sides share the uuid. `name` is
+ * the local name of the peer SVM: its own name, or an alias when a local SVM has that name.
+ */
+export interface SvmPeerRecord {
+  uuid: string;
+  svmUuid: string;
+  peerSvm: string;
+  peerCluster: string;
+  name: string;
+  state: SvmPeerState;
+  applications: string[];
 }
 
 export interface TransferCheckpoint {
@@ -146,8 +163,10 @@ export interface RelationshipRecord {
   state: SnapmirrorState;
   healthy: boolean;
   unhealthyReason?: { message: string; code: string };
-  /** Bytes per second; 0 is unlimited. */
+  /** KB/s, as ONTAP takes it; 0 is unlimited. */
   throttle: number;
+  /** Quiesce asked while a transfer ran: the state becomes `paused` when it ends. */
+  quiescing?: boolean;
   /** The last snapshot both sides hold (the base of the next incremental transfer). */
   common?: { name: string; create_time: string };
   transferSeq: number;
@@ -158,12 +177,15 @@ export interface RelationshipRecord {
 /** What a job does when it runs; stored, so a restart can run it again. */
 export type JobAction =
   | { kind: 'svm_create'; svm: SvmRecord; dns?: { domains: string[]; servers: string[] }; nfsEnabled?: boolean; rootVolumeUuid?: string }
-  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; subtype?: 'default'; name?: string; language?: string; comment?: string; extra?: Record<string, unknown> }
+  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; name?: string; language?: string; comment?: string; extra?: Record<string, unknown> }
   | { kind: 'svm_delete'; uuid: string }
   | { kind: 'volume_create'; volume: VolumeRecord }
   | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string; extra?: Record<string, unknown> }
   | { kind: 'volume_move'; uuid: string; aggregateUuid: string }
   | { kind: 'volume_delete'; uuid: string }
+  | { kind: 'svm_peer_create'; peer: SvmPeerRecord }
+  | { kind: 'svm_peer_modify'; uuid: string; state?: 'peered' | 'rejected' | 'suspended'; name?: string; applications?: string[] }
+  | { kind: 'svm_peer_delete'; uuid: string }
   | { kind: 'relationship_create'; relationship: RelationshipRecord; initialize: boolean }
   | { kind: 'relationship_modify'; uuid: string; state?: 'snapmirrored' | 'paused' | 'broken_off'; throttle?: number }
   | { kind: 'relationship_delete'; uuid: string };
@@ -195,6 +217,7 @@ export interface ClusterState {
   volumes: VolumeRecord[];
   interfaces: InterfaceRecord[];
   peers: PeerRecord[];
+  svmPeers: SvmPeerRecord[];
   relationships: RelationshipRecord[];
   jobs: JobRecord[];
   link: { up: boolean };

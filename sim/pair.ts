@@ -2,7 +2,7 @@
 // inter-cluster endpoints are), optionally with the demo SVM on the source.
 import * as path from 'node:path';
 import { SimControl } from './control';
-import { seedDemo } from './demo';
+import { ontap, seedDemo } from './demo';
 import { startCluster, type RunningCluster, type StartClusterOptions } from './server';
 
 export const SOURCE_NAME = 'cluster-src';
@@ -29,6 +29,27 @@ export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlU
 export async function peerClusters(a: ClusterAddress, b: ClusterAddress): Promise<void> {
   await new SimControl(a).addPeer({ name: b.name, baseUrl: b.baseUrl, username: b.username, password: b.password, ca: b.ca });
   await new SimControl(b).addPeer({ name: a.name, baseUrl: a.baseUrl, username: a.username, password: a.password, ca: a.ca });
+}
+
+/**
+ * SVM peering as an administrator sets it up before SnapMirror: requested on `destination` for
+ * `dstSvm`, accepted on `source` for `srcSvm`. With equal names each side names the other SVM
+ * locally (`alias`, `<svm>_peer` on the source). Returns the source SVM's name on the destination.
+ */
+export async function peerSvms(destination: ClusterAddress, source: ClusterAddress, dstSvm: string, srcSvm: string, alias?: string): Promise<string> {
+  const name = alias ?? (dstSvm === srcSvm ? `${srcSvm}_peer` : srcSvm);
+  await ontap(destination, 'POST', '/api/svm/peers', {
+    svm: { name: dstSvm },
+    peer: { svm: { name: srcSvm }, cluster: { name: source.name } },
+    applications: ['snapmirror'],
+    ...(name !== srcSvm && { name }),
+  });
+  const query = `svm.name=${encodeURIComponent(srcSvm)}&peer.svm.name=${encodeURIComponent(dstSvm)}&peer.cluster.name=${encodeURIComponent(destination.name)}`;
+  const pending = await ontap<{ records: { uuid: string }[] }>(source, 'GET', `/api/svm/peers?${query}`);
+  const uuid = pending.records[0]?.uuid;
+  if (!uuid) throw new Error(`no SVM peer request for ${srcSvm} on ${source.name}`);
+  await ontap(source, 'PATCH', `/api/svm/peers/${uuid}`, { state: 'peered', ...(dstSvm === srcSvm && { name: `${dstSvm}_peer` }) });
+  return name;
 }
 
 export async function startClusterPair(options: StartPairOptions): Promise<RunningPair> {

@@ -15,6 +15,7 @@ import { registerConfigRoutes } from './api/config-routes';
 import { registerGenericRoutes } from './api/generic-routes';
 import { registerInterfaceRoutes } from './api/interface-routes';
 import { registerSnapmirrorRoutes } from './api/snapmirror-routes';
+import { registerSvmPeerRoutes } from './api/svm-peer-routes';
 import { registerSvmRoutes } from './api/svm-routes';
 import { registerVolumeRoutes } from './api/volume-routes';
 import { BlobStore } from './blobs';
@@ -96,6 +97,7 @@ function initialState(name: string, nodeCount: 2 | 4): ClusterState {
     volumes: [],
     interfaces: [],
     peers: [],
+    svmPeers: [],
     relationships: [],
     jobs: [],
     link: { up: true },
@@ -157,6 +159,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const api = new Router();
   registerClusterRoutes(api, ctx);
   registerSvmRoutes(api, ctx);
+  registerSvmPeerRoutes(api, ctx);
   registerConfigRoutes(api, ctx);
   registerVolumeRoutes(api, ctx);
   registerSnapmirrorRoutes(api, ctx);

@@ -3,6 +3,7 @@
 
 import { AggregatesApi, ClusterApi, NodesApi, PeersApi } from './cluster';
 import { JobsApi } from './jobs';
+import { SvmPeersApi } from './peers';
 import { IpInterfacesApi } from './interfaces';
 import { SnapmirrorApi } from './snapmirror';
 import { DnsApi, ExportPoliciesApi, NfsServicesApi } from './svm-config';
@@ -23,6 +24,7 @@ export class OntapClient {
   readonly peers: PeersApi;
   readonly aggregates: AggregatesApi;
   readonly svms: SvmsApi;
+  readonly svmPeers: SvmPeersApi;
   readonly dns: DnsApi;
   readonly nfs: NfsServicesApi;
   readonly exportPolicies: ExportPoliciesApi;
@@ -40,6 +42,7 @@ export class OntapClient {
     this.peers = new PeersApi(this.http);
     this.aggregates = new AggregatesApi(this.http);
     this.svms = new SvmsApi(this.http);
+    this.svmPeers = new SvmPeersApi(this.http);
     this.dns = new DnsApi(this.http);
     this.nfs = new NfsServicesApi(this.http);
     this.exportPolicies = new ExportPoliciesApi(this.http);

@@ -23,8 +23,22 @@ export const ONTAP_ERROR = {
   OBJECT_BUSY: '13',
   /** The node that owns the object is down or taken over by its HA partner. */
   NODE_UNHEALTHY: '852046',
-  /** The peer cluster cannot be reached (inter-cluster link down). */
-  PEER_UNREACHABLE: '13303812',
+  /**
+   * The simulator's code for an unreachable peer cluster (inter-cluster link down): not an ONTAP
+   * code. ONTAP says so in the transfer's or job's message; a real cluster's outage shows as the
+   * cluster peer's availability (`/api/cluster/peers` status), which precheck and the poll read.
+   */
+  PEER_UNREACHABLE: '90000001',
+  /** A SnapMirror transfer is already in progress (Trident: SNAPMIRROR_TRANSFER_IN_PROGRESS). */
+  SNAPMIRROR_TRANSFER_IN_PROGRESS: '13303812',
+  /** "Transition to broken_off state failed. Reason: Another transfer is in progress." */
+  SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS: '13303808',
+  /** Another change of the relationship is in progress (Trident: SNAPMIRROR_MODIFICATION_IN_PROGRESS). */
+  SNAPMIRROR_MODIFICATION_IN_PROGRESS: '13303822',
+  /** The volume is busy with another job (Trident: VOLUME_BUSY_ERROR_REST). */
+  VOLUME_BUSY: '524486',
+  /** A volume create is still in progress (Trident: VOLUME_CREATE_IN_PROGRESS_ERROR_REST). */
+  VOLUME_CREATE_IN_PROGRESS: '13107405',
   /** Transient failure inside the cluster (answered with HTTP 503). */
   INTERNAL: '2',
 } as const;

@@ -31,6 +31,17 @@ const VALIDATION_CODES: readonly string[] = [
   ONTAP_ERROR.UNEXPECTED_ARGUMENT, ONTAP_ERROR.INVALID_VALUE, ONTAP_ERROR.INVALID_FIELD_VALUE, ONTAP_ERROR.NOT_SETTABLE, ONTAP_ERROR.SPECIFIED_TWICE, ONTAP_ERROR.MISSING_FIELD,
 ];
 const CONFLICT_CODES: readonly string[] = [ONTAP_ERROR.DUPLICATE_ENTRY, ONTAP_ERROR.OBJECT_BUSY];
+/**
+ * ONTAP's "busy, try again" codes (Trident retries the same ones): the operation is fine, another
+ * one on the same object has to end first, so the step is retried in place.
+ */
+const BUSY_CODES: readonly string[] = [
+  ONTAP_ERROR.SNAPMIRROR_TRANSFER_IN_PROGRESS,
+  ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS,
+  ONTAP_ERROR.SNAPMIRROR_MODIFICATION_IN_PROGRESS,
+  ONTAP_ERROR.VOLUME_BUSY,
+  ONTAP_ERROR.VOLUME_CREATE_IN_PROGRESS,
+];
 
 /** TLS verification failures: a wrong CA bundle or host name is configuration, not a blip. */
 const TLS_CODES = new Set([
@@ -63,6 +74,7 @@ function errorForCode(message: string, ctx: CallContext, ontap: OntapErrorDetail
     case ONTAP_ERROR.INTERNAL:
       return new TransientError(message, opts);
   }
+  if (ontap.code !== undefined && BUSY_CODES.includes(ontap.code)) return new TransientError(message, opts);
   if (ontap.code !== undefined && CONFLICT_CODES.includes(ontap.code)) return new ConflictError(message, opts);
   if (ontap.code !== undefined && VALIDATION_CODES.includes(ontap.code)) return new ValidationError(message, { ...opts, field: ontap.target });
   return undefined;

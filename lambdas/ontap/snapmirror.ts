@@ -1,7 +1,10 @@
 // SnapMirror (`/api/snapmirror/relationships` and their `/transfers`), called on the
 // destination cluster: create, initialize (state `snapmirrored`), quiesce (`paused`),
-// break (`broken_off`), delete; start an update, watch it, abort it.
+// break (`broken_off`), delete; start an update, watch it, abort it. A state PATCH only starts
+// the transition (a quiesce ends when the running transfer does): quiesce and break poll the
+// relationship until it reports the state.
 
+import { TransientError } from '../errors';
 import { createdButNotListed } from './error-mapping';
 import type { OntapTransport } from './transport';
 import type { SnapmirrorRelationship, SnapmirrorTransfer } from './types';
@@ -15,7 +18,7 @@ export interface RelationshipCreate {
   /** `svm:volume` on this (the destination) cluster. */
   destination: { path: string };
   policy?: { name: string };
-  /** Bytes per second (0: unlimited); see types.ts. */
+  /** KB/s, ONTAP's unit (0: unlimited). */
   throttle?: number;
 }
 
@@ -54,14 +57,29 @@ export class SnapmirrorApi {
     return this.setState(uuid, 'snapmirrored');
   }
 
-  /** Stops scheduled and new transfers after the current one (`paused`). */
-  quiesce(uuid: string): Promise<void> {
-    return this.setState(uuid, 'paused');
+  /** Stops scheduled and new transfers; returns once the current one has ended and the state is `paused`. */
+  async quiesce(uuid: string): Promise<SnapmirrorRelationship> {
+    await this.setState(uuid, 'paused');
+    return this.waitForState(uuid, 'paused');
   }
 
-  /** Makes the destination volume writable and ends replication (`broken_off`). */
-  break(uuid: string): Promise<void> {
-    return this.setState(uuid, 'broken_off');
+  /** Makes the destination volume writable and ends replication; returns once the state is `broken_off`. */
+  async break(uuid: string): Promise<SnapmirrorRelationship> {
+    await this.setState(uuid, 'broken_off');
+    return this.waitForState(uuid, 'broken_off');
+  }
+
+  /** Polls the relationship until it reports `state`, within the job deadline. */
+  waitForState(uuid: string, state: SnapmirrorRelationship['state']): Promise<SnapmirrorRelationship> {
+    const side = this.http.side;
+    let last: SnapmirrorRelationship | undefined;
+    return this.http.poll(
+      async () => {
+        last = await this.getRelationship(uuid);
+        return last.state === state ? last : undefined;
+      },
+      () => new TransientError(`${side} cluster: relationship ${uuid} still ${last?.state ?? 'unknown'}, not ${state}, in time`, { side }),
+    );
   }
 
   async deleteRelationship(uuid: string): Promise<void> {

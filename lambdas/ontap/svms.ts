@@ -1,5 +1,5 @@
-// Storage VMs (`/api/svm/svms`): find, create (a `dp_destination` for a migration), start and
-// stop through PATCH `state`, change `subtype` at cut-over, delete.
+// Storage VMs (`/api/svm/svms`): find, create, start and stop through PATCH `state`, delete.
+// `subtype` is set on POST only: ONTAP does not let a PATCH change it (an SVM-DR break does).
 
 import { createdButNotListed } from './error-mapping';
 import type { OntapTransport } from './transport';
@@ -47,16 +47,11 @@ export class SvmsApi {
     return this.patch(uuid, { state: 'stopped' });
   }
 
-  /** At cut-over a `dp_destination` SVM becomes a `default` one. */
-  setSubtype(uuid: string, subtype: SvmSubtype): Promise<void> {
-    return this.patch(uuid, { subtype });
-  }
-
   async delete(uuid: string): Promise<void> {
     await this.http.send('DELETE', `/api/svm/svms/${encodeURIComponent(uuid)}`);
   }
 
-  private async patch(uuid: string, body: Partial<Svm>): Promise<void> {
+  private async patch(uuid: string, body: Pick<Svm, 'state'>): Promise<void> {
     await this.http.send('PATCH', `/api/svm/svms/${encodeURIComponent(uuid)}`, { body });
   }
 

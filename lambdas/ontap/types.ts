@@ -95,6 +95,19 @@ export interface Svm {
   ipspace?: Ref;
 }
 
+export const SVM_PEER_STATES = ['peered', 'rejected', 'suspended', 'initiated', 'pending', 'initializing'] as const;
+export type SvmPeerState = (typeof SVM_PEER_STATES)[number];
+export const SVM_PEER_APPLICATIONS = ['snapmirror', 'file_copy', 'lun_copy', 'flexcache'] as const;
+/** `/api/svm/peers`: one side of an SVM peer relationship; `name` is the peer SVM's local name. */
+export interface SvmPeer {
+  uuid: string;
+  name: string;
+  svm: Ref;
+  peer: { svm: Ref; cluster: Ref };
+  state: SvmPeerState;
+  applications: (typeof SVM_PEER_APPLICATIONS)[number][];
+}
+
 export interface DnsConfig {
   svm: Ref;
   domains: string[];
@@ -138,6 +151,8 @@ export const VOLUME_TYPES = ['rw', 'dp', 'ls'] as const;
 export type VolumeType = (typeof VOLUME_TYPES)[number];
 export const VOLUME_STATES = ['online', 'offline', 'restricted', 'error', 'mixed'] as const;
 export type VolumeState = (typeof VOLUME_STATES)[number];
+export const VOLUME_STYLES = ['flexvol', 'flexgroup', 'flexgroup_constituent'] as const;
+export type VolumeStyle = (typeof VOLUME_STYLES)[number];
 export const VOLUME_MOVE_STATES = ['aborted', 'cutover', 'cutover_wait', 'cutover_pending', 'failed', 'paused', 'queued', 'replicating', 'success'] as const;
 export type VolumeMoveState = (typeof VOLUME_MOVE_STATES)[number];
 export interface Volume {
@@ -148,9 +163,10 @@ export interface Volume {
   state: VolumeState;
   size: number;
   aggregates: Ref[];
-  language?: string;
-  /** Expensive in ONTAP: answered only when named in `fields=`. */
+  /** The SVM's root volume (ONTAP answers it only when `fields` names it). */
   is_svm_root?: boolean;
+  language?: string;
+  style?: VolumeStyle;
   nas?: { path?: string; export_policy?: { name: string } };
   space?: { size: number; used: number; available: number };
   movement?: { state: VolumeMoveState; percent_complete?: number; destination_aggregate?: Ref };
@@ -176,7 +192,7 @@ export interface SnapmirrorRelationship {
   unhealthy_reason?: { message: string; code?: string }[];
   /** ISO 8601 duration since the last successful transfer's snapshot, e.g. `PT12S`. */
   lag_time?: string;
-  /** Bytes per second; 0 is unlimited. Simulator extension of ONTAP's KB/s `throttle` on transfers. */
+  /** KB/s, ONTAP's unit for every SnapMirror throttle; 0 is unlimited. */
   throttle?: number;
   transfer?: { uuid: string; state: TransferState; bytes_transferred: number };
 }

@@ -6,7 +6,8 @@ import { createdButNotListed } from './error-mapping';
 import type { OntapTransport } from './transport';
 import type { Ref, Volume, VolumeType } from './types';
 
-const VOLUME_FIELDS = 'uuid,name,svm,type,state,size,aggregates,nas,space,movement';
+/** `is_svm_root` is one of ONTAP's expensive fields: answered only when named. */
+const VOLUME_FIELDS = 'uuid,name,svm,type,state,size,aggregates,is_svm_root,language,style,nas,space,movement';
 /** Move states that end a move without the volume arriving. */
 const MOVE_FAILED = new Set(['failed', 'aborted']);
 
@@ -16,6 +17,8 @@ export interface VolumeCreate {
   size: number;
   type: VolumeType;
   aggregates: Ref[];
+  /** The source volume's language: a destination must have the same one. */
+  language?: string;
   nas?: { path?: string; export_policy?: { name: string } };
 }
 
@@ -90,6 +93,12 @@ export class VolumesApi {
     );
   }
 
+  /** Removes the junction (`nas.path: ""`): ONTAP refuses to delete a mounted volume. */
+  async unmount(uuid: string): Promise<void> {
+    await this.http.send('PATCH', this.path(uuid), { body: { nas: { path: '' } } });
+  }
+
+  /** ONTAP refuses to delete a mounted volume: unmount it first (see inventory's deleteVolume). */
   async delete(uuid: string): Promise<void> {
     await this.http.send('DELETE', this.path(uuid));
   }

@@ -124,13 +124,14 @@ export function volumeView(cluster: Cluster, vol: VolumeRecord): Volume {
     uuid: vol.uuid,
     name: vol.name,
     svm: svmRef(svm),
-    language: vol.language ?? svm.language,
-    is_svm_root: vol.isSvmRoot ?? false,
     type: vol.type,
     // Nobody can serve the volume while its node is down and not yet taken over.
     state: cluster.volumeServer(vol) ? vol.state : 'offline',
     size: vol.size,
     aggregates: aggr ? [{ name: aggr.name, uuid: aggr.uuid }] : [],
+    is_svm_root: vol.isSvmRoot === true,
+    language: vol.language ?? cluster.svmByUuid(vol.svmUuid).language,
+    style: vol.style ?? 'flexvol',
     nas: vol.nas,
     space: { size: vol.size, used, available: Math.max(0, vol.size - used) },
     ...(vol.movement && { movement: vol.movement }),
@@ -191,7 +192,7 @@ export function relationshipView(cluster: Cluster, rel: RelationshipRecord): Sna
   const last = rel.transfers.at(-1);
   return {
     uuid: rel.uuid,
-    source: { path: rel.source.path, svm: { name: rel.source.svm }, cluster: { name: rel.source.cluster } },
+    source: { path: rel.source.path, svm: { name: rel.source.path.slice(0, rel.source.path.indexOf(':')) }, cluster: { name: rel.source.cluster } },
     destination: { path: rel.destination.path, ...(destSvm && { svm: svmRef(destSvm) }), cluster: { name: cluster.name } },
     policy: { name: rel.policy },
     state: rel.state,

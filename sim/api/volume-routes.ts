@@ -1,7 +1,7 @@
 // /api/storage/volumes: create rw or dp volumes, modify, move to another aggregate (PATCH
 // aggregates, progress in movement.state), delete; all jobs. Snapshots are read-only here.
 import type { SimContext } from '../context';
-import { duplicate, invalid, readJson, sendJson } from '../http';
+import { duplicate, invalid, mountedVolume, readJson, sendJson } from '../http';
 import { answerWithJob } from '../jobs';
 import type { VolumeRecord } from '../model';
 import { collection, returnTimeout, single, wantsRecords } from '../query';
@@ -18,13 +18,13 @@ const HANDLED = ['name', 'svm', 'aggregates', 'size', 'type', 'state', 'language
 interface CreateBody {
   [field: string]: unknown;
   name: string;
-  language?: string;
-  style?: string;
   svm: Ref;
   aggregates?: Ref[];
   size?: number;
   type?: 'rw' | 'dp';
   state?: 'online' | 'offline' | 'restricted';
+  style?: 'flexvol' | 'flexgroup' | 'flexgroup_constituent';
+  language?: string;
   nas?: VolumeRecord['nas'];
 }
 interface ModifyBody {
@@ -46,6 +46,19 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
     }
   };
 
+  /** A junction goes inside a path that exists: `/` (the root volume) or another mounted volume's junction. */
+  const checkJunction = (svmUuid: string, self: string | undefined, nas?: VolumeRecord['nas']) => {
+    const path = nas?.path;
+    if (!path) return;
+    if (!path.startsWith('/')) throw invalid(`junction path "${path}" must start with /`, 'nas.path');
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const mounted = cluster.state.volumes.filter((v) => v.svmUuid === svmUuid && v.uuid !== self && v.nas.path);
+    if (mounted.some((v) => v.nas.path === path)) throw duplicate(`junction path ${path}`, 'nas.path');
+    if (parent !== '/' && !mounted.some((v) => v.nas.path === parent)) {
+      throw invalid(`junction path "${path}": its parent "${parent}" is not the junction of a mounted volume; mount that first`, 'nas.path');
+    }
+  };
+
   router.on('GET', '/api/storage/volumes', ({ res, query }) => sendJson(res, 200, collection(cluster.state.volumes.map((v) => volumeView(cluster, v)), query, VOLUME)));
   router.on('GET', '/api/storage/volumes/:uuid', ({ res, params, query }) => sendJson(res, 200, single(volumeView(cluster, cluster.volume(params.uuid)), query, VOLUME)));
   router.on('GET', '/api/storage/volumes/:uuid/snapshots', ({ res, params, query }) => {
@@ -56,7 +69,8 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
 
   router.on('POST', '/api/storage/volumes', async ({ req, res, query }) => {
     const body = VOLUME.parseCreate<CreateBody>(await readJson(req));
-    if (body.style && body.style !== 'flexvol') throw invalid(`the simulator serves FlexVol volumes only, not ${body.style}`, 'style');
+    // A FlexGroup is one record here (its constituents are not modelled): a precheck can find it.
+    if (body.style === 'flexgroup_constituent') throw invalid('a FlexGroup constituent is not created on its own', 'style');
     if ((body.state as string) === 'error' || (body.state as string) === 'mixed') throw invalid(`a volume cannot be created in state ${body.state}`, 'state');
     if (!VOLUME_NAME.test(body.name)) throw invalid(`invalid volume name "${body.name}"`, 'name');
     const svm = cluster.svm(body.svm);
@@ -64,8 +78,9 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
     const type = body.type ?? 'rw';
     if (svm.subtype === 'dp_destination' && type !== 'dp') throw invalid('an SVM of subtype dp_destination holds only volumes of type dp', 'type');
     if (type === 'dp' && body.nas?.path) throw invalid('a volume of type dp cannot be mounted at creation', 'nas.path');
-    if (body.aggregates && body.aggregates.length !== 1) throw invalid('a FlexVol volume lives on exactly one aggregate', 'aggregates');
+    if (body.style !== 'flexgroup' && body.aggregates && body.aggregates.length !== 1) throw invalid('a FlexVol volume lives on exactly one aggregate', 'aggregates');
     checkPolicy(svm.uuid, body.nas);
+    checkJunction(svm.uuid, undefined, body.nas);
     const aggr = body.aggregates ? cluster.aggregate(body.aggregates[0]) : cluster.state.aggregates[0];
     const volume: VolumeRecord = {
       uuid: cluster.newUuid(),
@@ -76,6 +91,7 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
       size: body.size ?? DEFAULT_SIZE,
       aggregateUuid: aggr.uuid,
       nas: { ...(body.nas?.path !== undefined && { path: body.nas.path }), ...(body.nas?.export_policy && { export_policy: body.nas.export_policy }) },
+      ...(body.style === 'flexgroup' && { style: 'flexgroup' as const }),
       files: {},
       snapshots: [],
       ...(body.language !== undefined && { language: body.language }),
@@ -114,6 +130,7 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
       if (cluster.state.volumes.some((v) => v.svmUuid === vol.svmUuid && v.name === body.name)) throw duplicate(`volume ${body.name}`, 'name');
     }
     checkPolicy(vol.svmUuid, body.nas);
+    checkJunction(vol.svmUuid, vol.uuid, body.nas);
     const nas = body.nas && { ...(body.nas.path !== undefined && { path: body.nas.path }), ...(body.nas.export_policy && { export_policy: body.nas.export_policy }) };
     const changes = { name: body.name, size: body.size, state: body.state, type: body.type, nas, extra: unhandled(body, HANDLED) };
     const job = jobs.submit(`PATCH /api/storage/volumes/${vol.uuid}`, { kind: 'volume_modify', uuid: vol.uuid, ...changes }, svmRef);
@@ -123,6 +140,7 @@ export function registerVolumeRoutes(router: Router, { cluster, jobs }: SimConte
   router.on('DELETE', '/api/storage/volumes/:uuid', async ({ res, params, query }) => {
     const vol = cluster.volume(params.uuid);
     cluster.requireServed(vol);
+    if (vol.nas.path) throw mountedVolume(vol.name);
     const svm = cluster.svmByUuid(vol.svmUuid);
     const job = jobs.submit(`DELETE /api/storage/volumes/${vol.uuid}`, { kind: 'volume_delete', uuid: vol.uuid }, { name: svm.name, uuid: svm.uuid });
     await answerWithJob(res, jobs, job, { returnTimeout: returnTimeout(query), doneStatus: 200 });

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import type { Cluster } from '../cluster';
-import { busy, invalid, peerUnreachable, RequestError } from '../http';
+import { invalid, peerUnreachable, RequestError, transferInProgress } from '../http';
 import type { FileEntry, Manifest, RelationshipRecord, TransferCheckpoint, TransferRecord } from '../model';
 import { Pacer } from '../pacer';
 import { CheckpointWriter } from './checkpoint';
@@ -20,6 +20,9 @@ const WRITE_BATCH_BYTES = 1 << 20;
 /** Batches written at once: the receive loop waits for the disk only past this many. */
 const WRITES_IN_FLIGHT = 2;
 const KEEP_TRANSFERS = 10;
+/** ONTAP's SnapMirror throttle is in KB/s (relationships, transfers, policies). */
+const KIB = 1024;
+const throttleBytesPerSec = (rel: RelationshipRecord) => rel.throttle * KIB;
 
 type StopReason = 'aborted' | 'hard_aborted' | 'shutdown' | RequestError;
 interface ActiveTransfer {
@@ -46,7 +49,7 @@ export class Replicator {
 
   /** Starts an initialize, update or resync transfer; resumes a failed one's checkpoint. */
   start(rel: RelationshipRecord): TransferRecord {
-    if (this.current(rel)) throw busy(`a transfer is already in progress on relationship ${rel.uuid}`, 'relationship');
+    if (this.current(rel)) throw transferInProgress(`a transfer is already in progress on relationship ${rel.uuid}`, 'relationship');
     const prev = rel.transfers.at(-1);
     const resumable = prev && (prev.state === 'failed' || prev.state === 'aborted') && prev.checkpoint ? prev : undefined;
     if (!resumable) rel.transferSeq++;
@@ -91,7 +94,7 @@ export class Replicator {
   setThrottle(rel: RelationshipRecord): void {
     const t = this.current(rel);
     const entry = t && this.active.get(t.uuid);
-    if (entry) entry.pacer.bytesPerSec = rel.throttle;
+    if (entry) entry.pacer.bytesPerSec = throttleBytesPerSec(rel);
   }
 
   /** Process shutdown: in-flight transfers stay `transferring` and resume on restart. */
@@ -105,7 +108,7 @@ export class Replicator {
   }
 
   private async run(rel: RelationshipRecord, t: TransferRecord): Promise<void> {
-    const entry: ActiveTransfer = { controller: new AbortController(), pacer: new Pacer(rel.throttle) };
+    const entry: ActiveTransfer = { controller: new AbortController(), pacer: new Pacer(throttleBytesPerSec(rel)) };
     this.active.set(t.uuid, entry);
     const { cluster } = this;
     let checkpoint: CheckpointWriter | undefined;
@@ -285,6 +288,7 @@ export class Replicator {
     dest.snapshots.push({ uuid: cluster.newUuid(), name: t.snapshot, create_time: createTime, manifest });
     rel.common = { name: t.snapshot, create_time: createTime };
     if (rel.state === 'uninitialized' || rel.state === 'broken_off') rel.state = 'snapmirrored';
+    this.endQuiesce(rel);
     rel.healthy = true;
     delete rel.unhealthyReason;
     t.state = 'success';
@@ -294,8 +298,16 @@ export class Replicator {
     cluster.save();
   }
 
+  /** A quiesce asked while this transfer ran completes now that it ended. */
+  private endQuiesce(rel: RelationshipRecord): void {
+    if (!rel.quiescing) return;
+    delete rel.quiescing;
+    if (rel.state !== 'broken_off') rel.state = 'paused';
+  }
+
   private fail(rel: RelationshipRecord, t: TransferRecord, reason: StopReason | undefined, err: unknown): void {
     t.end_time = new Date().toISOString();
+    this.endQuiesce(rel);
     if (reason === 'aborted' || reason === 'hard_aborted') {
       t.state = reason;
       if (reason === 'hard_aborted') {

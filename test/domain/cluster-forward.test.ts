@@ -32,7 +32,8 @@ describe('forward run', () => {
     const again = await setup(h.ctx);
     expect(again).toEqual(first);
     const dstSvm = await destination.svms.get(first.svm.uuid);
-    expect(dstSvm).toMatchObject({ subtype: 'dp_destination', state: 'stopped' });
+    // A `default` SVM from the start: ONTAP never changes a subtype by PATCH.
+    expect(dstSvm).toMatchObject({ subtype: 'default', state: 'stopped' });
     expect((await destination.volumes.list({ svmName: DEMO_SVM })).every((v) => v.type === 'dp')).toBe(true);
 
     await transferUntilReady(h.ctx);

@@ -90,6 +90,12 @@ describe('requests', () => {
     [ONTAP_ERROR.NODE_UNHEALTHY, 'NodeUnhealthyError'],
     [ONTAP_ERROR.PEER_UNREACHABLE, 'InterClusterLinkError'],
     [ONTAP_ERROR.DUPLICATE_ENTRY, 'ConflictError'],
+    // ONTAP's busy codes: retried in place; 13303812 is a transfer in progress, not a link failure
+    ['13303812', 'TransientError'],
+    ['13303808', 'TransientError'],
+    ['13303822', 'TransientError'],
+    ['524486', 'TransientError'],
+    ['13107405', 'TransientError'],
     ['999999', 'TransientError'],
   ])('a job failing with ONTAP code %s becomes %s', async (code, name) => {
     const server = await serve((req, res) => {
@@ -143,6 +149,9 @@ describe('error mapping of HTTP answers', () => {
     [400, ONTAP_ERROR.OBJECT_BUSY, undefined, 'ConflictError'],
     [400, ONTAP_ERROR.NODE_UNHEALTHY, 'node', 'NodeUnhealthyError'],
     [500, ONTAP_ERROR.PEER_UNREACHABLE, undefined, 'InterClusterLinkError'],
+    [400, '13303812', undefined, 'TransientError'],
+    [400, '13303808', 'state', 'TransientError'],
+    [400, '524486', undefined, 'TransientError'],
     [401, undefined, undefined, 'AuthenticationError'],
     [403, undefined, undefined, 'ValidationError'],
   ])('HTTP %s with ONTAP code %s (target %s) becomes %s', async (status, code, target, name) => {

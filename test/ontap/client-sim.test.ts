@@ -10,7 +10,7 @@ import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import type { SnapmirrorRelationship } from '../../lambdas/ontap/types';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import type { RunningCluster } from '../../sim/server';
 import { migrationFailure } from '../support/failure';
 
@@ -126,13 +126,14 @@ describe('SVMs and their configuration', () => {
     expect(isNotFound(await failure(src.svms.get(svm.uuid)))).toBe(true);
   });
 
-  it('creates a dp_destination SVM stopped, and the cluster refuses to start it or to patch its subtype', async () => {
+  it('creates a dp_destination SVM stopped, refuses to start it, and refuses a PATCH of its subtype', async () => {
     const svm = await dst.svms.create({ name: 'svm_client_dp', subtype: 'dp_destination', comment: 'test' });
     expect(svm).toMatchObject({ state: 'stopped', subtype: 'dp_destination', comment: 'test' });
     const err = await failure(dst.svms.start(svm.uuid));
     expect(err.name).toBe('ValidationError');
     expect((err as { field?: string }).field).toBe('state');
-    const subtype = await failure(dst.svms.setSubtype(svm.uuid, 'default'));
+    // ONTAP sets subtype on POST only; the client has no way to send this PATCH any more.
+    const subtype = await failure(dst.request('PATCH', `/api/svm/svms/${svm.uuid}`, { body: { subtype: 'default' } }));
     expect(subtype.name).toBe('ValidationError');
     expect((subtype as { field?: string }).field).toBe('subtype');
     expect(await dst.svms.get(svm.uuid)).toMatchObject({ state: 'stopped', subtype: 'dp_destination' });
@@ -148,6 +149,11 @@ describe('volumes and interfaces', () => {
     await src.volumes.update(volume.uuid, { nas: { path: '/vol_client_t1' } });
     expect((await src.volumes.findByName(DEMO_SVM, 'vol_client_t1'))?.nas?.path).toBe('/vol_client_t1');
     expect((await src.volumes.list({ svmName: DEMO_SVM })).length).toBeGreaterThanOrEqual(9);
+    // ONTAP deletes only an unmounted volume
+    const mounted = await failure(src.volumes.delete(volume.uuid));
+    expect(mounted).toMatchObject({ name: 'ValidationError', field: 'nas.path' });
+    await src.volumes.unmount(volume.uuid);
+    expect((await src.volumes.get(volume.uuid)).nas?.path).toBeUndefined();
     await src.volumes.delete(volume.uuid);
     expect(isNotFound(await failure(src.volumes.get(volume.uuid)))).toBe(true);
   });
@@ -175,8 +181,11 @@ describe('volumes and interfaces', () => {
 
 describe('SnapMirror', () => {
   let svmUuid: string;
+  /** The source SVM's local name on the destination: both SVMs are named DEMO_SVM. */
+  let alias: string;
   beforeAll(async () => {
     svmUuid = (await dst.svms.create({ name: DEMO_SVM, subtype: 'dp_destination' })).uuid;
+    alias = await peerSvms(pair.destination, pair.source, DEMO_SVM, DEMO_SVM);
   });
   afterAll(async () => {
     for (const rel of await dst.snapmirror.listRelationships()) await dst.snapmirror.deleteRelationship(rel.uuid);
@@ -187,7 +196,7 @@ describe('SnapMirror', () => {
   async function relationshipFor(volume: string): Promise<SnapmirrorRelationship> {
     const [aggregate] = await dst.aggregates.list();
     await dst.volumes.create({ name: volume, svm: { name: DEMO_SVM }, size: 1024 ** 3, type: 'dp', aggregates: [{ name: aggregate.name }] });
-    return dst.snapmirror.createRelationship({ source: { path: `${DEMO_SVM}:${volume}`, cluster: { name: pair.source.name } }, destination: { path: `${DEMO_SVM}:${volume}` } });
+    return dst.snapmirror.createRelationship({ source: { path: `${alias}:${volume}`, cluster: { name: pair.source.name } }, destination: { path: `${DEMO_SVM}:${volume}` } });
   }
 
   it('initializes, updates, quiesces, breaks and deletes a relationship', async () => {
@@ -297,6 +306,7 @@ describe('error mapping', () => {
     const svm = await dst.svms.create({ name: 'svm_client_link', subtype: 'dp_destination' });
     const [aggregate] = await dst.aggregates.list();
     const vol = await dst.volumes.create({ name: 'vol01', svm: { name: svm.name }, size: 1024 ** 3, type: 'dp', aggregates: [{ name: aggregate.name }] });
+    await peerSvms(pair.destination, pair.source, svm.name, DEMO_SVM);
     await dstSim.linkDown();
     const err = await failure(dst.snapmirror.createRelationship({ source: { path: `${DEMO_SVM}:vol01`, cluster: { name: pair.source.name } }, destination: { path: 'svm_client_link:vol01' } }));
     expect(err.name).toBe('InterClusterLinkError');

@@ -115,6 +115,12 @@ describe('ONTAP API of a simulated cluster', () => {
     await api.done('POST', '/api/storage/volumes', { name: 'v1_dp', svm: { name: 'svm_a' }, type: 'dp' });
     expect((await api.one('/api/storage/volumes?name=v1_dp')).type).toBe('dp');
     expect((await api.post('/api/storage/volumes', { name: 'v1', svm: { name: 'svm_a' } })).status).toBe(409);
+    // a mounted volume is not deleted: unmount (nas.path "") first
+    const mounted = await api.delete(`/api/storage/volumes/${vol.uuid}`);
+    expect(mounted.status).toBe(400);
+    expect(mounted.body.error).toMatchObject({ code: ONTAP_ERROR.INVALID_VALUE, target: 'nas.path' });
+    await api.done('PATCH', `/api/storage/volumes/${vol.uuid}`, { nas: { path: '' } });
+    expect((await api.get(`/api/storage/volumes/${vol.uuid}`)).body.nas.path).toBeUndefined();
     await api.done('DELETE', `/api/storage/volumes/${vol.uuid}`);
     expect((await api.get(`/api/storage/volumes/${vol.uuid}`)).status).toBe(404);
   });

@@ -7,7 +7,7 @@ import {
 } from '../../lambdas/ontap/types';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 type Seen = Map<string, Set<string>>;
@@ -64,9 +64,10 @@ describe('enum conformance', () => {
 
     // SnapMirror: uninitialized -> (transferring) -> snapmirrored -> paused -> snapmirrored -> broken_off
     await dst.done('POST', '/api/svm/svms', { name: 'svm_dr', subtype: 'dp_destination' });
+    await peerSvms(pair.destination, pair.source, 'svm_dr', DEMO_SVM);
     for (const v of ['vol01', 'vol02']) {
       await dst.done('POST', '/api/storage/volumes', { name: v, svm: { name: 'svm_dr' }, type: 'dp' });
-      await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:${v}` }, destination: { path: `svm_dr:${v}` }, throttle: 256 * 1024 });
+      await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:${v}` }, destination: { path: `svm_dr:${v}` }, throttle: 256 });
     }
     const [rel1, rel2] = (await dst.get('/api/snapmirror/relationships')).body.records;
     await step();

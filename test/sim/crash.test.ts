@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { SimControl, SimRequestError } from '../../sim/control';
 import { DEMO_SVM, seededBytes, seedDemo } from '../../sim/demo';
 import type { TransferRecord } from '../../sim/model';
-import { peerClusters } from '../../sim/pair';
+import { peerClusters, peerSvms } from '../../sim/pair';
 import { startCluster, type RunningCluster } from '../../sim/server';
 import { spawnCluster, type ClusterProcess } from './cluster-process';
 import { ontap, tmpDir, until } from './helpers';
 
 const BIG = 4 * 1024 * 1024;
-const THROTTLE = 2 * 1024 * 1024;
+/** KB/s, ONTAP's throttle unit: 2 MiB/s. */
+const THROTTLE = 2 * 1024;
 
 describe('a simulated cluster killed with kill -9', () => {
   let source: RunningCluster;
@@ -36,6 +37,7 @@ describe('a simulated cluster killed with kill -9', () => {
     await peerClusters(source, first);
     const dst = ontap(first);
     await dst.done('POST', '/api/svm/svms', { name: 'svm_dr', subtype: 'dp_destination' });
+    await peerSvms(first, source, 'svm_dr', DEMO_SVM);
     await dst.done('POST', '/api/storage/volumes', { name: 'vol01', svm: { name: 'svm_dr' }, type: 'dp' });
     // ... and a serving SVM on the destination for the client writes
     await dst.done('POST', '/api/svm/svms', { name: 'svm_local' });

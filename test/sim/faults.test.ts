@@ -4,7 +4,7 @@
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { SimControl, SimRequestError } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 describe('fault injection', () => {
@@ -89,8 +89,9 @@ describe('fault injection', () => {
     // Prepare
     const dst = ontap(pair.destination);
     await dst.done('POST', '/api/svm/svms', { name: 'svm_link', subtype: 'dp_destination' });
+    await peerSvms(pair.destination, pair.source, 'svm_link', DEMO_SVM);
     await dst.done('POST', '/api/storage/volumes', { name: 'vol02', svm: { name: 'svm_link' }, type: 'dp' });
-    await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:vol02` }, destination: { path: 'svm_link:vol02' }, throttle: 128 * 1024 });
+    await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:vol02` }, destination: { path: 'svm_link:vol02' }, throttle: 128 });
     const rel = await dst.one('/api/snapmirror/relationships?destination.path=svm_link:vol02');
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
     await until(async () => ((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0 ? true : undefined));

@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SimControl } from '../../sim/control';
+import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { DEMO_SVM, seededBytes } from '../../sim/demo';
 import type { TransferRecord } from '../../sim/model';
-import { clusterDir, startClusterPair, type RunningPair } from '../../sim/pair';
+import { clusterDir, peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 const DST_SVM = 'svm_demo_dst';
@@ -16,6 +17,7 @@ async function destinationFor(pair: RunningPair, volume: string) {
   const dst = ontap(pair.destination);
   if ((await dst.get(`/api/svm/svms?name=${DST_SVM}`)).body.num_records === 0) {
     await dst.done('POST', '/api/svm/svms', { name: DST_SVM, subtype: 'dp_destination' });
+    await peerSvms(pair.destination, pair.source, DST_SVM, DEMO_SVM);
   }
   await dst.done('POST', '/api/storage/volumes', { name: volume, svm: { name: DST_SVM }, type: 'dp', size: 1 << 30 });
   await dst.done('POST', '/api/snapmirror/relationships', {
@@ -90,7 +92,7 @@ describe('SnapMirror between simulated clusters', () => {
   it('takes at least bytes / throttle on a throttled relationship', async () => {
     // Prepare: 256 KiB more on vol02, throttled to 512 KiB/s
     const rel = await destinationFor(pair, 'vol02');
-    const throttle = 512 * 1024;
+    const throttle = 512; // KB/s, ONTAP's unit
     await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle });
     // Act
     const started = performance.now();
@@ -100,7 +102,7 @@ describe('SnapMirror between simulated clusters', () => {
     // Assess
     const bytes = done.transfer.bytes_transferred;
     expect(bytes).toBeGreaterThan(100 * 1024);
-    expect(elapsed).toBeGreaterThanOrEqual(bytes / throttle);
+    expect(elapsed).toBeGreaterThanOrEqual(bytes / (throttle * 1024));
     await expectIdentical(pair, 'vol02');
   });
 
@@ -108,7 +110,7 @@ describe('SnapMirror between simulated clusters', () => {
     // Prepare: a slow baseline
     const rel = await destinationFor(pair, 'vol03');
     const dst = ontap(pair.destination);
-    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 256 * 1024 });
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 256 });
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
     const running = await until(async () => {
       const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
@@ -137,7 +139,7 @@ describe('SnapMirror between simulated clusters', () => {
     await new SimControl(pair.source).writeFile(DEMO_SVM, 'vol04', 'big.bin', big);
     const rel = await destinationFor(pair, 'vol04');
     const dst = ontap(pair.destination);
-    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 512 * 1024 });
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 512 });
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
     const inBig = async () => {
       const state = await new SimControl(pair.destination).state();
@@ -161,5 +163,57 @@ describe('SnapMirror between simulated clusters', () => {
     expect(transfer.bytes_transferred).toBe(transfer.total_bytes);
     const { sourceFiles } = await expectIdentical(pair, 'vol04');
     expect((await new SimControl(pair.destination).blob(sourceFiles['big.bin'].hash)).equals(big)).toBe(true);
+  });
+
+  it('quiesces only when the running transfer ends, and refuses a second transfer and a break meanwhile', async () => {
+    // Prepare: a slow baseline of vol05 (1 MiB more at 64 KB/s), running
+    await new SimControl(pair.source).writeFile(DEMO_SVM, 'vol05', 'big.bin', seededBytes(5, 1 << 20));
+    const rel = await destinationFor(pair, 'vol05');
+    const dst = ontap(pair.destination);
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 64 });
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
+    await until(async () => ((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0 ? true : undefined));
+
+    // Act + assess: refusals with ONTAP's codes while the transfer runs
+    const second = await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {});
+    expect(second.status).toBe(400);
+    expect(second.body.error.code).toBe(ONTAP_ERROR.SNAPMIRROR_TRANSFER_IN_PROGRESS);
+    const brk = await dst.patch(`/api/snapmirror/relationships/${rel.uuid}`, { state: 'broken_off' });
+    expect(brk.status).toBe(400);
+    expect(brk.body.error).toMatchObject({ code: ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS, target: 'state' });
+    // the quiesce is accepted, but the state is not paused while the transfer runs
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'paused' });
+    const quiescing = (await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body;
+    expect(quiescing.state).toBe('uninitialized');
+    expect(quiescing.transfer.state).toBe('transferring');
+    // the transfer ends (throttle lifted): the quiesce completes, and no new transfer starts
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 0 });
+    const paused = await until(async () => {
+      const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
+      return body.state === 'paused' ? body : undefined;
+    });
+    expect(paused.transfer.state).toBe('success');
+    expect((await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {})).body.error.target).toBe('state');
+    await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'broken_off' });
+    expect((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.state).toBe('broken_off');
+  });
+
+  it('serves the built-in SnapMirror policies; a relationship gets Asynchronous unless told, and an unknown policy is refused', async () => {
+    const dst = ontap(pair.destination);
+    const policies = (await dst.get('/api/snapmirror/policies')).body.records;
+    expect(policies.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['Asynchronous', 'MirrorAllSnapshots']));
+    const mirrorAll = policies.find((p: { name: string }) => p.name === 'MirrorAllSnapshots');
+    expect(mirrorAll).toMatchObject({ type: 'async', scope: 'cluster' });
+    expect((await dst.get(`/api/snapmirror/policies/${mirrorAll.uuid}`)).body.name).toBe('MirrorAllSnapshots');
+    // vol01's relationship was created without a policy
+    expect((await dst.one(`/api/snapmirror/relationships?destination.path=${DST_SVM}:vol01`)).policy.name).toBe('Asynchronous');
+    await dst.done('POST', '/api/storage/volumes', { name: 'vol06', svm: { name: DST_SVM }, type: 'dp' });
+    const unknown = await dst.post('/api/snapmirror/relationships', {
+      source: { path: `${DEMO_SVM}:vol06`, cluster: { name: pair.source.name } },
+      destination: { path: `${DST_SVM}:vol06` },
+      policy: { name: 'MirrorEverythingTwice' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.target).toBe('policy.name');
   });
 });

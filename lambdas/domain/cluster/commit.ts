@@ -1,11 +1,11 @@
 // Commit (past the point of no return) and the two ways out of it. commit breaks the
-// relationships, makes the destination SVM a `default` one with writable mounted volumes,
+// relationships, mounts the now writable destination volumes (the SVM is `default` from setup),
 // stops the source SVM, starts the destination SVM and brings its interfaces up (from here
 // the destination serves), then verifies the configuration. restartSourceVserver is the way
 // back while the destination does not serve yet; isDestinationServing tells which applies.
 
 import { ConflictError, ValidationError } from '../../errors';
-import type { Svm } from '../../ontap/types';
+import type { Svm, Volume } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { compareConfiguration, compareVolumesAndInterfaces, copyConfiguration } from './configuration';
 import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, reached, report } from './context';
@@ -41,32 +41,37 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
   return { serving: await isDestinationServing(ctx) };
 }
 
-/** Quiesce, let a running transfer end, break: the destination volumes become writable (`rw`). */
+/**
+ * Quiesce (ONTAP reports `paused` once a running transfer has ended), then break: the
+ * destination volumes become writable (`rw`). Each waits until the state is reached.
+ */
 async function breakRelationships(ctx: OperationContext, to: Svm): Promise<void> {
   const destination = ctx.clusters.destination;
   await forEachLimited(await relationshipsInto(destination, to.name), ctx.concurrency ?? DEFAULT_CONCURRENCY, async (rel) => {
     if (rel.state === 'broken_off') return;
-    if (rel.state !== 'paused') await destination.snapmirror.quiesce(rel.uuid);
-    if (isTransferring(rel)) {
-      await destination.poll(
-        async () => {
-          const now = await destination.snapmirror.getRelationship(rel.uuid);
-          return isTransferring(now) ? undefined : now;
-        },
-        () => new ValidationError(`transfer into ${rel.destination.path} still running; cannot break`, { side: 'destination' }),
-      );
-    }
+    if (rel.state !== 'paused' || isTransferring(rel)) await destination.snapmirror.quiesce(rel.uuid);
     await destination.snapmirror.break(rel.uuid);
     await report(ctx, volumeOf(rel), {}, 'broken_off');
   });
 }
 
-/** Each destination volume mounted at its source's junction path with its source's export policy. */
+/**
+ * Each destination volume mounted at its source's junction path with its source's export
+ * policy; parents before children (`/a` before `/a/b`: ONTAP mounts a junction only inside a
+ * path that exists), so one depth at a time.
+ */
 async function mountLikeSource(ctx: OperationContext, from: Svm, to: Svm): Promise<void> {
   const { source, destination } = ctx.clusters;
   const [sourceVolumes, destinationVolumes] = await Promise.all([dataVolumes(source, from.name), dataVolumes(destination, to.name)]);
   const byName = new Map(sourceVolumes.map((v) => [v.name, v]));
-  await forEachLimited(destinationVolumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
+  const depth = (volume: Volume): number => (byName.get(volume.name)?.nas?.path ?? '').split('/').filter(Boolean).length;
+  const depths = [...new Set(destinationVolumes.map(depth))].sort((a, b) => a - b);
+  for (const level of depths) await mountLevel(ctx, destinationVolumes.filter((v) => depth(v) === level), byName);
+}
+
+async function mountLevel(ctx: OperationContext, volumes: Volume[], byName: Map<string, Volume>): Promise<void> {
+  const destination = ctx.clusters.destination;
+  await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
     const want = byName.get(volume.name)?.nas;
     if (volume.type !== 'rw') {
       throw new ValidationError(`destination volume ${volume.name} is ${volume.type} after its relationship was broken`, { side: 'destination' });

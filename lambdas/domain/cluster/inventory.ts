@@ -1,7 +1,7 @@
 // What the migration moves, read from the clusters: the source SVM and its data volumes,
 // and the destination SVM the migration created (recognised by its ownership tag).
 
-import { NotFoundError } from '../../errors';
+import { ClusterStateError, NotFoundError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { Svm, Volume } from '../../ontap/types';
 import { MigrationPlan, destinationSvmName, ownershipTag } from './context';
@@ -12,10 +12,30 @@ export async function sourceSvm(client: OntapClient, plan: MigrationPlan): Promi
   return svm;
 }
 
-/** The SVM's data volumes; its root volume (mounted at `/`) belongs to the SVM itself and is never copied. */
+/** The SVM's data volumes; its root volume (`is_svm_root`) belongs to the SVM itself and is never copied. */
 export async function dataVolumes(client: OntapClient, svmName: string): Promise<Volume[]> {
   const volumes = await client.volumes.list({ svmName });
-  return volumes.filter((v) => v.nas?.path !== '/').sort((a, b) => a.name.localeCompare(b.name));
+  return volumes.filter((v) => v.is_svm_root !== true).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Refuses, naming them, the volumes this transport cannot migrate yet: a FlexGroup needs a
+ * FlexGroup destination (its constituents spread over aggregates), which setup does not create.
+ */
+export function refuseUnsupported(volumes: Volume[]): void {
+  const flexGroups = volumes.filter((v) => v.style === 'flexgroup' || v.style === 'flexgroup_constituent');
+  if (flexGroups.length === 0) return;
+  const names = flexGroups.map((v) => v.name).join(', ');
+  throw new ClusterStateError(`source volume${flexGroups.length > 1 ? 's' : ''} ${names}: FlexGroup volumes cannot be migrated yet (FlexVol only)`, {
+    side: 'source',
+    field: 'source.svm',
+  });
+}
+
+/** Deletes a volume, unmounting it first (ONTAP refuses to delete a mounted volume). */
+export async function deleteVolume(client: OntapClient, volume: Volume): Promise<void> {
+  if (volume.nas?.path) await client.volumes.unmount(volume.uuid);
+  await client.volumes.delete(volume.uuid);
 }
 
 /** The destination SVM when this migration created it; undefined when absent or someone else's. */

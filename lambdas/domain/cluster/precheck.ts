@@ -5,7 +5,7 @@ import { ClusterStateError, ConflictError, InterClusterLinkError, NetworkError }
 import type { OntapClient } from '../../ontap/client';
 import type { ClusterInfo } from '../../ontap/types';
 import { OperationContext, destinationSvmName, ownershipTag } from './context';
-import { dataVolumes, sourceSvm } from './inventory';
+import { dataVolumes, refuseUnsupported, sourceSvm } from './inventory';
 import { candidateAggregates, placeVolumes } from './placement';
 
 /** SnapMirror and SVM management over REST as used here need ONTAP 9.8 or later. */
@@ -48,6 +48,7 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
   }
 
   const volumes = await dataVolumes(source, svm.name);
+  refuseUnsupported(volumes);
   const [aggregates, nodes] = await Promise.all([destination.aggregates.list(), destination.nodes.list()]);
   const placement = placeVolumes(volumes, candidateAggregates(aggregates, nodes, ctx.plan.aggregates));
   return {

@@ -1,6 +1,8 @@
-// Setup and its undo. Setup creates the destination SVM (a `default` SVM, stopped,
-// tagged with the migration id), copies its configuration, creates a `dp` volume of the same
-// size for every source volume, and a SnapMirror relationship for each. Re-running skips what
+// Setup and its undo. Setup creates the destination SVM (a `default` SVM from the start, as
+// per-volume relationships need and since ONTAP never patches `subtype`; stopped, tagged with
+// the migration id), peers it with the source SVM, copies its configuration, creates a `dp`
+// volume of the same size for every source volume, and a SnapMirror relationship for each
+// (its source path names the source SVM by its alias on the destination). Re-running skips what
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
 
 import { ConflictError, TransientError } from '../../errors';
@@ -10,12 +12,13 @@ import type { Svm, Volume } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { copyConfiguration } from './configuration';
 import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, ownershipTag, report, snapmirrorPath } from './context';
-import { dataVolumes, ownedDestinationSvm, sourceSvm } from './inventory';
+import { dataVolumes, deleteVolume, ownedDestinationSvm, refuseUnsupported, sourceSvm } from './inventory';
 import { abortActiveTransfer, relationshipsInto, volumeOf } from './relationships';
 import { candidateAggregates, placeVolumes } from './placement';
+import { ensureSvmPeering, removeSvmPeering } from './svm-peering';
 
-/** ONTAP's SnapMirror throttle unit is KB/s; the relationship field takes bytes per second (see types.ts). */
-const KIB = 1024;
+/** The SnapMirror policy of a migration's relationships: all snapshots, not only labelled ones. */
+export const MIGRATION_POLICY = 'MirrorAllSnapshots';
 
 export interface SetupResult {
   svm: { name: string; uuid: string };
@@ -25,11 +28,14 @@ export interface SetupResult {
 export async function setup(ctx: OperationContext): Promise<SetupResult> {
   const { source, destination } = ctx.clusters;
   const from = await sourceSvm(source, ctx.plan);
+  // What cannot be migrated is refused before anything is created.
+  const volumes = await dataVolumes(source, from.name);
+  refuseUnsupported(volumes);
   const to = await destinationSvm(destination, ctx, from);
   const sourceCluster = (await source.cluster.get()).name;
+  const sourceAlias = await ensureSvmPeering(source, destination, { from: { svm: from, cluster: sourceCluster }, to: { svm: to } });
   await copyConfiguration(source, destination, from, to);
 
-  const volumes = await dataVolumes(source, from.name);
   const existing = new Map((await destination.volumes.list({ svmName: to.name })).map((v) => [v.name, v]));
   const [aggregates, nodes] = await Promise.all([destination.aggregates.list(), destination.nodes.list()]);
   // Only volumes not created yet need a place; the aggregates' free space already counts the others.
@@ -45,24 +51,21 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
     // The data the baseline will move (logical used space), so progress can show a fraction.
     const totalBytes = volume.space?.used;
     await report(ctx, volume.name, { sourceUuid: volume.uuid, destinationUuid: target.uuid, node: nodeOf.get(aggregate), ...(totalBytes !== undefined && { totalBytes }) }, 'volume_created');
-    const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: from.name }, to.name, volume.name);
+    const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: sourceAlias }, to.name, volume.name);
     await report(ctx, volume.name, { relationshipUuid: relationship.uuid, transferState: relationship.transfer?.state }, 'relationship_created');
     return { name: volume.name, sourceUuid: volume.uuid, destinationUuid: target.uuid, aggregate, relationshipUuid: relationship.uuid };
   });
   return { svm: { name: to.name, uuid: to.uuid }, volumes: created };
 }
 
-/**
- * The tagged destination SVM, a `default` SVM kept stopped (ONTAP starts it on creation). Not a
- * `dp_destination`: ONTAP's subtype is not patchable, and per-volume relationships go to `default` SVMs.
- */
+/** The tagged destination SVM, a `default` one, stopped once created (ONTAP starts it on creation). */
 async function destinationSvm(destination: OntapClient, ctx: OperationContext, from: Svm): Promise<Svm> {
   const name = destinationSvmName(ctx.plan);
   let svm = await destination.svms.findByName(name);
   if (svm && svm.comment !== ownershipTag(ctx.plan)) {
     throw new ConflictError(`destination already has an SVM named ${name} that this migration did not create`, { side: 'destination', field: 'source.svm' });
   }
-  svm ??= await destination.svms.create({ name, language: from.language, comment: ownershipTag(ctx.plan) });
+  svm ??= await destination.svms.create({ name, subtype: 'default', language: from.language, comment: ownershipTag(ctx.plan) });
   if (svm.state === 'running' || svm.state === 'starting') {
     await destination.svms.stop(svm.uuid);
     svm = await destination.svms.get(svm.uuid);
@@ -71,9 +74,17 @@ async function destinationSvm(destination: OntapClient, ctx: OperationContext, f
 }
 
 function createVolume(destination: OntapClient, to: Svm, volume: Volume, aggregate: string): Promise<Volume> {
-  return destination.volumes.create({ name: volume.name, svm: { name: to.name, uuid: to.uuid }, size: volume.size, type: 'dp', aggregates: [{ name: aggregate }] });
+  return destination.volumes.create({
+    name: volume.name,
+    svm: { name: to.name, uuid: to.uuid },
+    size: volume.size,
+    type: 'dp',
+    aggregates: [{ name: aggregate }],
+    ...(volume.language && { language: volume.language }),
+  });
 }
 
+/** `from.svm` is the source SVM's local name on the destination (the peering alias). */
 async function ensureRelationship(ctx: OperationContext, from: { cluster: string; svm: string }, toSvm: string, volume: string) {
   const snapmirror = ctx.clusters.destination.snapmirror;
   const destinationPath = snapmirrorPath(toSvm, volume);
@@ -82,14 +93,16 @@ async function ensureRelationship(ctx: OperationContext, from: { cluster: string
     (await snapmirror.createRelationship({
       source: { path: snapmirrorPath(from.svm, volume), cluster: { name: from.cluster } },
       destination: { path: destinationPath },
-      ...(ctx.plan.throttleKBps ? { throttle: ctx.plan.throttleKBps * KIB } : {}),
+      // Every volume's history, not only labelled snapshots (the default policy, Asynchronous).
+      policy: { name: MIGRATION_POLICY },
+      ...(ctx.plan.throttleKBps ? { throttle: ctx.plan.throttleKBps } : {}),
     }))
   );
 }
 
 /**
- * Deletes the tagged destination SVM and everything in it: relationships, interfaces, volumes,
- * export policies, NFS and DNS configuration. Tolerates any part already gone; touches nothing
+ * Deletes the tagged destination SVM and everything in it: relationships, its SVM peering,
+ * interfaces, volumes, export policies, NFS and DNS configuration. Tolerates any part already gone; touches nothing
  * when the SVM is absent or not this migration's.
  */
 export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boolean }> {
@@ -99,11 +112,12 @@ export async function undoSetup(ctx: OperationContext): Promise<{ deleted: boole
   const limit = ctx.concurrency ?? DEFAULT_CONCURRENCY;
 
   await deleteRelationshipsInto(ctx, svm.name);
+  await removeSvmPeering(destination, svm.name, ctx.plan.sourceSvm);
   const lifs = await destination.interfaces.list({ svmName: svm.name });
   await forEachLimited(lifs, limit, (lif) => unlessNotFound(destination.interfaces.delete(lif.uuid)));
   const volumes = await dataVolumes(destination, svm.name);
   await forEachLimited(volumes, limit, async (volume) => {
-    await unlessNotFound(destination.volumes.delete(volume.uuid));
+    await unlessNotFound(deleteVolume(destination, volume));
     await report(ctx, volume.name, {}, 'volume_deleted');
   });
   for (const policy of await destination.exportPolicies.list({ uuid: svm.uuid })) {

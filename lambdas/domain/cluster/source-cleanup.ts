@@ -1,5 +1,5 @@
-// Source cleanup, after the destination serves (roll forward only): the source SVM's volumes,
-// interfaces and the SVM itself are deleted. It refuses to run while the destination does not serve.
+// Source cleanup, after the destination serves (roll forward only): the SVM peering the
+// migration created, the source SVM's volumes, interfaces and the SVM itself are deleted. It refuses to run while the destination does not serve.
 
 import { ClusterStateError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
@@ -7,7 +7,8 @@ import type { Svm } from '../../ontap/types';
 import { isDestinationServing } from './commit';
 import { forEachLimited } from './concurrency';
 import { DEFAULT_CONCURRENCY, OperationContext, report } from './context';
-import { dataVolumes } from './inventory';
+import { dataVolumes, deleteVolume, ownedDestinationSvm } from './inventory';
+import { removeSvmPeering } from './svm-peering';
 
 /** Deletes the source SVM's volumes, interfaces and the SVM itself, once the destination serves. */
 export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVolumes: string[] }> {
@@ -17,9 +18,11 @@ export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVol
   if (!(await isDestinationServing(ctx))) {
     throw new ClusterStateError(`refusing to delete source SVM ${from.name}: the destination does not serve its clients`, { side: 'destination' });
   }
+  const to = await ownedDestinationSvm(ctx.clusters.destination, ctx.plan);
+  if (to) await removeSvmPeering(ctx.clusters.destination, to.name, from.name);
   const volumes = await dataVolumes(source, from.name);
   await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
-    await source.volumes.delete(volume.uuid);
+    await deleteVolume(source, volume);
     await report(ctx, volume.name, {}, 'source_deleted');
   });
   for (const lif of await source.interfaces.list({ svmName: from.name })) await source.interfaces.delete(lif.uuid);
