@@ -18,7 +18,10 @@ import { MigrationProgress, migrationStartedFor } from './progress';
 import { formatBytes, renderSummary, summarize, type MigrationSummary } from './summary';
 
 export interface DemoOptions {
-  /** Wiped at the start; kept afterwards so the run can be inspected. */
+  /**
+   * The demo's own folder: created and marked by the demo, and only its `.svm-migrate/` cleared
+   * at the next run; any other folder that is not empty is refused. Kept afterwards for inspection.
+   */
   workDir: string;
   json: boolean;
   /** Seeds the demo data. */
@@ -36,6 +39,29 @@ const REFRESH_MS = 250;
 /** A drill that has not ended by then is reported as unfinished. */
 const DEMO_DEADLINE_MS = 10 * 60_000;
 
+/** The file that says a folder is the demo's own, so a later run may clear its state. */
+export const DEMO_MARKER = '.svm-migrate-demo';
+
+/** A folder the demo may not use: the CLI's exit code 2, before anything is touched. */
+export class DemoFolderError extends Error {
+  override readonly name = 'DemoFolderError';
+}
+
+/**
+ * Makes `dir` the demo's fresh folder. An empty or missing folder is created and marked; a marked
+ * one has its previous run's `.svm-migrate/` removed (nothing else in it); anything else is refused.
+ */
+export function prepareDemoFolder(dir: string): void {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new DemoFolderError(`--work-dir ${dir}: not a folder`);
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
+    throw new DemoFolderError(`--work-dir ${dir}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder`);
+  }
+  fs.rmSync(path.join(dir, '.svm-migrate'), { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, DEMO_MARKER), 'Created by `svm-migrate demo`: its next run clears .svm-migrate/ here.\n');
+}
+
 /** What the client saw, beside the migration's summary. */
 export interface ClientSummary {
   faults: string;
@@ -52,8 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   const say = (line: string) => {
     if (!options.json) write(line);
   };
-  fs.rmSync(options.workDir, { recursive: true, force: true });
-  fs.mkdirSync(options.workDir, { recursive: true });
+  prepareDemoFolder(options.workDir);
   say(`Starting two simulated ONTAP clusters, DynamoDB Local and the synthesized state machine in ${path.relative(process.cwd(), options.workDir) || '.'} ...`);
   const env = await startLocalEnvironment({
     workDir: options.workDir,

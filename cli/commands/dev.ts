@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseSchedule } from '../../chaos/schedule';
 import { wholeNumber, type CommandContext } from '../context';
+import { usageError } from '../errors';
 
 /**
  * The simulator, the demo and the CDK synthesis load on demand, so that the other commands
@@ -36,11 +37,11 @@ export function demoCommand(ctx: CommandContext): Command {
     .option('--json', 'print only the summary, as one JSON object', false)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--link-bandwidth <bytes/s>', 'inter-cluster link bandwidth (0: unlimited)', wholeNumber, 2 * 1024 * 1024)
-    .option('--work-dir <dir>', 'where the run keeps its state (wiped first)', path.join('.svm-migrate', 'demo'))
+    .option('--work-dir <dir>', 'the demo\'s own folder: created and marked by it, its state cleared at the next run; any other non-empty folder is refused', path.join('.svm-migrate', 'demo'))
     .option('--faults <schedule>', 'drill a fault schedule: STEP:KIND[*COUNT][@WHERE], comma-separated (e.g. transfer:transient*3,commit:link-down@ponr)', faultSchedule)
     .action(async (opts: { json: boolean; seed: number; linkBandwidth: number; workDir: string; faults?: string }) => {
       localOnly(ctx);
-      const { runDemo } = lazy.demo();
+      const { runDemo, DemoFolderError } = lazy.demo();
       const { exitCode } = await runDemo({
         workDir: path.resolve(ctx.io.cwd, opts.workDir),
         json: opts.json,
@@ -48,6 +49,8 @@ export function demoCommand(ctx: CommandContext): Command {
         linkBandwidth: opts.linkBandwidth,
         faults: opts.faults,
         write: (line) => ctx.io.out(line),
+      }).catch((err: unknown) => {
+        throw err instanceof DemoFolderError ? usageError(err.message) : err;
       });
       ctx.exitCode = exitCode === 0 ? 0 : 1;
     });
