@@ -56,6 +56,11 @@ export interface MigrationTarget {
    * the tasks do not record volume totals, and a progress bar needs one.
    */
   sourceVolumeBytes?(m: MigrationRecord): Promise<Map<string, number>>;
+  /**
+   * Refuses an input that cannot work (a cluster that is not configured, an SVM or aggregate
+   * that does not exist...), where the CLI can reach the clusters (the local target).
+   */
+  checkRequest?(input: ExecutionInput): Promise<void>;
   close(): Promise<void>;
 }
 

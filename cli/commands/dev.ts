@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseSchedule } from '../../chaos/schedule';
-import { wholeNumber, type CommandContext } from '../context';
+import { wholeNumber, wholeNumberUpTo, type CommandContext } from '../context';
 import { usageError } from '../errors';
 
 /**
@@ -60,7 +60,7 @@ export function simCommand(ctx: CommandContext): Command {
   return new Command('sim')
     .description('start a simulated source and destination cluster (with the demo SVM) and run until interrupted')
     .option('--data-dir <dir>', 'where the clusters keep their state', path.join('.svm-migrate', 'sim'))
-    .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumber, 0)
+    .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumberUpTo(65_532), 0)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--no-demo', 'do not create the demo SVM')
     .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean }) => {

@@ -2,7 +2,7 @@
 // returns as soon as the execution runs (like StartExecution); precheck waits for its report.
 import { Command } from 'commander';
 import type { ExecutionInput } from '../../lambdas/input';
-import { printJson, wholeNumber, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
+import { printJson, wholeNumber, wholeNumberUpTo, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
 import { CliError, EXIT, refused } from '../errors';
 import { assertExecutionName, executionInputFrom, executionNameFor, precheckNameFor, type InputFlags } from '../input';
 import { actingExecution } from '../migrations';
@@ -23,7 +23,7 @@ function withInputOptions(command: Command): Command {
     .option('--aggregates <a,b>', 'destination aggregates to place the volumes on (default: all online)', list)
     .option('--no-auto-cutover', 'wait for `svm-migrate cutover` once the volumes are in sync')
     .option('--no-auto-source-cleanup', 'keep the source volumes and SVM after the cut-over')
-    .option('--throttle <KBps>', 'per-volume transfer limit in KB/s (0: none)', wholeNumber)
+    .option('--throttle <KBps>', 'per-volume transfer limit in KB/s (0: none)', wholeNumberUpTo(4_294_967_295))
     .option('--json', 'print the result as one JSON object', false);
 }
 
@@ -34,6 +34,7 @@ export function startCommand(ctx: CommandContext): Command {
       const input = executionInputFrom(flags, ctx.io.cwd);
       const name = flags.name === undefined ? executionNameFor(input) : assertExecutionName(flags.name);
       await withTarget(ctx, flags, async (target) => {
+        await target.checkRequest?.(input);
         await refuseIfMigrating(target, input);
         const started = await target.startExecution(input, name);
         if (flags.json) return printJson(ctx, { ...started, target: target.kind, input });
@@ -49,6 +50,7 @@ export function precheckCommand(ctx: CommandContext): Command {
     .action(async (flags: PrecheckFlags) => {
       const input = executionInputFrom(flags, ctx.io.cwd, { checkOnly: true });
       await withTarget(ctx, flags, async (target) => {
+        await target.checkRequest?.(input);
         const started = await target.startExecution(input, precheckNameFor(input, ctx.now()));
         const ended = await waitForEnd(target, started.executionArn, flags.timeout * 1000);
         const report = (ended.output as { precheck?: PrecheckReportView } | undefined)?.precheck;

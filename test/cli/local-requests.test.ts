@@ -1,8 +1,7 @@
 // The operator's requests on the local target, through the CLI only: precheck, a migration
 // that waits for its cut-over, pause and resume, abort before the point of no return (rolled
 // back), then a new start of the same SVM cut over by hand.
-import * as fs from 'node:fs';
-import { cli, eventually, json, tempWorkDir } from './helpers';
+import { cli, eventually, json, tempWorkDir, withLocalServices } from './helpers';
 
 const INPUT_FLAGS = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
 
@@ -28,14 +27,7 @@ describe('svm-migrate requests on the local target', () => {
     });
   let migrationId: string;
 
-  beforeAll(async () => {
-    expect((await cli(['local', 'up', '--link-bandwidth', '0', ...at])).code).toBe(0);
-  }, 120_000);
-
-  afterAll(async () => {
-    await cli(['local', 'down', ...at]);
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }, 60_000);
+  withLocalServices(workDir);
 
   it('precheck runs a check-only execution and prints the report', async () => {
     // Act
