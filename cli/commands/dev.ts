@@ -63,13 +63,16 @@ export function simCommand(ctx: CommandContext): Command {
     .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumberUpTo(65_532), 0)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--no-demo', 'do not create the demo SVM')
-    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean }) => {
+    .option('--json', 'print each cluster as one JSON object (its name, URLs and credentials), one a line', false)
+    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean; json: boolean }) => {
       localOnly(ctx);
       const { startClusterPair } = lazy.pair();
       const pair = await startClusterPair({ dataDir: path.resolve(ctx.io.cwd, opts.dataDir), demo: opts.demo, seed: opts.seed, portBase: opts.portBase || undefined });
       for (const c of [pair.source, pair.destination]) {
-        ctx.io.out(JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password }));
+        const address = { name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password };
+        ctx.io.out(opts.json ? JSON.stringify(address) : `${c.name}: ${c.baseUrl} (control ${c.controlUrl}), user ${c.username}, password ${c.password}`);
       }
+      if (!opts.json) ctx.io.err('svm-migrate: the clusters run until Ctrl-C');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -79,10 +82,13 @@ export function simCommand(ctx: CommandContext): Command {
 }
 
 export function aslCommand(ctx: CommandContext): Command {
-  return new Command('asl').description('print the synthesized state machine definition, resolved to plain JSON').action(async () => {
-    localOnly(ctx);
-    const { synthesizeDefinition } = lazy.definition();
-    const { definition } = synthesizeDefinition();
-    ctx.io.out(JSON.stringify(definition, null, 2));
-  });
+  return new Command('asl')
+    .description('print the synthesized state machine definition, resolved to plain JSON')
+    .option('--json', 'one line of JSON instead of indented JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      localOnly(ctx);
+      const { synthesizeDefinition } = lazy.definition();
+      const { definition } = synthesizeDefinition();
+      ctx.io.out(opts.json ? JSON.stringify(definition) : JSON.stringify(definition, null, 2));
+    });
 }
