@@ -1,7 +1,8 @@
 // What every command gets: where to write, the clock, and the target its flags select.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ExitCode } from './errors';
+import { type ExitCode, usageError } from './errors';
 import type { Io } from './io';
 import type { MigrationTarget } from './target';
 import { AwsTarget } from './targets/aws';
@@ -51,8 +52,12 @@ export function withTargetOptions(command: Command): Command {
     .option('--table-name <name>', 'aws target: the migrate-state table (the stack output TableName)');
 }
 
+/** The folder whose .svm-migrate/ holds the state; a --work-dir that does not exist is refused (a typo would start services elsewhere). */
 export function workDirOf(ctx: CommandContext, flags: Pick<TargetFlags, 'workDir'>): string {
-  return path.resolve(ctx.io.cwd, flags.workDir ?? '.');
+  const dir = path.resolve(ctx.io.cwd, flags.workDir ?? '.');
+  if (flags.workDir !== undefined && !fs.existsSync(dir)) throw usageError(`--work-dir ${flags.workDir}: no such folder (create it first)`);
+  if (flags.workDir !== undefined && !fs.statSync(dir).isDirectory()) throw usageError(`--work-dir ${flags.workDir}: not a folder`);
+  return dir;
 }
 
 /** Opens the selected target, runs `use`, and closes it whatever happens. */

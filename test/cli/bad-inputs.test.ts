@@ -5,7 +5,9 @@
 import { OntapClient } from '../../lambdas/ontap/client';
 import { ExecutionRegistry } from '../../local/executions';
 import { readServices } from '../../local/services';
-import { cli, cliProcess, type CliRun, json, tempWorkDir, withLocalServices } from './helpers';
+import { LocalTarget } from '../../cli/targets/local';
+import { parseExecutionInput } from '../../lambdas/input';
+import { cli, cliProcess, FAST_LOCAL_ENV, type CliRun, json, tempWorkDir, withLocalServices } from './helpers';
 
 const SOURCE = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo'];
 const VALID = [...SOURCE, '--destination-cluster', 'cluster-dst'];
@@ -87,4 +89,23 @@ describe('svm-migrate refuses what cannot work, before anything is created (real
     const last = JSON.parse(watched.stdout.trim().split('\n').pop() as string) as { migration: { status: string; messages: string[] } };
     expect({ code: watched.code, status: last.migration.status, messages: last.migration.messages }).toEqual({ code: 0, status: 'migrate_complete', messages: expect.any(Array) });
   }, 180_000);
+
+  it('an input the schema takes but over 128 KB starts its execution (no E2BIG: it travels in a file)', async () => {
+    // Prepare: 3000 aggregate names of 46 characters, about 150 KB.
+    const aggregates = Array.from({ length: 3000 }, (_, i) => `aggr_${String(i).padStart(41, '0')}`);
+    const input = parseExecutionInput({ source: { cluster: 'cluster-src', svm: 'svm_demo' }, destination: { cluster: 'cluster-dst', aggregates }, checkOnly: true });
+    expect(JSON.stringify(input).length).toBeGreaterThan(128 * 1024);
+    const target = await LocalTarget.open({ workDir, env: { ...process.env, ...FAST_LOCAL_ENV } });
+
+    try {
+      // Act
+      const started = await target.startExecution(input, 'a-big-input');
+
+      // Assess
+      expect(started.name).toBe('a-big-input');
+      expect((await target.describeExecution(started.executionArn))?.input).toEqual(input);
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
 });
