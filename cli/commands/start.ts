@@ -34,8 +34,9 @@ export function startCommand(ctx: CommandContext): Command {
       const input = executionInputFrom(flags, ctx.io.cwd);
       const name = flags.name === undefined ? executionNameFor(input) : assertExecutionName(flags.name);
       await withTarget(ctx, flags, async (target) => {
-        await target.checkRequest?.(input);
+        // What runs or already ran says more than the checks (a migrated SVM is gone from the source).
         await refuseIfMigrating(target, input);
+        await target.checkRequest?.(input, name);
         const started = await target.startExecution(input, name);
         if (flags.json) return printJson(ctx, { ...started, target: target.kind, input });
         ctx.io.out(started.executionArn);
@@ -50,8 +51,9 @@ export function precheckCommand(ctx: CommandContext): Command {
     .action(async (flags: PrecheckFlags) => {
       const input = executionInputFrom(flags, ctx.io.cwd, { checkOnly: true });
       await withTarget(ctx, flags, async (target) => {
-        await target.checkRequest?.(input);
-        const started = await target.startExecution(input, precheckNameFor(input, ctx.now()));
+        const name = precheckNameFor(input, ctx.now());
+        await target.checkRequest?.(input, name);
+        const started = await target.startExecution(input, name);
         const ended = await waitForEnd(target, started.executionArn, flags.timeout * 1000);
         const report = (ended.output as { precheck?: PrecheckReportView } | undefined)?.precheck;
         const passed = ended.status === 'SUCCEEDED' && report !== undefined;

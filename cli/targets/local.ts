@@ -54,8 +54,7 @@ export class LocalTarget implements MigrationTarget {
   async startExecution(input: ExecutionInput, name: string): Promise<StartedExecution> {
     // Known without starting a runner (which takes seconds to synthesize); the runner's
     // exclusive create still settles a race between two starts.
-    const taken = this.registry.list().find((d) => d.name === name);
-    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
+    this.refuseTakenName(name);
     const logDir = path.join(localStateDir(this.options.workDir), 'logs');
     fs.mkdirSync(logDir, { recursive: true });
     const logFile = path.join(logDir, `${name}.log`);
@@ -113,12 +112,18 @@ export class LocalTarget implements MigrationTarget {
     }
   }
 
-  async checkRequest(input: ExecutionInput): Promise<void> {
+  async checkRequest(input: ExecutionInput, name: string): Promise<void> {
+    this.refuseTakenName(name);
     await checkRequest(input, [this.services.clusters.source, this.services.clusters.destination]);
   }
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  private refuseTakenName(name: string): void {
+    const taken = this.registry.list().find((d) => d.name === name);
+    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
   }
 
   private describeRecorded(executionArn: string): ExecutionDescription | undefined {
