@@ -54,6 +54,22 @@ describe('svm-migrate demo --work-dir', () => {
     expect(Object.keys(snapshot(dir)).sort()).toEqual([DEMO_MARKER, 'notes.txt']);
   });
 
+  it('a fault drill in a new folder: the demo marks it, and its summary says where each fault fired; no warnings', async () => {
+    // Prepare: the environment as a user has it (no test switches).
+    const dir = path.join(root, 'drill');
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...env } = process.env;
+
+    // Act
+    const run = await cliProcess(['demo', '--work-dir', dir, '--link-bandwidth', '0', '--faults', 'transfer:transient*2', '--json'], { env });
+
+    // Assess
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const summary = JSON.parse(run.stdout) as { client: { faults: string; faultsFired: unknown } };
+    expect(summary.client.faults).toBe('transfer:transient*2');
+    expect(summary.client.faultsFired).toEqual([{ fault: 'transfer:transient', firedIn: ['StartTransfer'] }]);
+    expect(fs.existsSync(path.join(dir, DEMO_MARKER))).toBe(true);
+  }, 300_000);
+
   it('a file, not a folder: refused and kept', () => {
     // Prepare
     const file = path.join(root, 'a-file');
