@@ -41,5 +41,5 @@ export async function checkRequest(input: ExecutionInput, clusters: ClusterAddre
 
 function badInput(field: string, reason: string): CliError {
   const flag = flagOf(field);
-  return usageError(`${field}: ${reason}${flag ? ` (${flag})` : ''}; nothing was started`);
+  return usageError(`${field}: ${reason}${flag ? ` (${flag})` : ''}`);
 }

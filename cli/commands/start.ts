@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import type { ExecutionInput } from '../../lambdas/input';
 import { printJson, wholeNumber, wholeNumberUpTo, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
-import { CliError, EXIT, refused } from '../errors';
+import { CliError, EXIT, refused, usageError } from '../errors';
 import { assertExecutionName, executionInputFrom, executionNameFor, precheckNameFor, type InputFlags } from '../input';
 import { actingExecution } from '../migrations';
 import { renderPrecheck, type PrecheckReportView } from '../render';
@@ -36,7 +36,9 @@ export function startCommand(ctx: CommandContext): Command {
       await withTarget(ctx, flags, async (target) => {
         // What runs or already ran says more than the checks (a migrated SVM is gone from the source).
         await refuseIfMigrating(target, input);
-        await target.checkRequest?.(input, name);
+        await target.checkRequest?.(input, name).catch((err: unknown) => {
+          throw isUsage(err) ? usageError(`${err.message}; nothing was started`) : err;
+        });
         const started = await target.startExecution(input, name);
         if (flags.json) return printJson(ctx, { ...started, target: target.kind, input });
         ctx.io.out(started.executionArn);
@@ -52,7 +54,10 @@ export function precheckCommand(ctx: CommandContext): Command {
       const input = executionInputFrom(flags, ctx.io.cwd, { checkOnly: true });
       await withTarget(ctx, flags, async (target) => {
         const name = precheckNameFor(input, ctx.now());
-        await target.checkRequest?.(input, name);
+        // A request that cannot work fails the pre-checks (exit 1), as the check-only execution would.
+        await target.checkRequest?.(input, name).catch((err: unknown) => {
+          throw isUsage(err) ? new CliError(`pre-checks failed: ${err.message}`, EXIT.failed) : err;
+        });
         const started = await target.startExecution(input, name);
         const ended = await waitForEnd(target, started.executionArn, flags.timeout * 1000);
         const report = (ended.output as { precheck?: PrecheckReportView } | undefined)?.precheck;
@@ -85,6 +90,8 @@ async function waitForEnd(target: MigrationTarget, executionArn: string, timeout
     await new Promise((resolve) => setTimeout(resolve, target.pollMs));
   }
 }
+
+const isUsage = (err: unknown): err is CliError => err instanceof CliError && err.exitCode === EXIT.usage;
 
 function targetHint(flags: TargetFlags): string {
   return flags.target === 'aws' ? ' --target aws' : flags.workDir ? ` --work-dir ${flags.workDir}` : '';

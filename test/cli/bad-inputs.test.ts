@@ -43,7 +43,6 @@ describe('svm-migrate refuses what cannot work, before anything is created (real
       'source.svm: source SVM svm_nope does not exist (--source-svm); nothing was started',
     ],
     ['an aggregate that does not exist', ['start', ...VALID, '--aggregates', 'aggr_nope'], 'destination.aggregates: destination aggregates not found: aggr_nope (--aggregates); nothing was started'],
-    ['precheck of a cluster typo', ['precheck', ...SOURCE, '--destination-cluster', 'cluster-zzz'], 'destination.cluster: cluster "cluster-zzz" is not configured (configured: cluster-src, cluster-dst) (--destination-cluster); nothing was started'],
     ['a throttle in hex', ['start', ...VALID, '--throttle', '0x10'], "option '--throttle <KBps>' argument '0x10' is invalid. must be a whole number, 0 or more (decimal digits only) (see --help)"],
     ['a throttle beyond ONTAP\'s limit', ['start', ...VALID, '--throttle', '4294967296'], "option '--throttle <KBps>' argument '4294967296' is invalid. must be from 0 to 4294967295 (see --help)"],
     ['a list limit in exponent notation', ['list', '--limit', '1e20'], "option '--limit <n>' argument '1e20' is invalid. must be a whole number, 0 or more (decimal digits only) (see --help)"],
@@ -56,6 +55,19 @@ describe('svm-migrate refuses what cannot work, before anything is created (real
 
     // Assess
     expect(oneLine(run)).toEqual({ code: 2, stdout: '', stderr: `svm-migrate: ${line}\n` });
+    await nothingChanged();
+  }, 60_000);
+
+  it('precheck of a cluster typo: the pre-checks fail (exit 1) naming the field, and nothing is started', async () => {
+    // Act
+    const run = await cliProcess(['precheck', ...SOURCE, '--destination-cluster', 'cluster-zzz', ...at]);
+
+    // Assess
+    expect(oneLine(run)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'svm-migrate: pre-checks failed: destination.cluster: cluster "cluster-zzz" is not configured (configured: cluster-src, cluster-dst) (--destination-cluster)\n',
+    });
     await nothingChanged();
   }, 60_000);
 
