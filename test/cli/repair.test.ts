@@ -55,6 +55,11 @@ describe('svm-migrate repair on the local target', () => {
     expect(repaired.migration.messages).toContain('undo retried by the operator (the refused delete was a one-off)');
     expect(repaired.execution?.status).toBe('SUCCEEDED');
     expect((await cli(['repair', id, '--retry-undo', '--reason', 'again', ...at])).code).toBe(4);
+    const resumedAfter = await cli(['resume', id, ...at]);
+    expect(resumedAfter).toMatchObject({
+      code: 4,
+      stderr: `svm-migrate: migration ${id} has ended (rolled_back), which resume cannot continue: start a new migration with svm-migrate start\n`,
+    });
 
     // Act: a fresh migration of the same SVM.
     const fresh = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--name', 'svm_demo-after-repair', '--json', ...at]));
