@@ -120,8 +120,12 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
       for (;;) {
         const finished = done;
         const update = await progress.next();
-        for (const e of update?.events ?? []) say(`${stamp()} ${describeEvent(e.type, e.detail)}`);
-        for (const line of injector.log.slice(drilled)) say(`${stamp()} drill: ${line.what}`);
+        // The migration's events and the drill's, in the order they happened.
+        const happened = [
+          ...(update?.events ?? []).map((e) => ({ at: e.at, text: describeEvent(e.type, e.detail) })),
+          ...injector.log.slice(drilled).map((line) => ({ at: line.at, text: `drill: ${line.what}` })),
+        ].sort((a, b) => a.at.localeCompare(b.at));
+        for (const line of happened) say(`${stamp()} ${line.text}`);
         drilled = injector.log.length;
         for (const v of update?.changedVolumes ?? []) {
           if (v.transferState) say(`${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${describeBytes(v)}${v.node ? ` on ${v.node}` : ''}`);
