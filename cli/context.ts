@@ -1,7 +1,8 @@
 // What every command gets: where to write, the clock, and the target its flags select.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ExitCode } from './errors';
+import { type ExitCode, usageError } from './errors';
 import type { Io } from './io';
 import type { MigrationTarget } from './target';
 import { AwsTarget } from './targets/aws';
@@ -24,10 +25,19 @@ export interface CommandContext {
   exitCode: ExitCode;
 }
 
+/** Decimal digits only: `0x10`, `1e3`, `1x`, ` 5` and `-1` are refused, not read as some other number. */
 export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
-  return n;
+  return wholeNumberUpTo(Number.MAX_SAFE_INTEGER)(value);
+}
+
+/** A whole-number option with an upper bound, refused beyond it with the range. */
+export function wholeNumberUpTo(max: number): (value: string) => number {
+  return (value) => {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('must be a whole number, 0 or more (decimal digits only)');
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n > max) throw new InvalidArgumentError(`must be from 0 to ${max}`);
+    return n;
+  };
 }
 
 /** The flags that select a target, on every command that reads or starts migrations. */
@@ -42,8 +52,12 @@ export function withTargetOptions(command: Command): Command {
     .option('--table-name <name>', 'aws target: the migrate-state table (the stack output TableName)');
 }
 
+/** The folder whose .svm-migrate/ holds the state; a --work-dir that does not exist is refused (a typo would start services elsewhere). */
 export function workDirOf(ctx: CommandContext, flags: Pick<TargetFlags, 'workDir'>): string {
-  return path.resolve(ctx.io.cwd, flags.workDir ?? '.');
+  const dir = path.resolve(ctx.io.cwd, flags.workDir ?? '.');
+  if (flags.workDir !== undefined && !fs.existsSync(dir)) throw usageError(`--work-dir ${flags.workDir}: no such folder (create it first)`);
+  if (flags.workDir !== undefined && !fs.statSync(dir).isDirectory()) throw usageError(`--work-dir ${flags.workDir}: not a folder`);
+  return dir;
 }
 
 /** Opens the selected target, runs `use`, and closes it whatever happens. */
@@ -68,9 +82,14 @@ async function openTarget(ctx: CommandContext, flags: TargetFlags): Promise<Migr
   }
   // The SDK's Node 20 end-of-support notice is noise when nothing calls AWS.
   ctx.io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const target = await LocalTarget.open({ workDir: workDirOf(ctx, flags), env: ctx.io.env });
+  const target = await LocalTarget.open({ workDir: workDirOf(ctx, flags), env: ctx.io.env, say: servicesNotice(ctx) });
   if (target.servicesStarted) ctx.io.err(`svm-migrate: started the local services (pid ${target.services.pid}); stop them with \`svm-migrate local down\``);
   return target;
+}
+
+/** The services' notices, as the CLI's one-line messages on stderr. */
+export function servicesNotice(ctx: CommandContext): (line: string) => void {
+  return (line) => ctx.io.err(`svm-migrate: ${line}`);
 }
 
 export function printJson(ctx: CommandContext, value: unknown): void {

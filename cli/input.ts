@@ -26,6 +26,9 @@ const FLAG_OF: Record<string, string> = {
   throttle: '--throttle',
 };
 
+/** The flag a field of the execution input comes from, when one does. */
+export const flagOf = (field: string): string | undefined => FLAG_OF[field];
+
 /** `--input file.json` as given, or the flags; either way through the execution input schema. */
 export function executionInputFrom(flags: InputFlags, cwd: string, extra: Partial<ExecutionInput> = {}): ExecutionInput {
   if (flags.input !== undefined) {

@@ -56,6 +56,12 @@ export interface MigrationTarget {
    * the tasks do not record volume totals, and a progress bar needs one.
    */
   sourceVolumeBytes?(m: MigrationRecord): Promise<Map<string, number>>;
+  /**
+   * Refuses an input that cannot work (a cluster that is not configured, an SVM or aggregate
+   * that does not exist...), where the CLI can reach the clusters (the local target); first, an
+   * execution `name` that is taken (exit 4, as startExecution would).
+   */
+  checkRequest?(input: ExecutionInput, name: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -18,7 +18,10 @@ import { MigrationProgress, migrationStartedFor } from './progress';
 import { formatBytes, renderSummary, summarize, type MigrationSummary } from './summary';
 
 export interface DemoOptions {
-  /** Wiped at the start; kept afterwards so the run can be inspected. */
+  /**
+   * The demo's own folder: created and marked by the demo, and only its `.svm-migrate/` cleared
+   * at the next run; any other folder that is not empty is refused. Kept afterwards for inspection.
+   */
   workDir: string;
   json: boolean;
   /** Seeds the demo data. */
@@ -36,9 +39,34 @@ const REFRESH_MS = 250;
 /** A drill that has not ended by then is reported as unfinished. */
 const DEMO_DEADLINE_MS = 10 * 60_000;
 
+/** The file that says a folder is the demo's own, so a later run may clear its state. */
+export const DEMO_MARKER = '.svm-migrate-demo';
+
+/** A folder the demo may not use: the CLI's exit code 2, before anything is touched. */
+export class DemoFolderError extends Error {
+  override readonly name = 'DemoFolderError';
+}
+
+/**
+ * Makes `dir` the demo's fresh folder. An empty or missing folder is created and marked; a marked
+ * one has its previous run's `.svm-migrate/` removed (nothing else in it); anything else is refused.
+ */
+export function prepareDemoFolder(dir: string): void {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new DemoFolderError(`--work-dir ${dir}: not a folder`);
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
+    throw new DemoFolderError(`--work-dir ${dir}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder`);
+  }
+  fs.rmSync(path.join(dir, '.svm-migrate'), { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, DEMO_MARKER), 'Created by `svm-migrate demo`: its next run clears .svm-migrate/ here.\n');
+}
+
 /** What the client saw, beside the migration's summary. */
 export interface ClientSummary {
   faults: string;
+  /** Each fault of the schedule, and the states it fired in (none: its step was never entered). */
+  faultsFired: Array<{ fault: string; firedIn: string[] }>;
   writesAcknowledged: number;
   writesLost: number;
   longestUnavailableMs: number;
@@ -55,15 +83,18 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   const say = (line: string) => {
     if (!options.json) write(line);
   };
-  fs.rmSync(options.workDir, { recursive: true, force: true });
-  fs.mkdirSync(options.workDir, { recursive: true });
-  say(`Starting two simulated ONTAP clusters, DynamoDB Local and the synthesized state machine in ${path.relative(process.cwd(), options.workDir) || '.'} ...`);
+  prepareDemoFolder(options.workDir);
+  say(`Starting two simulated ONTAP clusters, DynamoDB Local and the synthesized state machine in ${path.relative(process.cwd(), options.workDir) || '.'} (about 15 to 40 s) ...`);
+  const booting = Date.now();
+  // Said every few seconds: the JVM's start-up and the clusters' take a while with nothing to show.
+  const still = setInterval(() => say(`  still starting (${Math.round((Date.now() - booting) / 1000)} s)`), 5000);
   const env = await startLocalEnvironment({
     workDir: options.workDir,
     demo: true,
     tunables: { pollIntervalSeconds: DEMO_POLL_SECONDS },
     sim: { seed: options.seed, linkBandwidthBytesPerSec: options.linkBandwidth },
-  });
+  }).finally(() => clearInterval(still));
+  say(`Ready after ${((Date.now() - booting) / 1000).toFixed(1)} s`);
   try {
     const source = { cluster: SOURCE_NAME, svm: DEMO_SVM };
     const since = new Date(Date.now() - 1000);
@@ -92,11 +123,15 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
       for (;;) {
         const finished = done;
         const update = await progress.next();
-        for (const e of update?.events ?? []) say(`${stamp()} ${describeEvent(e.type, e.detail)}`);
-        for (const line of injector.log.slice(drilled)) say(`${stamp()} drill: ${line.what}`);
+        // The migration's events and the drill's, in the order they happened.
+        const happened = [
+          ...(update?.events ?? []).map((e) => ({ at: e.at, text: describeEvent(e.type, e.detail) })),
+          ...injector.log.slice(drilled).map((line) => ({ at: line.at, text: `drill: ${line.what}` })),
+        ].sort((a, b) => a.at.localeCompare(b.at));
+        for (const line of happened) say(`${stamp()} ${line.text}`);
         drilled = injector.log.length;
         for (const v of update?.changedVolumes ?? []) {
-          if (v.transferState) say(`${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${formatBytes(v.bytesTransferred)}${v.node ? ` on ${v.node}` : ''}`);
+          if (v.transferState) say(`${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${describeBytes(v)}${v.node ? ` on ${v.node}` : ''}`);
         }
         if (finished) break;
         await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
@@ -107,7 +142,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
     const result = driver.lastResult ?? { status: 'FAILED' as const, error: 'NotEnded' };
     const endState = run.endState ?? result.status;
     const final = record ? await env.store.get(record.id) : undefined;
-    const client = await clientSummary(options.faults ?? '', workload, prober, late, (seen, expected) => (final ? driver.check(seen, expected) : Promise.resolve([])));
+    const client = await clientSummary(options.faults ?? '', firedFaults(injector), workload, prober, late, (seen, expected) => (final ? driver.check(seen, expected) : Promise.resolve([])));
     if (!final) {
       write(`The execution ended ${result.status} before a migration began: ${result.error ?? ''} ${result.cause ?? ''}`);
       return { exitCode: 1 };
@@ -138,6 +173,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
 /** Lets the client find the SVM where it now serves, stops it, and checks what it saw against the invariants. */
 async function clientSummary(
   faults: string,
+  faultsFired: ClientSummary['faultsFired'],
   workload: ClientWorkload,
   prober: ServingProber,
   late: Violation[],
@@ -150,6 +186,7 @@ async function clientSummary(
   const violations = [...late, ...(await prober.stop()).violations, ...(await check(seen, workload.expected()))];
   return {
     faults,
+    faultsFired,
     writesAcknowledged: seen.writes.length,
     writesLost: violations.filter((v) => v.writeLost).length,
     longestUnavailableMs: seen.longestUnavailableMs,
@@ -164,9 +201,19 @@ function renderClient(c: ClientSummary): string {
     `  writes lost             ${c.writesLost}`,
     `  longest unavailability  ${(c.longestUnavailableMs / 1000).toFixed(2)} s`,
     ...(c.faults ? [`  faults drilled          ${c.faults}`] : []),
+    ...c.faultsFired.map((f) => `    ${f.fault.padEnd(22)} ${f.firedIn.length === 0 ? 'never fired (its step was not entered)' : `fired in ${f.firedIn.join(', ')}`}`),
     `  invariants              ${c.invariantViolations.length === 0 ? 'all kept' : `${c.invariantViolations.length} violated`}`,
     ...c.invariantViolations.map((v) => `    ${v}`),
   ].join('\n');
+}
+
+/** Where each planned fault fired, from the injector's log (`<fault> in <State>: ...`). */
+function firedFaults(injector: FaultInjector): ClientSummary['faultsFired'] {
+  return injector.planned.map((f) => {
+    const fault = `${f.step}:${f.kind}${f.where ? `@${f.where}` : ''}`;
+    const firedIn = injector.log.filter((l) => l.what.startsWith(`${fault} in `)).map((l) => l.what.slice(fault.length + 4).split(':')[0]);
+    return { fault, firedIn };
+  });
 }
 
 /** Bytes a client can read from the destination SVM now (undefined when it does not serve). */
@@ -178,6 +225,16 @@ async function servedBytes(destination: SimControl, svm: string, volumes: { name
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What a volume line's bytes are: SnapMirror's bytes_transferred counts the current or last
+ * transfer only, so after the baseline they are an incremental update's, not the volume's size.
+ */
+export function describeBytes(v: { transferState?: string; bytesTransferred: number; checkpoint: Record<string, string> }): string {
+  const bytes = formatBytes(v.bytesTransferred);
+  if (v.checkpoint.final_update) return `${bytes} in the final update`;
+  return v.transferState === 'transferring' ? `${bytes} so far in this transfer` : `${bytes} in the last transfer`;
 }
 
 function describeEvent(type: string, detail: Record<string, unknown> | undefined): string {

@@ -9,7 +9,7 @@ import { seedDemo } from '../sim/demo';
 import { startClusterPair } from '../sim/pair';
 import { dynamoDbClient, ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_TABLE } from './environment';
-import { removeServices, writeServices, type HostMessage, type LocalServices } from './services';
+import { removeHostPid, removeServices, writeHostPid, writeServices, type HostMessage, type LocalServices } from './services';
 
 /** The demo's link bandwidth: slow enough to watch 8 volumes transfer. */
 const DEFAULT_LINK_BANDWIDTH = 2 * 1024 * 1024;
@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const stateDir = path.join(workDir, '.svm-migrate');
   const seed = num(values.seed) ?? 1;
 
-  const stops: Array<() => Promise<void>> = [];
+  // Before anything starts: how a later command finds what this host started, whatever happens to services.json.
+  writeHostPid(workDir);
+  const stops: Array<() => Promise<void>> = [async () => removeHostPid(workDir, process.pid)];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -50,8 +52,13 @@ async function main(): Promise<void> {
       linkBandwidthBytesPerSec: num(values['link-bandwidth']) ?? DEFAULT_LINK_BANDWIDTH,
     });
     stops.push(() => pair.stop());
-    // Seeding is skipped when the source already has the demo SVM (a restart keeps the clusters' data).
-    await seedDemo(pair.source, seed, { volumes: num(values.volumes), fileBytes: num(values['file-bytes']) });
+    // Once, at the first start: a restart after a migration moved (or deleted) the demo SVM must
+    // not create it again on the source. The clusters keep their data in the same folder.
+    const seeded = path.join(stateDir, 'local', 'demo-seeded.json');
+    if (!fs.existsSync(seeded)) {
+      await seedDemo(pair.source, seed, { volumes: num(values.volumes), fileBytes: num(values['file-bytes']) });
+      fs.writeFileSync(seeded, `${JSON.stringify({ seededAt: new Date().toISOString(), seed })}\n`);
+    }
 
     const address = (c: typeof pair.source) => ({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile });
     const services: LocalServices = {

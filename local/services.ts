@@ -42,14 +42,115 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export const localStateDir = (workDir: string) => path.join(workDir, '.svm-migrate', 'local');
 export const servicesFile = (workDir: string) => path.join(localStateDir(workDir), 'services.json');
+/** The host's pid, written before it starts anything: found even when services.json is damaged. */
+export const hostPidFile = (workDir: string) => path.join(localStateDir(workDir), 'host.pid');
+
+/** Where the services' notices go (a damaged file cleaned up, an orphan stopped): the CLI's stderr. */
+export type Say = (line: string) => void;
+const silent: Say = () => undefined;
+
+/** services.json is there but is not what the host writes (empty, truncated, edited). */
+export class DamagedServicesFileError extends Error {
+  override readonly name = 'DamagedServicesFileError';
+}
 
 export function readServices(workDir: string): LocalServices | undefined {
+  const file = servicesFile(workDir);
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(servicesFile(workDir), 'utf8')) as LocalServices;
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  let parsed: Partial<LocalServices>;
+  try {
+    parsed = JSON.parse(text) as Partial<LocalServices>;
+  } catch (err) {
+    throw new DamagedServicesFileError(`${file} is damaged (${text.trim() === '' ? 'empty' : (err as Error).message})`);
+  }
+  if (!Number.isInteger(parsed?.pid) || typeof parsed.dynamoDbEndpoint !== 'string' || !parsed.clusters?.source || !parsed.clusters?.destination) {
+    throw new DamagedServicesFileError(`${file} is damaged (not the services the host records)`);
+  }
+  return parsed as LocalServices;
+}
+
+/**
+ * The recorded services, or undefined; a damaged record is cleaned up (what its host started
+ * is stopped, through host.pid) and said, so that one bad file never blocks every command.
+ */
+async function readOrCleanUp(workDir: string, say: Say): Promise<LocalServices | undefined> {
+  try {
+    return readServices(workDir);
+  } catch (err) {
+    if (!(err instanceof DamagedServicesFileError)) throw err;
+    const pid = recordedHostPid(workDir);
+    const stopped = pid !== undefined && (isAlive(pid) || orphansOf(workDir, pid).length > 0) && (await stopHostAndOrphans(workDir, pid));
+    fs.rmSync(servicesFile(workDir), { force: true });
+    say(`${err.message}: removed it${stopped ? `, and stopped the services of pid ${pid} it belonged to` : ''}`);
+    return undefined;
+  }
+}
+
+function recordedHostPid(workDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(hostPidFile(workDir), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written by the host at its start, before the JVM. */
+export function writeHostPid(workDir: string): void {
+  fs.mkdirSync(localStateDir(workDir), { recursive: true });
+  fs.writeFileSync(hostPidFile(workDir), `${process.pid}\n`);
+}
+
+export function removeHostPid(workDir: string, pid: number): void {
+  if (recordedHostPid(workDir) === pid) fs.rmSync(hostPidFile(workDir), { force: true });
+}
+
+/**
+ * Processes left of a dead host's group that belong to this work dir (the DynamoDB Local JVM,
+ * whose command line names the work dir's data folder, after a kill -9 of the host alone).
+ * A process group's id is not reused while the group has members; the command line check
+ * keeps any other process out.
+ */
+export function orphansOf(workDir: string, pgid: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const ours = path.join(workDir, '.svm-migrate');
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name in parentheses: state, ppid, pgrp.
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== pgid) continue;
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(ours))) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Stops a host and its group, or, when the host is dead, what it left running; whether anything ran. */
+async function stopHostAndOrphans(workDir: string, pid: number): Promise<boolean> {
+  if (isAlive(pid)) {
+    signalGroup(pid, 'SIGTERM');
+    if (!(await waitUntil(() => !isAlive(pid), STOP_TIMEOUT_MS))) {
+      signalGroup(pid, 'SIGKILL');
+      await waitUntil(() => !isAlive(pid), STOP_TIMEOUT_MS);
+    }
+  }
+  const orphans = orphansOf(workDir, pid);
+  for (const orphan of orphans) signal(orphan, 'SIGTERM');
+  if (!(await waitUntil(() => orphans.every((o) => !isAlive(o)), STOP_TIMEOUT_MS))) for (const orphan of orphans) signal(orphan, 'SIGKILL');
+  await waitUntil(() => orphans.every((o) => !isAlive(o)), STOP_TIMEOUT_MS);
+  removeHostPid(workDir, pid);
+  return true;
 }
 
 /** Written by the host only, atomically, so a reader never sees half a file. */
@@ -71,15 +172,15 @@ export function removeServices(workDir: string, pid: number): void {
  * find none at once (`start` in one terminal, `watch` in another) start one set: the first
  * takes the start lock, the other waits for what it starts.
  */
-export async function ensureLocalServices(workDir: string, options: ServicesHostOptions = {}): Promise<{ services: LocalServices; started: boolean }> {
+export async function ensureLocalServices(workDir: string, options: ServicesHostOptions = {}, say: Say = silent): Promise<{ services: LocalServices; started: boolean }> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const running = await runningServices(workDir);
+    const running = await runningServices(workDir, say);
     if (running) return { services: running, started: false };
     const release = takeStartLock(workDir);
     if (release) {
       try {
-        return { services: (await runningServices(workDir)) ?? (await startServicesHost(workDir, options)), started: true };
+        return { services: (await runningServices(workDir, say)) ?? (await startServicesHost(workDir, options, say)), started: true };
       } finally {
         release();
       }
@@ -107,10 +208,15 @@ function takeStartLock(workDir: string): (() => void) | undefined {
 }
 
 /** The recorded services if their host is alive and DynamoDB Local answers; a dead host's record is removed. */
-export async function runningServices(workDir: string): Promise<LocalServices | undefined> {
-  const services = readServices(workDir);
+export async function runningServices(workDir: string, say: Say = silent): Promise<LocalServices | undefined> {
+  const services = await readOrCleanUp(workDir, say);
   if (!services) return undefined;
   if (!isAlive(services.pid)) {
+    const orphans = orphansOf(workDir, services.pid);
+    if (orphans.length > 0) {
+      await stopHostAndOrphans(workDir, services.pid);
+      say(`the local services host (pid ${services.pid}) had died and left pid ${orphans.join(', ')} running: stopped`);
+    }
     fs.rmSync(servicesFile(workDir), { force: true });
     return undefined;
   }
@@ -123,21 +229,26 @@ export async function runningServices(workDir: string): Promise<LocalServices | 
 }
 
 /** Stops the host (and with it the JVM and the clusters); false when nothing ran. */
-export async function stopLocalServices(workDir: string): Promise<boolean> {
-  const services = readServices(workDir);
-  if (!services) return false;
-  if (isAlive(services.pid)) {
-    signalGroup(services.pid, 'SIGTERM');
-    if (!(await waitUntil(() => !isAlive(services.pid), STOP_TIMEOUT_MS))) {
-      signalGroup(services.pid, 'SIGKILL');
-      await waitUntil(() => !isAlive(services.pid), STOP_TIMEOUT_MS);
-    }
-  }
+export async function stopLocalServices(workDir: string, say: Say = silent): Promise<boolean> {
+  const services = await readOrCleanUp(workDir, say);
+  // Without a record, the host.pid of a host that is starting, or died leaving its JVM.
+  const pid = services?.pid ?? recordedHostPid(workDir);
+  if (pid === undefined) return false;
+  const ran = services !== undefined || isAlive(pid) || orphansOf(workDir, pid).length > 0;
+  if (ran) await stopHostAndOrphans(workDir, pid);
+  else removeHostPid(workDir, pid);
   fs.rmSync(servicesFile(workDir), { force: true });
-  return true;
+  return ran;
 }
 
-async function startServicesHost(workDir: string, options: ServicesHostOptions): Promise<LocalServices> {
+async function startServicesHost(workDir: string, options: ServicesHostOptions, say: Say): Promise<LocalServices> {
+  // A host that died before recording its services may have left its JVM on the same files.
+  const previous = recordedHostPid(workDir);
+  if (previous !== undefined && !isAlive(previous)) {
+    const orphans = orphansOf(workDir, previous);
+    if (orphans.length > 0) say(`an earlier local services host (pid ${previous}) left pid ${orphans.join(', ')} running: stopped`);
+    await stopHostAndOrphans(workDir, previous);
+  }
   const dir = localStateDir(workDir);
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, 'services.log');
@@ -212,9 +323,13 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+function signalGroup(pid: number, name: NodeJS.Signals): void {
+  signal(-pid, name);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseSchedule } from '../../chaos/schedule';
-import { wholeNumber, type CommandContext } from '../context';
+import { wholeNumber, wholeNumberUpTo, type CommandContext } from '../context';
+import { usageError } from '../errors';
 
 /**
  * The simulator, the demo and the CDK synthesis load on demand, so that the other commands
@@ -36,11 +37,11 @@ export function demoCommand(ctx: CommandContext): Command {
     .option('--json', 'print only the summary, as one JSON object', false)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--link-bandwidth <bytes/s>', 'inter-cluster link bandwidth (0: unlimited)', wholeNumber, 2 * 1024 * 1024)
-    .option('--work-dir <dir>', 'where the run keeps its state (wiped first)', path.join('.svm-migrate', 'demo'))
+    .option('--work-dir <dir>', 'the demo\'s own folder: created and marked by it, its state cleared at the next run; any other non-empty folder is refused', path.join('.svm-migrate', 'demo'))
     .option('--faults <schedule>', 'drill a fault schedule: STEP:KIND[*COUNT][@WHERE], comma-separated (e.g. transfer:transient*3,commit:link-down@ponr)', faultSchedule)
     .action(async (opts: { json: boolean; seed: number; linkBandwidth: number; workDir: string; faults?: string }) => {
       localOnly(ctx);
-      const { runDemo } = lazy.demo();
+      const { runDemo, DemoFolderError } = lazy.demo();
       const { exitCode } = await runDemo({
         workDir: path.resolve(ctx.io.cwd, opts.workDir),
         json: opts.json,
@@ -48,6 +49,8 @@ export function demoCommand(ctx: CommandContext): Command {
         linkBandwidth: opts.linkBandwidth,
         faults: opts.faults,
         write: (line) => ctx.io.out(line),
+      }).catch((err: unknown) => {
+        throw err instanceof DemoFolderError ? usageError(err.message) : err;
       });
       ctx.exitCode = exitCode === 0 ? 0 : 1;
     });
@@ -57,11 +60,12 @@ export function simCommand(ctx: CommandContext): Command {
   return new Command('sim')
     .description('start a simulated source and destination cluster (with the demo SVM) and run until interrupted')
     .option('--data-dir <dir>', 'where the clusters keep their state', path.join('.svm-migrate', 'sim'))
-    .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumber, 0)
+    .option('--port-base <port>', 'first of 4 consecutive ports (0: any free ports)', wholeNumberUpTo(65_532), 0)
     .option('--seed <n>', 'seed of the demo data', wholeNumber, 1)
     .option('--no-demo', 'do not create the demo SVM')
     .option('--plain-http', 'serve the ONTAP API over plain HTTP instead of HTTPS', false)
-    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean; plainHttp: boolean }) => {
+    .option('--json', 'print each cluster as one JSON object (its name, URLs, CA file and credentials), one a line', false)
+    .action(async (opts: { dataDir: string; portBase: number; seed: number; demo: boolean; plainHttp: boolean; json: boolean }) => {
       localOnly(ctx);
       const { startClusterPair } = lazy.pair();
       const pair = await startClusterPair({
@@ -69,8 +73,10 @@ export function simCommand(ctx: CommandContext): Command {
       });
       for (const c of [pair.source, pair.destination]) {
         // caFile: what a client (curl --cacert, Ansible's validate_certs) verifies the HTTPS API with.
-        ctx.io.out(JSON.stringify({ name: c.name, baseUrl: c.baseUrl, caFile: c.caFile, controlUrl: c.controlUrl, username: c.username, password: c.password }));
+        const address = { name: c.name, baseUrl: c.baseUrl, caFile: c.caFile, controlUrl: c.controlUrl, username: c.username, password: c.password };
+        ctx.io.out(opts.json ? JSON.stringify(address) : `${c.name}: ${c.baseUrl}${c.caFile ? ` (CA ${c.caFile})` : ''} (control ${c.controlUrl}), user ${c.username}, password ${c.password}`);
       }
+      if (!opts.json) ctx.io.err('svm-migrate: the clusters run until Ctrl-C');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -80,10 +86,13 @@ export function simCommand(ctx: CommandContext): Command {
 }
 
 export function aslCommand(ctx: CommandContext): Command {
-  return new Command('asl').description('print the synthesized state machine definition, resolved to plain JSON').action(async () => {
-    localOnly(ctx);
-    const { synthesizeDefinition } = lazy.definition();
-    const { definition } = synthesizeDefinition();
-    ctx.io.out(JSON.stringify(definition, null, 2));
-  });
+  return new Command('asl')
+    .description('print the synthesized state machine definition, resolved to plain JSON')
+    .option('--json', 'one line of JSON instead of indented JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      localOnly(ctx);
+      const { synthesizeDefinition } = lazy.definition();
+      const { definition } = synthesizeDefinition();
+      ctx.io.out(opts.json ? JSON.stringify(definition) : JSON.stringify(definition, null, 2));
+    });
 }

@@ -2,8 +2,8 @@
 // returns as soon as the execution runs (like StartExecution); precheck waits for its report.
 import { Command } from 'commander';
 import type { ExecutionInput } from '../../lambdas/input';
-import { printJson, wholeNumber, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
-import { CliError, EXIT, refused } from '../errors';
+import { printJson, wholeNumber, wholeNumberUpTo, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
+import { CliError, EXIT, refused, usageError } from '../errors';
 import { assertExecutionName, executionInputFrom, executionNameFor, precheckNameFor, type InputFlags } from '../input';
 import { actingExecution } from '../migrations';
 import { renderPrecheck, type PrecheckReportView } from '../render';
@@ -23,7 +23,7 @@ function withInputOptions(command: Command): Command {
     .option('--aggregates <a,b>', 'destination aggregates to place the volumes on (default: all online)', list)
     .option('--no-auto-cutover', 'wait for `svm-migrate cutover` once the volumes are in sync')
     .option('--no-auto-source-cleanup', 'keep the source volumes and SVM after the cut-over')
-    .option('--throttle <KBps>', 'per-volume transfer limit in KB/s (0: none)', wholeNumber)
+    .option('--throttle <KBps>', 'per-volume transfer limit in KB/s (0: none)', wholeNumberUpTo(4_294_967_295))
     .option('--json', 'print the result as one JSON object', false);
 }
 
@@ -34,7 +34,11 @@ export function startCommand(ctx: CommandContext): Command {
       const input = executionInputFrom(flags, ctx.io.cwd);
       const name = flags.name === undefined ? executionNameFor(input) : assertExecutionName(flags.name);
       await withTarget(ctx, flags, async (target) => {
+        // What runs or already ran says more than the checks (a migrated SVM is gone from the source).
         await refuseIfMigrating(target, input);
+        await target.checkRequest?.(input, name).catch((err: unknown) => {
+          throw isUsage(err) ? usageError(`${err.message}; nothing was started`) : err;
+        });
         const started = await target.startExecution(input, name);
         if (flags.json) return printJson(ctx, { ...started, target: target.kind, input });
         ctx.io.out(started.executionArn);
@@ -49,7 +53,12 @@ export function precheckCommand(ctx: CommandContext): Command {
     .action(async (flags: PrecheckFlags) => {
       const input = executionInputFrom(flags, ctx.io.cwd, { checkOnly: true });
       await withTarget(ctx, flags, async (target) => {
-        const started = await target.startExecution(input, precheckNameFor(input, ctx.now()));
+        const name = precheckNameFor(input, ctx.now());
+        // A request that cannot work fails the pre-checks (exit 1), as the check-only execution would.
+        await target.checkRequest?.(input, name).catch((err: unknown) => {
+          throw isUsage(err) ? new CliError(`pre-checks failed: ${err.message}`, EXIT.failed) : err;
+        });
+        const started = await target.startExecution(input, name);
         const ended = await waitForEnd(target, started.executionArn, flags.timeout * 1000);
         const report = (ended.output as { precheck?: PrecheckReportView } | undefined)?.precheck;
         const passed = ended.status === 'SUCCEEDED' && report !== undefined;
@@ -81,6 +90,8 @@ async function waitForEnd(target: MigrationTarget, executionArn: string, timeout
     await new Promise((resolve) => setTimeout(resolve, target.pollMs));
   }
 }
+
+const isUsage = (err: unknown): err is CliError => err instanceof CliError && err.exitCode === EXIT.usage;
 
 function targetHint(flags: TargetFlags): string {
   return flags.target === 'aws' ? ' --target aws' : flags.workDir ? ` --work-dir ${flags.workDir}` : '';

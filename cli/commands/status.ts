@@ -1,6 +1,6 @@
 // `status`, `list` and `history`: read-only views of the migrate state and the executions.
 import { Command } from 'commander';
-import { printJson, wholeNumber, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
+import { printJson, wholeNumberUpTo, withTarget, withTargetOptions, type CommandContext, type TargetFlags } from '../context';
 import { actingExecution, allEvents, executionsOf, resolveMigration } from '../migrations';
 import { plural, renderEvents, renderHistory, renderList, renderStatus } from '../render';
 import type { HistoryEntry } from '../target';
@@ -23,7 +23,7 @@ export function statusCommand(ctx: CommandContext): Command {
 
 export function listCommand(ctx: CommandContext): Command {
   return withTargetOptions(new Command('list').description('migrations, newest first'))
-    .option('--limit <n>', 'at most this many', wholeNumber, 20)
+    .option('--limit <n>', 'at most this many (1 to 1000)', wholeNumberUpTo(1000), 20)
     .option('--cursor <cursor>', 'continue after a previous --json page')
     .option('--json', 'print {items, cursor} as one JSON object', false)
     .action(async (flags: Flags & { limit: number; cursor?: string }) => {

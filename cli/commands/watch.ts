@@ -27,9 +27,18 @@ export function watchCommand(ctx: CommandContext): Command {
         const view = new WatchView(ctx.io);
         let totals = new Map<string, number>();
         for (;;) {
-          const update = await progress.next();
+          let update = await progress.next();
           if (!update) throw notFound(`migration ${m.id} is gone`);
-          const execution = await actingExecution(target, update.record);
+          let execution = await actingExecution(target, update.record);
+          if (!execution?.running) {
+            // The record was read before the execution ended: read it again, so that the end
+            // reported is the one the execution left (or a successor that took over runs on).
+            const after = await progress.next();
+            if (!after) throw notFound(`migration ${m.id} is gone`);
+            const changed = new Map([...update.changedVolumes, ...after.changedVolumes].map((v) => [v.name, v]));
+            update = { ...after, events: [...update.events, ...after.events], changedVolumes: [...changed.values()] };
+            execution = await actingExecution(target, update.record);
+          }
           if (target.sourceVolumeBytes && update.volumes.some((v) => !v.totalBytes && !totals.has(v.name))) {
             // Kept once read: source cleanup deletes the source volumes at the end.
             totals = new Map([...(await target.sourceVolumeBytes(update.record)), ...totals]);

@@ -2,6 +2,7 @@
 // Step Functions runs an execution apart from whoever called StartExecution): the synthesized
 // state machine over the work dir's running services, until the execution and every execution
 // it continued as have ended. The starting command learns the outcome of the start over IPC.
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalEnvironment } from '../../local/environment';
 import { ExecutionAlreadyExistsError } from '../../local/executions';
@@ -18,10 +19,12 @@ export type ExecutionProcessMessage =
 const DEFAULT_POLL_SECONDS = 1;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'work-dir': { type: 'string' }, name: { type: 'string' }, input: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'work-dir': { type: 'string' }, name: { type: 'string' }, 'input-file': { type: 'string' } } });
   const workDir = values['work-dir'];
   const name = values.name;
-  if (!workDir || !name || values.input === undefined) throw new Error('--work-dir, --name and --input are required');
+  const inputFile = values['input-file'];
+  if (!workDir || !name || inputFile === undefined) throw new Error('--work-dir, --name and --input-file are required');
+  const input: unknown = JSON.parse(fs.readFileSync(inputFile, 'utf8'));
   const services = readServices(workDir);
   if (!services) throw new Error(`no local services recorded in ${workDir}`);
 
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   try {
     let executionArn: string;
     try {
-      const execution = env.machine.start({ name, input: JSON.parse(values.input) });
+      const execution = env.machine.start({ name, input });
       executionArn = execution.executionArn;
     } catch (err) {
       if (!(err instanceof ExecutionAlreadyExistsError)) throw err;

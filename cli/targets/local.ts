@@ -12,6 +12,7 @@ import { documentClient } from '../../local/dynamodb-local';
 import { ExecutionRegistry, type ExecutionDescription, type ExecutionEvent } from '../../local/executions';
 import { ensureLocalServices, firstMessage, localStateDir, type LocalServices, type ServicesHostOptions } from '../../local/services';
 import { unavailable } from '../errors';
+import { checkRequest } from '../request-check';
 import { existingExecutionError, type ExecutionSummary, type HistoryEntry, type MigrationTarget, type StartedExecution } from '../target';
 import type { ExecutionProcessMessage } from './local-execution';
 
@@ -24,6 +25,8 @@ export interface LocalTargetOptions {
   env: NodeJS.ProcessEnv;
   /** How to start the services if none run (`local up`'s flags). */
   services?: ServicesHostOptions;
+  /** Notices about the services (a damaged record cleaned up, an orphan stopped). */
+  say?: (line: string) => void;
 }
 
 export class LocalTarget implements MigrationTarget {
@@ -44,22 +47,26 @@ export class LocalTarget implements MigrationTarget {
   }
 
   static async open(options: LocalTargetOptions): Promise<LocalTarget> {
-    const { services, started } = await ensureLocalServices(options.workDir, options.services);
+    const { services, started } = await ensureLocalServices(options.workDir, options.services, options.say);
     return new LocalTarget(services, started, options);
   }
 
   async startExecution(input: ExecutionInput, name: string): Promise<StartedExecution> {
     // Known without starting a runner (which takes seconds to synthesize); the runner's
     // exclusive create still settles a race between two starts.
-    const taken = this.registry.list().find((d) => d.name === name);
-    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
+    this.refuseTakenName(name);
     const logDir = path.join(localStateDir(this.options.workDir), 'logs');
     fs.mkdirSync(logDir, { recursive: true });
     const logFile = path.join(logDir, `${name}.log`);
+    // Through a file, not the command line: an input of any size fits (argv ends at about 128 KB).
+    const inputDir = path.join(localStateDir(this.options.workDir), 'inputs');
+    fs.mkdirSync(inputDir, { recursive: true });
+    const inputFile = path.join(inputDir, `${name}.json`);
+    fs.writeFileSync(inputFile, JSON.stringify(input));
     const log = fs.openSync(logFile, 'a');
     const child = spawn(
       process.execPath,
-      ['--require', require.resolve('tsx/cjs'), EXECUTION_ENTRY, '--work-dir', this.options.workDir, '--name', name, '--input', JSON.stringify(input)],
+      ['--require', require.resolve('tsx/cjs'), EXECUTION_ENTRY, '--work-dir', this.options.workDir, '--name', name, '--input-file', inputFile],
       { cwd: this.options.workDir, detached: true, stdio: ['ignore', log, log, 'ipc'], env: this.options.env },
     );
     fs.closeSync(log);
@@ -105,8 +112,18 @@ export class LocalTarget implements MigrationTarget {
     }
   }
 
+  async checkRequest(input: ExecutionInput, name: string): Promise<void> {
+    this.refuseTakenName(name);
+    await checkRequest(input, [this.services.clusters.source, this.services.clusters.destination]);
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  private refuseTakenName(name: string): void {
+    const taken = this.registry.list().find((d) => d.name === name);
+    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
   }
 
   private describeRecorded(executionArn: string): ExecutionDescription | undefined {

@@ -15,12 +15,13 @@ describe('svm-migrate usage errors (a real process)', () => {
     ['an unknown flag', ['start', '--bogus'], "svm-migrate: unknown option '--bogus' (see --help)"],
     ['a missing argument', ['status'], "svm-migrate: missing required argument 'migration' (see --help)"],
     ['an unknown target', ['list', '--target', 'gcp'], "svm-migrate: option '--target <target>' argument 'gcp' is invalid. Allowed choices are local, aws. (see --help)"],
-    ['a throttle that is not a number', ['start', ...INPUT_FLAGS, '--throttle', 'fast'], "svm-migrate: option '--throttle <KBps>' argument 'fast' is invalid. must be a whole number, 0 or more (see --help)"],
+    ['a throttle that is not a number', ['start', ...INPUT_FLAGS, '--throttle', 'fast'], "svm-migrate: option '--throttle <KBps>' argument 'fast' is invalid. must be a whole number, 0 or more (decimal digits only) (see --help)"],
     ['an SVM name the schema refuses', ['start', '--source-cluster', 'cluster-src', '--source-svm', 'svm demo', '--destination-cluster', 'cluster-dst'], 'svm-migrate: invalid execution input: source.svm must match ^[A-Za-z_][A-Za-z0-9_.-]{0,46}$ (--source-svm)'],
     ['a missing source', ['start', '--destination-cluster', 'cluster-dst'], 'svm-migrate: missing --source-cluster, --source-svm (or give --input file.json)'],
+    ['a work dir that does not exist', ['list', '--work-dir', 'no-such-dir'], 'svm-migrate: --work-dir no-such-dir: no such folder (create it first)'],
   ])('%s: exit 2 with one line', async (_case, args, line) => {
     // Act
-    const run = await cliProcess([...args, '--work-dir', workDir]);
+    const run = await cliProcess(args.includes('--work-dir') ? args : [...args, '--work-dir', workDir], { cwd: workDir });
 
     // Assess
     expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({ code: 2, stderr: `${line}\n`, stdout: '' });

@@ -65,6 +65,18 @@ export function json<T = Record<string, unknown>>(run: CliRun): T {
   return JSON.parse(run.stdout) as T;
 }
 
+/** Local services for the suite (an unthrottled link), stopped and the work dir removed after it. */
+export function withLocalServices(workDir: string): void {
+  beforeAll(async () => {
+    expect((await cli(['local', 'up', '--link-bandwidth', '0', '--work-dir', workDir])).code).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cli(['local', 'down', '--work-dir', workDir]);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }, 60_000);
+}
+
 /** Polls until `check` returns a value, or fails with what it last saw. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

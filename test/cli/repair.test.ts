@@ -2,10 +2,9 @@
 // undo's volume delete is refused: faults injected through the simulator's control endpoint),
 // `resume` refused with exit 4 saying what to do, `repair --retry-undo` resolving it, after which
 // a fresh migration of the same SVM completes. Through the CLI only, but for the faults.
-import * as fs from 'node:fs';
 import { readServices } from '../../local/services';
 import { SimControl } from '../../sim/control';
-import { cli, eventually, json, tempWorkDir } from './helpers';
+import { cli, eventually, json, tempWorkDir, withLocalServices } from './helpers';
 
 const INPUT_FLAGS = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
 const INVALID = { status: 400, code: '262185', count: 1 };
@@ -26,14 +25,7 @@ describe('svm-migrate repair on the local target', () => {
       return view.migration.status === status && view.execution?.running === false ? view : undefined;
     }, 120_000);
 
-  beforeAll(async () => {
-    expect((await cli(['local', 'up', '--link-bandwidth', '0', ...at])).code).toBe(0);
-  }, 120_000);
-
-  afterAll(async () => {
-    await cli(['local', 'down', ...at]);
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }, 60_000);
+  withLocalServices(workDir);
 
   it('undo_failed: resume is refused (exit 4), repair --retry-undo releases the lock, a fresh start completes', async () => {
     // Prepare: an undo_failed migration.
@@ -63,6 +55,11 @@ describe('svm-migrate repair on the local target', () => {
     expect(repaired.migration.messages).toContain('undo retried by the operator (the refused delete was a one-off)');
     expect(repaired.execution?.status).toBe('SUCCEEDED');
     expect((await cli(['repair', id, '--retry-undo', '--reason', 'again', ...at])).code).toBe(4);
+    const resumedAfter = await cli(['resume', id, ...at]);
+    expect(resumedAfter).toMatchObject({
+      code: 4,
+      stderr: `svm-migrate: migration ${id} has ended (rolled_back), which resume cannot continue: start a new migration with svm-migrate start\n`,
+    });
 
     // Act: a fresh migration of the same SVM.
     const fresh = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--name', 'svm_demo-after-repair', '--json', ...at]));
