@@ -12,8 +12,7 @@ import { AbortRequested } from './requests';
 import { checkRequest } from './request-checks';
 import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
-
-export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
+import type { PollAction, PreCommitAction } from '../../steps';
 
 export interface PollOutcome {
   action: PollAction;
@@ -106,7 +105,7 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
 
 export interface PreCommitOutcome {
   /** continue: on to the commit; aborted: to UndoPreCommit; paused: the execution ends Paused. */
-  action: 'continue' | 'aborted' | 'paused';
+  action: PreCommitAction;
   interfaces?: number;
 }
 
