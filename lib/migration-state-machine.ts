@@ -127,7 +127,7 @@ export class MigrationStateMachine extends Construct {
     // to its undo), then the typed intermittent failures.
     const retryIntermittent = (step: TaskStateBase): TaskStateBase =>
       step.addRetry(LAMBDA_THROTTLE_RETRY).addRetry({
-        errors: [ERROR_NAMES.transient, ERROR_NAMES.network],
+        errors: [ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError],
         interval: Duration.seconds(tunables.retryIntervalSeconds),
         backoffRate: tunables.retryBackoffRate,
         maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
@@ -238,7 +238,7 @@ export class MigrationStateMachine extends Construct {
     const pointOfNoReturn = FORWARD_STEPS.find((s) => s.pointOfNoReturn);
     for (const u of UNDO_CHAIN) {
       // The point of no return's undo refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
-      if (u === pointOfNoReturn?.undo) undoState(u).addCatch(commitIncomplete, { errors: [ERROR_NAMES.conflict], resultPath: ERROR_PATH });
+      if (u === pointOfNoReturn?.undo) undoState(u).addCatch(commitIncomplete, { errors: [ERROR_NAMES.ConflictError], resultPath: ERROR_PATH });
       undoState(u).addCatch(recordUndoFailed, onAnyError);
     }
     const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
@@ -277,7 +277,7 @@ export class MigrationStateMachine extends Construct {
       if (!failure) throw new Error(`step ${s.state} rolls forward only: give it a failure state`);
       const relocate = task(`Relocate${s.state}`, 'relocate', { withError: true, step: s.task });
       relocate.addCatch(failure, onAnyError).next(step);
-      step.addCatch(relocate, { errors: [ERROR_NAMES.nodeUnhealthy], resultPath: ERROR_PATH });
+      step.addCatch(relocate, { errors: [ERROR_NAMES.NodeUnhealthyError], resultPath: ERROR_PATH });
       step.addCatch(failure, onAnyError);
     }
 

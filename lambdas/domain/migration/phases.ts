@@ -1,6 +1,6 @@
 // The migration's steps, each forward step beside its undo (setup / undoSetup, ...). A step
 // records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
-import { ConflictError, InterClusterLinkError } from '../../errors';
+import { AbortRequested, ConflictError, InterClusterLinkError } from '../../errors';
 import { parseExecutionInput } from '../../input';
 import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
@@ -8,7 +8,6 @@ import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
-import { AbortRequested } from './requests';
 import { checkRequest } from './request-checks';
 import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
