@@ -4,6 +4,8 @@
 // stopped execution's task would run on to its end: a stale task, which fencing only half stops.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Dependencies } from '../lambdas/domain/migration/dependencies';
+import { createHandlers } from '../lambdas/handlers/index';
+import type { LocalEnvironment } from '../local/environment';
 
 /** What a task of a killed process meets at its next call. */
 export class ProcessDied extends Error {
@@ -12,7 +14,6 @@ export class ProcessDied extends Error {
 
 const process = new AsyncLocalStorage<string>();
 const killed = new Set<string>();
-const fenced = new WeakSet<Dependencies>();
 
 /** Runs a task as part of its execution's process. */
 export function runInProcess<T>(executionId: string | undefined, task: () => Promise<T>): Promise<T> {
@@ -24,13 +25,18 @@ export function killProcess(executionId: string): void {
   killed.add(executionId);
 }
 
-/** Makes the tasks' clusters and store die with their process (once per set of dependencies). */
-export function fenceDependencies(deps: Dependencies): void {
-  if (fenced.has(deps)) return;
-  fenced.add(deps);
-  const connect = deps.connect;
-  deps.connect = async (cluster, side) => mortal(await connect(cluster, side));
-  deps.store = mortal(deps.store);
+/** The dependencies, with the clusters and the store dying with the calling task's process. */
+export function fenceDependencies(deps: Dependencies): Dependencies {
+  const { connect } = deps;
+  return { ...deps, connect: async (cluster, side) => mortal(await connect(cluster, side)), store: mortal(deps.store) };
+}
+
+/** Runs the environment's tasks on fenced dependencies from now on (handlers built anew on them). */
+export function fenceTasks(env: Pick<LocalEnvironment, 'useTasks'>): void {
+  env.useTasks(({ context }) => {
+    const fenced = { ...context, dependencies: fenceDependencies(context.dependencies) };
+    return { context: fenced, handlers: createHandlers(fenced) };
+  });
 }
 
 function assertAlive(): void {

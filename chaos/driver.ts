@@ -6,7 +6,7 @@ import type { ExecutionEvent } from '../local/executions';
 import type { Execution, ExecutionResult } from '../local/runner';
 import type { MigrationRecord } from '../lambdas/state/records';
 import { checkAfter, endingOf, type ClusterEndpoint, type Ending, type Violation } from './invariants';
-import { fenceDependencies, killProcess } from './crash';
+import { fenceTasks, killProcess } from './crash';
 import type { Orchestrator } from './injector';
 import { tasksSettled } from './interceptor';
 import { MAX_COUNT } from './schedule';
@@ -47,7 +47,7 @@ export class MigrationDriver implements Orchestrator {
     private readonly to: ClusterEndpoint,
     private readonly deadlineMs: number,
   ) {
-    fenceDependencies(env.dependencies);
+    fenceTasks(env);
   }
 
   crash(executionId: string, afterMs: number): boolean {

@@ -1,9 +1,11 @@
-// Hooks around every task the local runner invokes, through the handler registry it reads at
-// each invocation: the injector learns "state X is entered" synchronously, before the task
-// touches a cluster, and "X is done" right after, which polling the history cannot promise.
-import { handlers } from '../lambdas/handlers/index';
-import type { TaskHandler } from '../lambdas/handlers/task';
+// Hooks around every task the local runner invokes: they wrap the environment's record of
+// handlers into a new one, which the runner reads at each invocation. The injector learns
+// "state X is entered" synchronously, before the task touches a cluster, and "X is done" right
+// after, which polling the history cannot promise.
+import type { TaskHandlers } from '../lambdas/handlers/index';
+import type { HandlerContext, TaskHandler } from '../lambdas/handlers/task';
 import type { TaskName } from '../lambdas/tasks';
+import type { LocalEnvironment, LocalTasks } from '../local/environment';
 import { runInProcess } from './crash';
 
 /** What the state machine gives a task (CheckState and Precheck get their own shapes: fields absent). */
@@ -18,8 +20,11 @@ export interface TaskCall {
 export interface TaskHooks {
   before?(call: TaskCall): Promise<void>;
   after?(call: TaskCall, outcome: { error?: unknown }): Promise<void>;
-  /** Replaces a task's handler for this interception (test doubles). */
-  replace?: Partial<Record<TaskName, TaskHandler<unknown, unknown>>>;
+  /**
+   * Replaces a task's handler for this interception (test doubles), built on the tasks' context
+   * (a `taskHandler(...)` is one) or from the handler it replaces.
+   */
+  replace?: Partial<Record<TaskName, (context: HandlerContext, current: TaskHandler<unknown, unknown>) => TaskHandler<unknown, unknown>>>;
 }
 
 let installed: TaskHooks | undefined;
@@ -36,14 +41,13 @@ export async function tasksSettled(deadlineMs: number): Promise<boolean> {
   return true;
 }
 
-/** Installs the hooks until the returned function is called; one interception at a time. */
-export function interceptTasks(hooks: TaskHooks): () => void {
-  if (installed) throw new Error('task hooks are already installed: one chaos scenario at a time per process');
-  installed = hooks;
-  const originals = { ...handlers };
-  for (const task of Object.keys(originals) as TaskName[]) {
-    const inner = hooks.replace?.[task] ?? originals[task];
-    handlers[task] = async (event, context) => {
+/** The handlers, each run inside the hooks (and in its execution's process, chaos/crash.ts). */
+export function withTaskHooks(tasks: LocalTasks, hooks: TaskHooks): LocalTasks {
+  const wrapped = {} as TaskHandlers;
+  for (const task of Object.keys(tasks.handlers) as TaskName[]) {
+    const replacement = hooks.replace?.[task];
+    const inner = replacement ? replacement(tasks.context, tasks.handlers[task]) : tasks.handlers[task];
+    wrapped[task] = async (event, context) => {
       const call = describe(task, event);
       inFlight++;
       try {
@@ -62,8 +66,16 @@ export function interceptTasks(hooks: TaskHooks): () => void {
       }
     };
   }
+  return { context: tasks.context, handlers: wrapped };
+}
+
+/** Runs the environment's tasks inside the hooks until the returned function is called; one interception at a time. */
+export function interceptTasks(env: Pick<LocalEnvironment, 'useTasks'>, hooks: TaskHooks): () => void {
+  if (installed) throw new Error('task hooks are already installed: one chaos scenario at a time per process');
+  installed = hooks;
+  const restore = env.useTasks((current) => withTaskHooks(current, hooks));
   return () => {
-    Object.assign(handlers, originals);
+    restore();
     installed = undefined;
   };
 }

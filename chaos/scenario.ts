@@ -75,7 +75,7 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
   let expected = new Map<string, string>();
   let clean = false;
   let driver: MigrationDriver | undefined;
-  const uninstall = interceptTasks({
+  const uninstall = interceptTasks(env, {
     before: async (call) => {
       if (call.migrationId) runner.migrationId ??= call.migrationId;
       await injector.before(call);

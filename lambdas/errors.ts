@@ -71,7 +71,7 @@ abstract class FieldError extends MigrationError {
 
 /** A service answered 5xx, throttled, or was briefly busy. */
 export class TransientError extends MigrationError {
-  static readonly errorName = 'TransientError';
+  static readonly errorName = 'TransientError' as const;
   override readonly name = TransientError.errorName;
   /** The node whose takeover is awaited, when that is what is transient. */
   readonly node?: string;
@@ -88,7 +88,7 @@ export class TransientError extends MigrationError {
 
 /** The connection was refused, reset or timed out; `side` says which cluster. */
 export class NetworkError extends MigrationError {
-  static readonly errorName = 'NetworkError';
+  static readonly errorName = 'NetworkError' as const;
   override readonly name = NetworkError.errorName;
 }
 
@@ -96,7 +96,7 @@ export class NetworkError extends MigrationError {
 
 /** The node that runs a step is down or taken over. */
 export class NodeUnhealthyError extends MigrationError {
-  static readonly errorName = 'NodeUnhealthyError';
+  static readonly errorName = 'NodeUnhealthyError' as const;
   override readonly name = NodeUnhealthyError.errorName;
   /** The node found unhealthy, when known. */
   readonly node?: string;
@@ -115,7 +115,7 @@ export class NodeUnhealthyError extends MigrationError {
 
 /** The clusters cannot reach each other (peering or inter-cluster link down). */
 export class InterClusterLinkError extends MigrationError {
-  static readonly errorName = 'InterClusterLinkError';
+  static readonly errorName = 'InterClusterLinkError' as const;
   override readonly name = InterClusterLinkError.errorName;
 }
 
@@ -123,25 +123,25 @@ export class InterClusterLinkError extends MigrationError {
 
 /** The request, the input or the configuration is wrong. */
 export class ValidationError extends FieldError {
-  static readonly errorName = 'ValidationError';
+  static readonly errorName = 'ValidationError' as const;
   override readonly name = ValidationError.errorName;
 }
 
 /** Something the request names does not exist (a migration, an SVM, an aggregate, a cluster's object). */
 export class NotFoundError extends FieldError {
-  static readonly errorName = 'NotFoundError';
+  static readonly errorName = 'NotFoundError' as const;
   override readonly name = NotFoundError.errorName;
 }
 
 /** A check found the clusters not as they must be (versions, peering, an SVM's state, what cannot be migrated). */
 export class ClusterStateError extends FieldError {
-  static readonly errorName = 'ClusterStateError';
+  static readonly errorName = 'ClusterStateError' as const;
   override readonly name = ClusterStateError.errorName;
 }
 
 /** A cluster refused the credentials (HTTP 401); `cluster` names it. */
 export class AuthenticationError extends MigrationError {
-  static readonly errorName = 'AuthenticationError';
+  static readonly errorName = 'AuthenticationError' as const;
   override readonly name = AuthenticationError.errorName;
   readonly cluster: string;
 
@@ -159,27 +159,49 @@ export class AuthenticationError extends MigrationError {
 
 /** Something already exists or is held by someone else (duplicate, busy, lock held, stale owner). */
 export class ConflictError extends FieldError {
-  static readonly errorName = 'ConflictError';
+  static readonly errorName = 'ConflictError' as const;
   override readonly name = ConflictError.errorName;
 }
 
-export const ERROR_NAMES = {
-  transient: TransientError.errorName,
-  network: NetworkError.errorName,
-  nodeUnhealthy: NodeUnhealthyError.errorName,
-  interClusterLink: InterClusterLinkError.errorName,
-  validation: ValidationError.errorName,
-  notFound: NotFoundError.errorName,
-  clusterState: ClusterStateError.errorName,
-  authentication: AuthenticationError.errorName,
-  conflict: ConflictError.errorName,
-} as const;
+// ---- asked for by the operator ------------------------------------------------------------
+
+/**
+ * An abort read by a step that has no abort route of its own: the step's failure route (its undo
+ * chain) runs, and DecideRestart ends the migration Aborted because the request is on the record.
+ */
+export class AbortRequested extends MigrationError {
+  static readonly errorName = 'AbortRequested' as const;
+  override readonly name = AbortRequested.errorName;
+}
+
+const ERROR_CLASSES = [
+  TransientError,
+  NetworkError,
+  NodeUnhealthyError,
+  InterClusterLinkError,
+  ValidationError,
+  NotFoundError,
+  ClusterStateError,
+  AuthenticationError,
+  ConflictError,
+  AbortRequested,
+] as const;
+
+export type ErrorName = (typeof ERROR_CLASSES)[number]['errorName'];
+
+/** Every error's name (what Retry and Catch match), read from its class. */
+export const ERROR_NAMES = Object.fromEntries(ERROR_CLASSES.map((c) => [c.errorName, c.errorName])) as { readonly [N in ErrorName]: N };
 
 /** The errors Retry runs the step again for. */
-export const RETRIED_ERRORS: readonly string[] = [ERROR_NAMES.transient, ERROR_NAMES.network];
+export const RETRIED_ERRORS: readonly string[] = [ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError];
 
 /** The errors that the same request would meet again after a restart: DecideRestart does not restart after them. */
-export const NOT_RESTARTABLE_ERRORS: readonly string[] = [ERROR_NAMES.validation, ERROR_NAMES.notFound, ERROR_NAMES.clusterState, ERROR_NAMES.authentication];
+export const NOT_RESTARTABLE_ERRORS: readonly string[] = [
+  ERROR_NAMES.ValidationError,
+  ERROR_NAMES.NotFoundError,
+  ERROR_NAMES.ClusterStateError,
+  ERROR_NAMES.AuthenticationError,
+];
 
 export function isMigrationError(err: unknown): err is MigrationError {
   return err instanceof MigrationError;

@@ -1,8 +1,8 @@
 // The migration's state machine: the one place its shape lives (docs/architecture.md, "The
-// state machine and its tasks"). Read top to bottom it is the migration: the undo chain and
-// the end states first (every forward step needs them as Catch targets), then the forward
-// steps setup -> transfer -> cut-over trigger -> pre-commit -> commit -> source cleanup, and
-// CheckState, which decides where an execution starts.
+// state machine and its tasks"). Its order comes from the step table (lambdas/steps.ts): the
+// forward steps, their undo chain, their Catch targets and the ResumePoint Choice are derived
+// from it. Read top to bottom: the end states, CheckState, the forward steps and their failure
+// routes, the undo chain, then the forward path, the restart and where CheckState resumes.
 import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -28,7 +28,19 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ERROR_NAMES } from '../lambdas/errors';
-import type { TaskName } from '../lambdas/tasks';
+import {
+  ALREADY_COMPLETE,
+  FORWARD_STEPS,
+  type PollAction,
+  type PreCommitAction,
+  type RestartAction,
+  type ResumePoint,
+  UNDO_CHAIN,
+  UNDO_STEPS,
+  type UndoTask,
+  undoOf,
+} from '../lambdas/steps';
+import { CLUSTER_TASKS, type TaskName } from '../lambdas/tasks';
 import type { MigrationConfig } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -94,6 +106,13 @@ interface StepOptions {
   payload?: TaskInput;
 }
 
+/** The forward steps whose task result the state machine reads; the others' is dropped. */
+const STEP_OPTIONS: Readonly<Record<string, StepOptions>> = {
+  PollTransfer: { resultPath: POLL_PATH, pollIteration: true },
+  PollCutoverTrigger: { resultPath: POLL_PATH, pollIteration: true },
+  PreCommit: { resultPath: PRECOMMIT_PATH },
+};
+
 export class MigrationStateMachine extends Construct {
   readonly stateMachine: StateMachine;
 
@@ -108,7 +127,7 @@ export class MigrationStateMachine extends Construct {
     // to its undo), then the typed intermittent failures.
     const retryIntermittent = (step: TaskStateBase): TaskStateBase =>
       step.addRetry(LAMBDA_THROTTLE_RETRY).addRetry({
-        errors: [ERROR_NAMES.transient, ERROR_NAMES.network],
+        errors: [ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError],
         interval: Duration.seconds(tunables.retryIntervalSeconds),
         backoffRate: tunables.retryBackoffRate,
         maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
@@ -164,119 +183,6 @@ export class MigrationStateMachine extends Construct {
       return failed.addCatch(record, onAnyError);
     };
 
-    // The undo chain, in reverse order of the forward steps; each undo ends in RecordUndoFailed
-    // when it fails past its retries, so a rollback never stops halfway unrecorded.
-    // When the record itself cannot be written the execution still ends UndoFailed, not in
-    // Lambda's error, so the alarm and the CLI read the same outcome.
-    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
-    const undo = (stateName: string, name: TaskName, refusals: { errors: string[]; next: IChainable }[] = []): TaskStateBase => {
-      const step = task(stateName, name, { withError: true });
-      for (const refusal of refusals) step.addCatch(refusal.next, { errors: refusal.errors, resultPath: ERROR_PATH });
-      return step.addCatch(recordUndoFailed, onAnyError);
-    };
-
-    const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
-    const undoSetup = undo('UndoSetup', 'undoSetup');
-    const undoTransfer = undo('UndoTransfer', 'undoTransfer');
-    const undoPreCommit = undo('UndoPreCommit', 'undoPreCommit');
-    // It refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
-    const restartSourceVserver = undo('RestartSourceVserver', 'restartSourceVserver', [{ errors: [ERROR_NAMES.conflict], next: commitIncomplete }]);
-    restartSourceVserver.next(undoPreCommit).next(undoTransfer).next(undoSetup).next(decideRestart);
-
-    // A forward step: a NodeUnhealthyError relocates it to a healthy node and runs it again
-    // (a failed relocation takes the step's failure path); the step's other catches follow.
-    const forward = (
-      stateName: string,
-      name: TaskName,
-      failures: { errors: string[]; next: IChainable }[],
-      options: StepOptions = {},
-    ): TaskStateBase => {
-      const step = task(stateName, name, options);
-      const relocate = task(`Relocate${stateName}`, 'relocate', { withError: true, step: name });
-      relocate.addCatch(failures[failures.length - 1].next, onAnyError).next(step);
-      step.addCatch(relocate, { errors: [ERROR_NAMES.nodeUnhealthy], resultPath: ERROR_PATH });
-      for (const failure of failures) step.addCatch(failure.next, { errors: failure.errors, resultPath: ERROR_PATH });
-      return step;
-    };
-
-    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(continuedAsNew);
-
-    // Forward steps, built from the end so each can name what follows it.
-    const complete = recordFailureOf(task('Complete', 'complete'), 'complete').next(
-      new Choice(this, 'CompletionMode')
-        .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), migrated)
-        .otherwise(readyForSourceCleanup),
-    );
-    const sourceCleanup = forward('SourceCleanup', 'sourceCleanup', [{ errors: [Errors.ALL], next: sourceCleanupFailed }]).next(complete);
-
-    // Unrecorded, whether the destination serves is unknown: its failure never restarts the source.
-    const recordCommitFailure = recordFailureOf(
-      task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }),
-      'recordCommitFailure',
-    ).next(
-      // Restart the source only when the destination cluster says it takes no clients: at most
-      // one SVM serves, and writes it acknowledged are never thrown away.
-      new Choice(this, 'DestinationServing')
-        .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), restartSourceVserver)
-        .otherwise(commitIncomplete),
-    );
-    // A lost link too goes through RecordCommitFailure: whether the source may be restarted is
-    // asked of the destination cluster, not read from DynamoDB alone.
-    const commit = forward('Commit', 'commit', [{ errors: [Errors.ALL], next: recordCommitFailure }]).next(
-      new Choice(this, 'SourceCleanupMode')
-        .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
-        .otherwise(complete),
-    );
-    // PreCommit reads pause and abort before the cut-over begins and abort again once client
-    // access is stopped: the last step where either still applies.
-    const preCommit = forward('PreCommit', 'preCommit', [{ errors: [Errors.ALL], next: undoPreCommit }], { resultPath: PRECOMMIT_PATH }).next(
-      new Choice(this, 'PreCommitStatus')
-        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'aborted'), undoPreCommit)
-        .when(Condition.stringEquals(`${PRECOMMIT_PATH}.action`, 'paused'), paused)
-        .otherwise(commit),
-    );
-
-    // A poll loop answers in $.poll.action; past the iteration cap the poll task answers
-    // continueAsNew, so an execution's history stays bounded however long the wait.
-    const pollOutcome = (stateName: string, onAbort: IChainable, onReady: IChainable, onWait: IChainable): Choice =>
-      new Choice(this, stateName)
-        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'aborted'), onAbort)
-        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'paused'), paused)
-        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'continueAsNew'), continueAsNew)
-        .when(Condition.stringEquals(`${POLL_PATH}.action`, 'ready'), onReady)
-        .otherwise(onWait);
-
-    const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
-    const pollCutoverTrigger = forward('PollCutoverTrigger', 'pollCutoverTrigger', [{ errors: [Errors.ALL], next: undoPreCommit }], {
-      resultPath: POLL_PATH,
-      pollIteration: true,
-    });
-    waitForCutoverTrigger
-      .next(pollCutoverTrigger)
-      .next(pollOutcome('CutoverTriggerStatus', undoPreCommit, preCommit, waitForCutoverTrigger));
-    const cutoverMode = new Choice(this, 'CutoverMode')
-      .when(Condition.booleanEquals('$.migration.autoCutover', true), preCommit)
-      .otherwise(waitForCutoverTrigger);
-
-    const waitForTransfer = new Wait(this, 'WaitForTransfer', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
-    const pollTransfer = forward('PollTransfer', 'pollTransfer', [{ errors: [Errors.ALL], next: undoTransfer }], {
-      resultPath: POLL_PATH,
-      pollIteration: true,
-    });
-    waitForTransfer.next(pollTransfer).next(pollOutcome('TransferStatus', undoTransfer, cutoverMode, waitForTransfer));
-    const startTransfer = forward('StartTransfer', 'startTransfer', [{ errors: [Errors.ALL], next: undoTransfer }]).next(waitForTransfer);
-
-    const setup = forward('Setup', 'setup', [{ errors: [Errors.ALL], next: undoSetup }]).next(startTransfer);
-
-    // Restarts back off (the seconds double with each restart): a fault that persists is not hammered.
-    const restartBackoff = new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(setup);
-    decideRestart.next(
-      new Choice(this, 'RestartDecision')
-        .when(Condition.stringEquals('$.restart.action', 'restart'), restartBackoff)
-        .when(Condition.stringEquals('$.restart.action', 'aborted'), aborted)
-        .otherwise(migrationFailed),
-    );
-
     // Every execution starts here: a fresh start, a resume after a pause or a crash, or the
     // continuation of a continued-as-new execution all read the migration from DynamoDB.
     const checkState = retryIntermittent(new LambdaInvoke(this, 'CheckState', {
@@ -300,23 +206,152 @@ export class MigrationStateMachine extends Construct {
       resultPath: '$.precheck',
       payload: TaskInput.fromObject({ input: JsonPath.executionInput, executionId: JsonPath.executionId }),
     }).next(precheckPassed);
-    const resumeAt = (point: string) => Condition.stringEquals('$.migration.resumeAt', point);
-    checkState.next(
-      // No otherwise: an unknown resume point fails the execution with States.NoChoiceMatched.
-      new Choice(this, 'ResumePoint')
-        .when(Condition.booleanEquals('$.migration.checkOnly', true), precheck)
-        .when(resumeAt('setup'), setup)
-        .when(resumeAt('transfer'), startTransfer)
-        .when(resumeAt('cutover'), cutoverMode)
-        .when(resumeAt('precommit'), preCommit)
-        .when(resumeAt('commit'), commit)
-        .when(resumeAt('cleanup'), sourceCleanup)
-        .when(resumeAt('finish'), complete)
-        .when(resumeAt('complete'), alreadyComplete)
-        .when(resumeAt('undo_precommit'), undoPreCommit)
-        .when(resumeAt('undo_transfer'), undoTransfer)
-        .when(resumeAt('undo_setup'), undoSetup),
+
+    // The forward steps, one task state per entry of the step table, in its order.
+    const steps = new Map(FORWARD_STEPS.map((s) => [s.state, task(s.state, s.task, STEP_OPTIONS[s.state])]));
+    const stepState = (name: string): TaskStateBase => {
+      const state = steps.get(name);
+      if (!state) throw new Error(`the step table (lambdas/steps.ts) has no step ${name}`);
+      return state;
+    };
+    const [setup, startTransfer, pollTransfer, pollCutoverTrigger, preCommit, commit, sourceCleanup, complete] = [
+      'Setup', 'StartTransfer', 'PollTransfer', 'PollCutoverTrigger', 'PreCommit', 'Commit', 'SourceCleanup', 'Complete',
+    ].map(stepState);
+
+    // The undo chain, in reverse order of the forward steps (UNDO_CHAIN); each undo ends in
+    // RecordUndoFailed when it fails past its retries, so a rollback never stops halfway
+    // unrecorded. When the record itself cannot be written the execution still ends UndoFailed,
+    // not in Lambda's error, so the alarm and the CLI read the same outcome.
+    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
+    const undos = new Map(UNDO_CHAIN.map((u) => [u, task(UNDO_STEPS[u].state, u, { withError: true })]));
+    const undoState = (u: UndoTask): TaskStateBase => {
+      const state = undos.get(u);
+      if (!state) throw new Error(`undo ${u} is on no step of the step table (lambdas/steps.ts)`);
+      return state;
+    };
+    const undoOfStep = (name: string): TaskStateBase => {
+      const step = FORWARD_STEPS.find((s) => s.state === name);
+      const u = step && undoOf(step);
+      if (!u) throw new Error(`step ${name} has no undo in the step table (lambdas/steps.ts)`);
+      return undoState(u);
+    };
+    const pointOfNoReturn = FORWARD_STEPS.find((s) => s.pointOfNoReturn);
+    for (const u of UNDO_CHAIN) {
+      // The point of no return's undo refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
+      if (u === pointOfNoReturn?.undo) undoState(u).addCatch(commitIncomplete, { errors: [ERROR_NAMES.ConflictError], resultPath: ERROR_PATH });
+      undoState(u).addCatch(recordUndoFailed, onAnyError);
+    }
+    const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
+    UNDO_CHAIN.map(undoState).reduce((previous, next) => {
+      previous.next(next);
+      return next;
+    }).next(decideRestart);
+
+    // Unrecorded, whether the destination serves is unknown: a failure at the point of no return
+    // never restarts the source. A lost link too goes through RecordCommitFailure: whether the
+    // source may be restarted is asked of the destination cluster, not read from DynamoDB alone.
+    const recordCommitFailure = recordFailureOf(
+      task('RecordCommitFailure', 'recordCommitFailure', { withError: true, resultPath: '$.commitFailure' }),
+      'recordCommitFailure',
+    ).next(
+      // Restart the source only when the destination cluster says it takes no clients: at most
+      // one SVM serves, and writes it acknowledged are never thrown away.
+      new Choice(this, 'DestinationServing')
+        .when(Condition.booleanEquals('$.commitFailure.destinationServing', false), undoOfStep('Commit'))
+        .otherwise(commitIncomplete),
     );
+    // A step that only rolls forward ends in its own failure; a rerun finishes it.
+    const rollForwardFailures: Record<string, Fail> = { SourceCleanup: sourceCleanupFailed };
+
+    // Each forward step's failures, from the table: a NodeUnhealthyError relocates a step that
+    // runs on a cluster node to a healthy one and runs it again (a failed relocation takes the
+    // step's failure path); past its retries a failure runs the step's undo and the rest of the
+    // chain, or asks first at the point of no return; a bookkeeping step records its failure.
+    for (const s of FORWARD_STEPS) {
+      const step = stepState(s.state);
+      if (!CLUSTER_TASKS.includes(s.task)) {
+        recordFailureOf(step, s.task);
+        continue;
+      }
+      const failure: IChainable | undefined = s.pointOfNoReturn ? recordCommitFailure : s.undo ? undoState(s.undo) : rollForwardFailures[s.state];
+      if (!failure) throw new Error(`step ${s.state} rolls forward only: give it a failure state`);
+      const relocate = task(`Relocate${s.state}`, 'relocate', { withError: true, step: s.task });
+      relocate.addCatch(failure, onAnyError).next(step);
+      step.addCatch(relocate, { errors: [ERROR_NAMES.NodeUnhealthyError], resultPath: ERROR_PATH });
+      step.addCatch(failure, onAnyError);
+    }
+
+    // A poll loop answers in $.poll.action; past the iteration cap the poll task answers
+    // continueAsNew, so an execution's history stays bounded however long the wait.
+    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(continuedAsNew);
+    const pollIs = (action: PollAction) => Condition.stringEquals(`${POLL_PATH}.action`, action);
+    const pollOutcome = (stateName: string, onAbort: IChainable, onReady: IChainable, onWait: IChainable): Choice =>
+      new Choice(this, stateName)
+        .when(pollIs('aborted'), onAbort)
+        .when(pollIs('paused'), paused)
+        .when(pollIs('continueAsNew'), continueAsNew)
+        .when(pollIs('ready'), onReady)
+        .otherwise(onWait);
+
+    // The forward path: setup -> transfer -> cut-over trigger -> pre-commit -> commit -> source cleanup.
+    const waitForTransfer = new Wait(this, 'WaitForTransfer', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
+    const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
+    const cutoverMode = new Choice(this, 'CutoverMode')
+      .when(Condition.booleanEquals('$.migration.autoCutover', true), preCommit)
+      .otherwise(waitForCutoverTrigger);
+    setup.next(startTransfer).next(waitForTransfer).next(pollTransfer).next(pollOutcome('TransferStatus', undoOfStep('PollTransfer'), cutoverMode, waitForTransfer));
+    waitForCutoverTrigger
+      .next(pollCutoverTrigger)
+      .next(pollOutcome('CutoverTriggerStatus', undoOfStep('PollCutoverTrigger'), preCommit, waitForCutoverTrigger));
+    // PreCommit reads pause and abort before the cut-over begins and abort again once client
+    // access is stopped: the last step where either still applies.
+    const preCommitIs = (action: PreCommitAction) => Condition.stringEquals(`${PRECOMMIT_PATH}.action`, action);
+    preCommit.next(
+      new Choice(this, 'PreCommitStatus')
+        .when(preCommitIs('aborted'), undoOfStep('PreCommit'))
+        .when(preCommitIs('paused'), paused)
+        .otherwise(commit),
+    );
+    commit.next(
+      new Choice(this, 'SourceCleanupMode')
+        .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
+        .otherwise(complete),
+    );
+    sourceCleanup.next(complete);
+    complete.next(
+      new Choice(this, 'CompletionMode')
+        .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), migrated)
+        .otherwise(readyForSourceCleanup),
+    );
+
+    // After the undo chain: restarts back off (the seconds double with each restart), so a
+    // fault that persists is not hammered, then run from the first step again.
+    const restartIs = (action: RestartAction) => Condition.stringEquals('$.restart.action', action);
+    decideRestart.next(
+      new Choice(this, 'RestartDecision')
+        .when(restartIs('restart'), new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(stepState(FORWARD_STEPS[0].state)))
+        .when(restartIs('aborted'), aborted)
+        .otherwise(migrationFailed),
+    );
+
+    // Where CheckState sends the execution, from the table: each step's resume point, then a
+    // finished migration, then each undo's. No otherwise: an unknown resume point fails the
+    // execution with States.NoChoiceMatched.
+    const entries = new Map<string, IChainable>([[cutoverMode.id, cutoverMode]]);
+    const entryOf = (s: (typeof FORWARD_STEPS)[number]): IChainable => {
+      const entry = s.entry ? entries.get(s.entry) : stepState(s.state);
+      if (!entry) throw new Error(`step ${s.state} is entered through ${s.entry}, which the state machine does not build`);
+      return entry;
+    };
+    const resumeAt = (point: ResumePoint) => Condition.stringEquals('$.migration.resumeAt', point);
+    const resumePoint = new Choice(this, 'ResumePoint').when(Condition.booleanEquals('$.migration.checkOnly', true), precheck);
+    for (const s of FORWARD_STEPS) if (s.resumeAt) resumePoint.when(resumeAt(s.resumeAt), entryOf(s));
+    resumePoint.when(resumeAt(ALREADY_COMPLETE), alreadyComplete);
+    for (const u of UNDO_CHAIN) {
+      const point = UNDO_STEPS[u].resumeAt;
+      if (point) resumePoint.when(resumeAt(point), undoState(u));
+    }
+    checkState.next(resumePoint);
 
     const logGroup = new LogGroup(this, 'Logs', {
       // The vended-logs prefix keeps CloudWatch Logs' resource policy small. The stack's id

@@ -103,7 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
     const prober = new ServingProber(DEMO_SVM, clusters, 20).start();
     const driver = new MigrationDriver(env, DEMO_SVM, env.clusters.source, env.clusters.destination, DEMO_DEADLINE_MS);
     const injector = new FaultInjector({ faults, source: env.clusters.source, destination: env.clusters.destination, svm: DEMO_SVM, store: env.store, connect: env.dependencies.connect, clients: workload, random: seededRandom(options.seed), orchestrator: driver });
-    const uninstall = faults.length > 0 ? interceptTasks({ before: (call) => injector.before(call), after: (call, outcome) => injector.after(call, outcome) }) : () => undefined;
+    const uninstall = faults.length > 0 ? interceptTasks(env, { before: (call) => injector.before(call), after: (call, outcome) => injector.after(call, outcome) }) : () => undefined;
     const mode = injector.needsManualCutover ? 'cut-over on request' : 'auto cut-over';
     say(`Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (${mode}, auto source cleanup)${faults.length > 0 ? ` with faults "${options.faults}"` : ''}; a client writes and reads its files meanwhile`);
     const ran = driver.run(!injector.needsManualCutover).finally(async () => {

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { StaticConfigSource, type ClusterConnection, type Tunables } from '../lambdas/config';
 import type { Dependencies, ExecutionControl } from '../lambdas/domain/migration/dependencies';
 import { ClusterConnections } from '../lambdas/handlers/cluster-connections';
-import { handlers } from '../lambdas/handlers/index';
-import { logger } from '../lambdas/handlers/logger';
-import { useDependencies } from '../lambdas/handlers/task';
+import { createHandlers, type TaskHandlers } from '../lambdas/handlers/index';
+import { createLogger, type TaskLogLevel } from '../lambdas/handlers/logger';
+import { createMetrics } from '../lambdas/handlers/metrics';
+import type { HandlerContext } from '../lambdas/handlers/task';
 import type { ExecutionInput } from '../lambdas/input';
 import { RecordingNotifier } from '../lambdas/notifications';
 import { MigrationStore } from '../lambdas/state/migration-store';
@@ -59,9 +60,15 @@ export interface LocalEnvironmentOptions {
   taskDynamoDbEndpoint?: string;
   tableName?: string;
   /** Task log lines: silent unless asked (the demo prints its own progress). */
-  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  logLevel?: TaskLogLevel;
   /** ONTAP client settings (tests shorten job polling). */
   ontap?: { timeoutMs?: number; jobPollMs?: number; jobTimeoutMs?: number; returnTimeoutSeconds?: number };
+}
+
+/** The handlers the runner invokes, and what they were built from. */
+export interface LocalTasks {
+  context: HandlerContext;
+  handlers: TaskHandlers;
 }
 
 export interface LocalEnvironment {
@@ -73,6 +80,13 @@ export interface LocalEnvironment {
   registry: ExecutionRegistry;
   tunables: Tunables;
   dependencies: Dependencies;
+  /** The tasks' handlers now, and their context (built on `dependencies`, unless replaced by useTasks). */
+  readonly tasks: LocalTasks;
+  /**
+   * Runs the tasks on what `wrap` makes of the current ones (chaos hooks, fencing) from their next
+   * invocation on, until the returned function is called.
+   */
+  useTasks(wrap: (current: LocalTasks) => LocalTasks): () => void;
   /** What the tasks would have published on EventBridge. */
   notifier: RecordingNotifier;
   /** Starts an execution, as the console or EventBridge would, with this input. */
@@ -107,18 +121,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password, ...(c.ca && { ca: c.ca }) };
     const config = new StaticConfigSource(tunables, connections);
     // The handlers' own logger: the demo prints its own progress, so tasks log only when asked.
-    setTaskLogLevel(options.logLevel ?? 'SILENT');
+    const logger = createLogger(options.logLevel ?? 'SILENT');
     const ontap = new ClusterConnections(config, logger, options.ontap);
     started.push({ stop: async () => ontap.close() });
 
     const registry = new ExecutionRegistry({ root: options.workDir });
-    const machine = new LocalStateMachine({
-      definition: resolved.definition as ConstructorParameters<typeof LocalStateMachine>[0]['definition'],
-      functions: resolved.functions,
-      handlers,
-      overrides: options.overrides,
-      registry,
-    });
+    // The tasks start fresh executions (continue-as-new) on the machine built below, on their handlers.
     const executions: ExecutionControl = {
       isRunning: async (executionArn) => registry.isRunning(executionArn),
       start: async (name, input) => machine.start({ name, input }).executionArn,
@@ -126,7 +134,15 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const notifier = new RecordingNotifier();
     const taskStore = options.taskDynamoDbEndpoint ? new MigrationStore(documentClient(options.taskDynamoDbEndpoint), tableName) : store;
     const dependencies: Dependencies = { store: taskStore, config, connect: ontap.connect, executions, notifier, now: () => new Date(), logger };
-    useDependencies(dependencies);
+    const context: HandlerContext = { dependencies, metrics: createMetrics(logger) };
+    let tasks: LocalTasks = { context, handlers: createHandlers(context) };
+    const machine = new LocalStateMachine({
+      definition: resolved.definition as ConstructorParameters<typeof LocalStateMachine>[0]['definition'],
+      functions: resolved.functions,
+      handlers: tasks.handlers,
+      overrides: options.overrides,
+      registry,
+    });
 
     return {
       clusters,
@@ -136,6 +152,19 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       registry,
       tunables,
       dependencies,
+      get tasks() {
+        return tasks;
+      },
+      useTasks(wrap) {
+        const previous = tasks;
+        const next = wrap(previous);
+        const restoreHandlers = machine.useHandlers(next.handlers);
+        tasks = next;
+        return () => {
+          restoreHandlers();
+          tasks = previous;
+        };
+      },
       notifier,
       start: (input, name) => machine.start({ name, input }),
       stop: stopAll,
@@ -151,17 +180,6 @@ async function startClusters(options: LocalEnvironmentOptions, stateDir: string,
   started.push(pair);
   if (options.demo) await seedDemo(pair.source, options.sim?.seed, options.demo === true ? {} : options.demo);
   return pair;
-}
-
-/**
- * Powertools' middleware resets the level to the one the logger was constructed with (from
- * POWERTOOLS_LOG_LEVEL) at every warm invocation, so setLogLevel alone holds for one task only.
- * Locally the logger is constructed before any option is known: set that initial level too.
- */
-function setTaskLogLevel(level: NonNullable<LocalEnvironmentOptions['logLevel']>): void {
-  const initial = logger as unknown as { setInitialLogLevel?: (level: string) => void };
-  if (typeof initial.setInitialLogLevel === 'function') initial.setInitialLogLevel.call(logger, level);
-  logger.setLogLevel(level);
 }
 
 function ensureDir(dir: string): string {

@@ -113,7 +113,7 @@ export class LocalStateMachine {
   private readonly definition: AslDefinition;
   private readonly states: Array<[string, State]>;
   private readonly functions: FunctionDirectory;
-  private readonly handlers: Record<string, TaskHandler>;
+  private handlers: Record<string, TaskHandler>;
   private readonly waitTimeOverrides?: Record<string, number>;
   private readonly retryIntervalOverrides?: Record<string, number | number[]>;
   private readonly registry: ExecutionRegistry;
@@ -265,6 +265,24 @@ export class LocalStateMachine {
     const handler = this.handlers[task];
     if (typeof handler !== 'function') throw new Error(`No handler for task ${task} (function ${functionRef})`);
     return handler;
+  }
+
+  /**
+   * Runs the tasks on these handlers from their next invocation on (a task already running
+   * finishes on its own); the returned function puts the previous ones back.
+   */
+  useHandlers(handlers: Record<string, TaskHandler>): () => void {
+    const previous = this.handlers;
+    this.handlers = handlers;
+    try {
+      this.assertEveryTaskHasAHandler();
+    } catch (err) {
+      this.handlers = previous;
+      throw err;
+    }
+    return () => {
+      this.handlers = previous;
+    };
   }
 
   private assertEveryTaskHasAHandler(): void {

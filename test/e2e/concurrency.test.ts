@@ -1,7 +1,7 @@
 // Issue 3, must-show 3: two executions started at once for the same SVM. The SVM lock lets one
 // proceed to Migrated; the other fails fast in CheckState with ConflictError and changes
 // nothing: one migration record, complete, and clusters that match it.
-import { fenceDependencies, killProcess } from '../../chaos/crash';
+import { fenceTasks, killProcess } from '../../chaos/crash';
 import { interceptTasks } from '../../chaos/interceptor';
 import type { Execution } from '../../local/runner';
 import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, expectMigrated, expectOrder, explained, filesByVolume } from './harness';
@@ -53,12 +53,12 @@ describe('two executions of one SVM at once', () => {
     // counted while it runs: which executions have one on the clusters at the same moment.
     harness = await Harness.start();
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
-    fenceDependencies(harness.env.dependencies);
+    fenceTasks(harness.env);
     let first: Execution | undefined;
     let crashed = false;
     const acting = new Map<string, number>();
     let mostAtOnce = 0;
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       before: async (call) => {
         if (call.task === 'checkState' || !call.executionId) return;
         acting.set(call.executionId, (acting.get(call.executionId) ?? 0) + 1);

@@ -4,7 +4,7 @@
 // says "not serving", the cluster says otherwise: the migration must roll forward (never restart
 // the source and undo the destination) and every write the destination acknowledged must be
 // readable at the end on the SVM that serves (invariant 2).
-import { fenceDependencies, killProcess } from '../../chaos/crash';
+import { fenceTasks, killProcess } from '../../chaos/crash';
 import { interceptTasks } from '../../chaos/interceptor';
 import type { Execution } from '../../local/runner';
 import { DEMO_SVM, Harness, describeRun, explained, filesByVolume, type SvmView } from './harness';
@@ -25,11 +25,11 @@ describe('a crash in Commit between the first destination interface and the mile
     // Prepare: the second destination interface refuses to come up, so Commit stops after the
     // first; when that first attempt fails the process dies (before the error reaches a Catch).
     harness = await Harness.start();
-    fenceDependencies(harness.env.dependencies);
+    fenceTasks(harness.env);
     let first: Execution | undefined;
     let blocker: string | undefined;
     let crashed = false;
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       before: async (call) => {
         if (call.task !== 'commit' || crashed) return;
         const dump = await harness.destination.state();

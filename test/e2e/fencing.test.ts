@@ -4,9 +4,7 @@
 // holding the task's first call at the proxy, not by timing.
 import { StaticConfigSource } from '../../lambdas/config';
 import { ClusterConnections } from '../../lambdas/handlers/cluster-connections';
-import { handlers } from '../../lambdas/handlers/index';
-import { logger } from '../../lambdas/handlers/logger';
-import { useDependencies } from '../../lambdas/handlers/task';
+import { createHandlers, type TaskHandlers } from '../../lambdas/handlers/index';
 import { runGuarded } from '../../lambdas/ontap/call-guard';
 import type { Dependencies } from '../../lambdas/domain/migration/dependencies';
 import { createLambdaContext } from '../../local/lambda-context';
@@ -21,6 +19,7 @@ describe('cluster calls fenced by the invocation and the lease', () => {
   let proxies: { source: RecordingProxy; destination: RecordingProxy };
   let connections: ClusterConnections;
   let migrationId: string;
+  let handlers: TaskHandlers;
 
   beforeEach(async () => {
     harness = await Harness.start({ volumes: 2 });
@@ -31,9 +30,9 @@ describe('cluster calls fenced by the invocation and the lease', () => {
       [SOURCE.cluster]: through(clusters.source, proxies.source),
       [DESTINATION.cluster]: through(clusters.destination, proxies.destination),
     });
-    connections = new ClusterConnections(config, logger, { jobPollMs: 5 });
+    connections = new ClusterConnections(config, dependencies.logger, { jobPollMs: 5 });
     const deps: Dependencies = { ...dependencies, config, connect: connections.connect };
-    useDependencies(deps);
+    handlers = createHandlers({ ...harness.env.tasks.context, dependencies: deps });
     // Prepare: a migration this execution owns, as CheckState leaves it.
     const pointer = (await handlers.checkState({ input: INPUT, executionId: EXECUTION }, context(60_000))) as { id: string };
     migrationId = pointer.id;

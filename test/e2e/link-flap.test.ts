@@ -41,7 +41,7 @@ describe('a flapping inter-cluster link during the transfer', () => {
       await harness.destination.settings({ linkBandwidthBytesPerSec: 0 });
       return downs;
     };
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       after: async (call) => {
         if (call.task === 'startTransfer' && !flapping) flapping = flap();
       },

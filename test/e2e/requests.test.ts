@@ -20,7 +20,7 @@ describe('operator requests during the cut-over', () => {
   /** Makes `kind` once, as the CLI does, when `task` is invoked the first time; returns what the store answered. */
   function requestAt(task: TaskCall['task'], kind: OperatorRequest): { answer?: 'accepted' | ConflictError } {
     const seen: { answer?: 'accepted' | ConflictError } = {};
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       before: async (call) => {
         if (call.task !== task || seen.answer || !call.migrationId) return;
         try {
@@ -86,7 +86,7 @@ describe('operator requests during the cut-over', () => {
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
     const second: { answer?: 'accepted' | ConflictError } = {};
     let triggered = false;
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       before: async (call) => {
         if (call.task === 'pollCutoverTrigger' && !triggered && call.migrationId) {
           triggered = true;

@@ -1,7 +1,7 @@
 // Issue 14, failure 4 (a cut-over forgotten): with manual cut-over, the orchestrator dies right
 // after PollCutoverTrigger consumed the trigger (phase `cutover_triggered`, request cleared). A
 // fresh execution must go on to pre-commit, not wait again for a trigger that never comes back.
-import { fenceDependencies, killProcess } from '../../chaos/crash';
+import { fenceTasks, killProcess } from '../../chaos/crash';
 import { interceptTasks } from '../../chaos/interceptor';
 import type { Execution } from '../../local/runner';
 import { DEMO_SVM, HAPPY_PATH, INPUT, Harness, describeRun, entered, expectMigrated, expectOrder, explained, filesByVolume, waitFor } from './harness';
@@ -19,10 +19,10 @@ describe('a crash after the cut-over trigger was consumed', () => {
     // Prepare: manual cut-over; the process dies as PollCutoverTrigger returns "ready".
     harness = await Harness.start();
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
-    fenceDependencies(harness.env.dependencies);
+    fenceTasks(harness.env);
     let first: Execution | undefined;
     let crashed = false;
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       after: async (call, outcome) => {
         if (call.task !== 'pollCutoverTrigger' || outcome.error || crashed || !first || call.executionId !== first.executionArn) return;
         const m = await harness.env.store.get(call.migrationId ?? '');

@@ -25,7 +25,7 @@ describe('the source SVM changes during the transfer', () => {
     harness = await Harness.start();
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
     let created = false;
-    restore = interceptTasks({
+    restore = interceptTasks(harness.env, {
       after: async (call) => {
         if (call.task !== 'startTransfer' || created) return;
         created = true;

@@ -3,7 +3,6 @@
 // the migration before the execution ends). Handlers are replaced through the chaos interceptor,
 // the only way to make a task that touches no cluster fail.
 import { interceptTasks } from '../../chaos/interceptor';
-import { handlers } from '../../lambdas/handlers/index';
 import type { TaskHandler } from '../../lambdas/handlers/task';
 import { DEMO_SVM, HAPPY_PATH, Harness, UNDO_STATES, describeRun, expectMigrated, expectOrder, explained, filesByVolume, retriesOf } from './harness';
 
@@ -40,7 +39,7 @@ describe('AWS failures of the tasks themselves', () => {
     // Prepare
     harness = await Harness.start({ volumes: 2 });
     const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
-    restore = interceptTasks({ replace: { setup: failing(handlers.setup, 2, () => lambdaError('Lambda.TooManyRequestsException')) } });
+    restore = interceptTasks(harness.env, { replace: { setup: (_context, setup) => failing(setup, 2, () => lambdaError('Lambda.TooManyRequestsException')) } });
     // Act
     const outcome = await harness.finish(harness.start());
     // Assess
@@ -55,7 +54,7 @@ describe('AWS failures of the tasks themselves', () => {
   it('records a Complete that fails past its retries on the migration, and ends TaskFailed with the phase kept', async () => {
     // Prepare: an error no Retry matches (as a Lambda timeout or out-of-memory reaches Step Functions).
     harness = await Harness.start({ volumes: 2 });
-    restore = interceptTasks({ replace: { complete: failing(handlers.complete, Infinity, () => lambdaError('Lambda.Unknown')) } });
+    restore = interceptTasks(harness.env, { replace: { complete: (_context, complete) => failing(complete, Infinity, () => lambdaError('Lambda.Unknown')) } });
     // Act
     const outcome = await harness.finish(harness.start());
     // Assess

@@ -7,7 +7,7 @@ import type { Dependencies } from '../../lambdas/domain/migration/dependencies';
 import type { MigrationNotice } from '../../lambdas/domain/migration/events';
 import { logger } from '../../lambdas/handlers/logger';
 import { metrics as sharedMetrics } from '../../lambdas/handlers/metrics';
-import { taskHandler, useDependencies } from '../../lambdas/handlers/task';
+import { taskHandler } from '../../lambdas/handlers/task';
 import { MetricsNotifier } from '../../lambdas/metrics';
 import { COUNTED_EVENTS, CUTOVER_WINDOW_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/migration-metrics';
 import { CompositeNotifier, EventBridgeNotifier } from '../../lambdas/notifications';
@@ -127,17 +127,18 @@ describe('the task wrapper flushes the shared metrics once per invocation', () =
   const context = createLambdaContext({ invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:svm-migrate-recordUndoFailed', memoryLimitInMB: 512, deadline: Date.now() + 60_000 });
   const parse = (value: unknown) => value as { migrationId: string };
   const notifier = new CompositeNotifier(new MetricsNotifier(sharedMetrics), new EventBridgeNotifier(new EventBridgeClient({}), 'default'));
+  // The task's handler as the Lambda entry builds it: on the container's shared metrics.
+  const on = { dependencies: { notifier, logger } as unknown as Dependencies, metrics: sharedMetrics };
   const recordsUndoFailure = taskHandler('recordUndoFailed', parse, async (_payload, deps) => {
     await deps.notifier.publish(notice('undo_failed'));
     return { recorded: true };
-  });
+  })(on);
 
   // The wrapper's own log lines (a failed task warns) are not what these tests read.
   beforeAll(() => jest.spyOn(logger, 'warn').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
   beforeEach(() => {
     eventBridge.reset();
-    useDependencies({ notifier } as unknown as Dependencies);
   });
 
   it('after a task that returns', async () => {
@@ -159,7 +160,7 @@ describe('the task wrapper flushes the shared metrics once per invocation', () =
   });
 
   it('and writes nothing when the invocation recorded no counted event', async () => {
-    const polls = taskHandler('pollTransfer', parse, async () => ({ action: 'wait' }));
+    const polls = taskHandler('pollTransfer', parse, async () => ({ action: 'wait' }))(on);
     const records = await captureEmf(() => polls({ migrationId: 'mig-1' }, context));
     expect(records).toEqual([]);
   });

@@ -4,30 +4,16 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { parseExecutionInput, type ExecutionInput } from '../../input';
 import type { MigrationRecord } from '../../state/records';
+import { ALREADY_COMPLETE, PRECHECK, resumePointOf, type ResumePoint } from '../../steps';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { repairUndoFailed } from './repair';
 import { checkRequest } from './request-checks';
 
-/** Where the state machine's first Choice sends the execution. */
-export type ResumeAt =
-  | 'precheck'
-  | 'setup'
-  | 'transfer'
-  | 'cutover'
-  | 'precommit'
-  | 'commit'
-  | 'cleanup'
-  | 'finish'
-  | 'complete'
-  | 'undo_precommit'
-  | 'undo_transfer'
-  | 'undo_setup';
-
 export interface MigrationPointer {
   id: string;
   generation: number;
-  resumeAt: ResumeAt;
+  resumeAt: ResumePoint;
   autoCutover: boolean;
   autoSourceCleanup: boolean;
   checkOnly: boolean;
@@ -40,48 +26,15 @@ export interface CheckStateEvent {
   startTime?: string;
 }
 
-/** Maps what DynamoDB holds to the step that continues it; every step is idempotent. */
-export function resumePoint(m: MigrationRecord): ResumeAt {
-  if (m.phase === 'migrate_complete') return 'complete';
-  if (m.status === 'rolling_back') return undoPoint(m);
-  // Past the point of no return only forward: commit again until it completed (it is idempotent
-  // and skips the link check once the destination serves), then clean up or finish.
-  const afterCommit = m.options.autoSourceCleanup ? 'cleanup' : 'finish';
-  if (m.phase === 'cutover_complete' || m.phase === 'ready_for_source_cleanup' || m.phase === 'source_cleanup') return afterCommit;
-  if (m.pointOfNoReturn) return 'commit';
-  switch (m.phase) {
-    case 'setup_configuration':
-      return 'setup';
-    case 'transferring':
-      return 'transfer';
-    case 'ready_for_cutover':
-      return 'cutover';
-    // The trigger was consumed (the request cleared) when this phase was entered: go on with it.
-    case 'cutover_triggered':
-    case 'cutover_started':
-      return 'precommit';
-    default:
-      return 'setup';
-  }
-}
-
-/** Undo steps are idempotent: a rollback cut short starts again from the undo of the phase reached. */
-function undoPoint(m: MigrationRecord): ResumeAt {
-  switch (m.phase) {
-    case 'setup_configuration':
-      return 'undo_setup';
-    case 'transferring':
-      return 'undo_transfer';
-    // Waiting for or past the cut-over trigger: PollCutoverTrigger's Catch goes to UndoPreCommit too.
-    default:
-      return 'undo_precommit';
-  }
+/** Maps what DynamoDB holds to the step that continues it (the step table's lookup); every step is idempotent. */
+export function resumePoint(m: MigrationRecord): ResumePoint {
+  return resumePointOf(m);
 }
 
 export async function checkState(event: CheckStateEvent, deps: Dependencies): Promise<MigrationPointer> {
   const input = parseExecutionInput(event.input);
   const tunables = await deps.config.tunables();
-  const pointer = (m: MigrationRecord, resumeAt: ResumeAt): MigrationPointer => ({
+  const pointer = (m: MigrationRecord, resumeAt: ResumePoint): MigrationPointer => ({
     id: m.id,
     generation: m.generation,
     resumeAt,
@@ -95,7 +48,7 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     return {
       id: 'precheck',
       generation: 0,
-      resumeAt: 'precheck',
+      resumeAt: PRECHECK,
       autoCutover: input.autoCutover,
       autoSourceCleanup: input.autoSourceCleanup,
       checkOnly: true,
@@ -122,16 +75,16 @@ export async function checkState(event: CheckStateEvent, deps: Dependencies): Pr
     });
     await recordEvent(deps, created, 'migration_started', { executionId: event.executionId });
     deps.logger.appendKeys({ migrationId: created.id });
-    return pointer(created, 'setup');
+    return pointer(created, resumePointOf(created));
   }
 
   deps.logger.appendKeys({ migrationId: existing.id });
   // A repeated start of a finished migration (an EventBridge redelivery) ends quietly.
   // Complete releases the lock in the same write that sets either of these final phases.
-  if (existing.phase === 'migrate_complete' || existing.phase === 'ready_for_source_cleanup') return pointer(existing, 'complete');
+  if (existing.phase === 'migrate_complete' || existing.phase === 'ready_for_source_cleanup') return pointer(existing, ALREADY_COMPLETE);
   if (input.repair) {
     const repaired = await repairUndoFailed(existing, input.repair, event.executionId, deps);
-    return pointer(repaired, input.repair.action === 'retryUndo' ? resumePoint(repaired) : 'complete');
+    return pointer(repaired, input.repair.action === 'retryUndo' ? resumePoint(repaired) : ALREADY_COMPLETE);
   }
   if (existing.status === 'undo_failed') {
     throw new ConflictError(

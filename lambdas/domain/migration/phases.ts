@@ -1,6 +1,6 @@
 // The migration's steps, each forward step beside its undo (setup / undoSetup, ...). A step
 // records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
-import { ConflictError, InterClusterLinkError } from '../../errors';
+import { AbortRequested, ConflictError, InterClusterLinkError } from '../../errors';
 import { parseExecutionInput } from '../../input';
 import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
@@ -8,12 +8,10 @@ import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { linkState, rideOutLinkOutages } from './link-outage';
 import { operationContext } from './operations';
-import { AbortRequested } from './requests';
 import { checkRequest } from './request-checks';
 import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
-
-export type PollAction = 'wait' | 'ready' | 'aborted' | 'paused' | 'continueAsNew';
+import type { PollAction, PreCommitAction } from '../../steps';
 
 export interface PollOutcome {
   action: PollAction;
@@ -106,7 +104,7 @@ export async function pollCutoverTrigger(payload: PollPayload, deps: Dependencie
 
 export interface PreCommitOutcome {
   /** continue: on to the commit; aborted: to UndoPreCommit; paused: the execution ends Paused. */
-  action: 'continue' | 'aborted' | 'paused';
+  action: PreCommitAction;
   interfaces?: number;
 }
 

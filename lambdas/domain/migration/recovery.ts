@@ -7,8 +7,7 @@ import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { operationContext } from './operations';
 import { MigrationStep, type TaskPayload } from './step';
-
-export type RestartAction = 'restart' | 'aborted' | 'failed';
+import type { RestartAction } from '../../steps';
 
 export interface RestartDecision {
   action: RestartAction;

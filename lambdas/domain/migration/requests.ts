@@ -2,18 +2,8 @@
 // when it is made and acted on by the steps. Abort is read at the start of every step up to the
 // point of no return; pause at the poll loops and before the cut-over begins; after the point of
 // no return neither applies.
-import { MigrationError } from '../../errors';
 import type { MigrationRecord, OperatorRequest } from '../../state/records';
 import { REQUEST_PHASES } from '../../state/migration-store';
-
-/**
- * An abort read by a step that has no abort route of its own: the step's failure route (its undo
- * chain) runs, and DecideRestart ends the migration Aborted because the request is on the record.
- */
-export class AbortRequested extends MigrationError {
-  override readonly name = 'AbortRequested';
-  readonly retryable = false;
-}
 
 /** Phases before the cut-over began: client access is untouched, a pause leaves the source serving. */
 const BEFORE_CUTOVER = REQUEST_PHASES.pause;
