@@ -10,7 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmConfigSource } from '../../lambdas/config';
 import { ClusterConnections } from '../../lambdas/handlers/cluster-connections';
 import { logger } from '../../lambdas/handlers/logger';
-import { useDependencies } from '../../lambdas/handlers/task';
+import { createHandlers } from '../../lambdas/handlers/index';
 import { MigrationStore } from '../../lambdas/state/migration-store';
 import { documentClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { type SsmEndpoint, startSsmEndpoint } from '../infra/bundle/ssm-endpoint';
@@ -48,6 +48,7 @@ describe("the tasks' AWS calls throttled", () => {
   let dynamoDb: FaultyDynamoDb;
   let ssm: SsmEndpoint;
   let connections: ClusterConnections;
+  let restoreTasks: (() => void) | undefined;
 
   beforeEach(async () => {
     harness = await Harness.start();
@@ -62,6 +63,7 @@ describe("the tasks' AWS calls throttled", () => {
       parameters[`${PREFIX}/clusters/${c.name}/credentials`] = JSON.stringify({
         username: c.username,
         password: c.password,
+        ...(c.ca && { ca: c.ca }),
       });
     }
     ssm = await startSsmEndpoint(parameters);
@@ -73,10 +75,14 @@ describe("the tasks' AWS calls throttled", () => {
     );
     connections = new ClusterConnections(config, logger, { jobPollMs: 5 });
     const store = new MigrationStore(documentClient(dynamoDb.endpoint), harness.tableName);
-    useDependencies({ ...dependencies, store, config, connect: connections.connect });
+    restoreTasks = harness.env.useTasks((current) => {
+      const context = { ...current.context, dependencies: { ...dependencies, store, config, connect: connections.connect } };
+      return { context, handlers: createHandlers(context) };
+    });
   });
 
   afterEach(async () => {
+    restoreTasks?.();
     connections?.close();
     await ssm?.stop();
     await dynamoDb?.stop();

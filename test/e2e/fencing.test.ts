@@ -24,7 +24,7 @@ describe('cluster calls fenced by the invocation and the lease', () => {
   beforeEach(async () => {
     harness = await Harness.start({ volumes: 2 });
     const { clusters, dependencies, tunables } = harness.env;
-    proxies = { source: await startRecordingProxy(clusters.source.baseUrl), destination: await startRecordingProxy(clusters.destination.baseUrl) };
+    proxies = { source: await startRecordingProxy(clusters.source.baseUrl, clusters.source.ca), destination: await startRecordingProxy(clusters.destination.baseUrl, clusters.destination.ca) };
     const through = (c: typeof clusters.source, proxy: RecordingProxy) => ({ name: c.name, baseUrl: proxy.url, username: c.username, password: c.password });
     const config = new StaticConfigSource(tunables, {
       [SOURCE.cluster]: through(clusters.source, proxies.source),

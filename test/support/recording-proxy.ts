@@ -2,6 +2,7 @@
 // reaches the cluster's address and can hold requests (a closed gate) until the test opens it,
 // so a test controls when a call is in flight. Held requests the client abandons are dropped.
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ProxiedRequest {
@@ -20,14 +21,20 @@ export interface RecordingProxy {
   stop(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+/**
+ * The tap answers plain HTTP on loopback; it reaches an HTTPS cluster with the cluster's CA
+ * (`ca`), so the client's own TLS is not what a test of the tap looks at.
+ */
+export async function startRecordingProxy(target: string, ca?: string): Promise<RecordingProxy> {
   const requests: ProxiedRequest[] = [];
   let held: (() => void)[] | undefined;
   let onHeld: ((request: ProxiedRequest) => void) | undefined;
 
   const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void => {
     if (res.destroyed || res.writableEnded) return;
-    const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
+    const url = new URL(req.url ?? '/', target);
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const upstream = request(url, { method: req.method, headers: req.headers, ...(ca && { ca }) }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
