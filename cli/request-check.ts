@@ -24,7 +24,7 @@ export async function checkRequest(input: ExecutionInput, clusters: ClusterAddre
   const destination = configured('destination.cluster', input.destination.cluster);
   if (source.name === destination.name) throw badInput('destination.cluster', `is the source cluster ${source.name}; give another cluster`);
 
-  const connect = (c: ClusterAddress, side: ClusterSide) => new OntapClient({ side, baseUrl: c.baseUrl, username: c.username, password: c.password, timeoutMs: TIMEOUT_MS });
+  const connect = (c: ClusterAddress, side: ClusterSide) => new OntapClient({ side, baseUrl: c.baseUrl, username: c.username, password: c.password, ca: c.ca, timeoutMs: TIMEOUT_MS });
   const pair = { source: connect(source, 'source'), destination: connect(destination, 'destination') };
   try {
     await precheck({ clusters: pair, plan: { migrationId: 'request-check', sourceSvm: input.source.svm, aggregates: input.destination.aggregates } });

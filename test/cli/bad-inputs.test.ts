@@ -75,8 +75,8 @@ describe('svm-migrate refuses what cannot work, before anything is created (real
     // Prepare: a foreign svm_demo on the destination.
     const services = readServices(workDir);
     if (!services) throw new Error('no services recorded');
-    const { baseUrl, username, password } = services.clusters.destination;
-    const destination = new OntapClient({ side: 'destination', baseUrl, username, password });
+    const { baseUrl, username, password, ca } = services.clusters.destination;
+    const destination = new OntapClient({ side: 'destination', baseUrl, username, password, ca });
     const foreign = await destination.svms.create({ name: 'svm_demo', comment: 'someone else' });
 
     try {

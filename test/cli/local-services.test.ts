@@ -34,7 +34,8 @@ describe('svm-migrate local services', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`svm-migrate: the local services host (pid ${pid}) had died and left pid ${jvms[0]} running: stopped\n`);
+    // Under --json the notice is a JSON line on stderr.
+    expect(run.stderr).toContain(`${JSON.stringify({ notice: `the local services host (pid ${pid}) had died and left pid ${jvms[0]} running: stopped` })}\n`);
     expect(isAlive(jvms[0])).toBe(false);
     expect(orphansOf(workDir, pid)).toEqual([]);
     expect(hostPid()).not.toBe(pid);
@@ -78,8 +79,8 @@ describe('svm-migrate local services', () => {
     if (!services) throw new Error('no services recorded');
     const found = await Promise.all(
       (['source', 'destination'] as const).map(async (side) => {
-        const { baseUrl, username, password } = services.clusters[side];
-        const client = new OntapClient({ side, baseUrl, username, password });
+        const { baseUrl, username, password, ca } = services.clusters[side];
+        const client = new OntapClient({ side, baseUrl, username, password, ca });
         try {
           return (await client.svms.findByName('svm_demo')) !== undefined;
         } finally {
