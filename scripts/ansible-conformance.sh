@@ -44,6 +44,7 @@ port = lambda c: int(c['baseUrl'].rsplit(':', 1)[1])
 out = {
     'username': src['username'], 'password': src['password'], 'ca_file': src['caFile'],
     'src_port': port(src), 'dst_port': port(dst),
+    'src_cluster': get(src, '/api/cluster?fields=name')['name'],
     'src_node': get(src, '/api/cluster/nodes?fields=name')['records'][0]['name'],
     'src_aggregate': get(src, '/api/storage/aggregates?fields=name')['records'][0]['name'],
     'dst_aggregate': get(dst, '/api/storage/aggregates?fields=name')['records'][0]['name'],
@@ -56,5 +57,21 @@ if src['caFile'] != dst['caFile']:
 json.dump(out, open(sys.argv[2], 'w'))
 PY
 
-ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default} \
-  ansible-playbook -i localhost, scripts/ansible/conformance.yml -e "@$work/vars.json" "$@"
+play() {
+  ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default} \
+    ansible-playbook -i localhost, scripts/ansible/conformance.yml -e "@$work/vars.json" "$@"
+}
+play "$@"
+
+# Idempotence: the same playbook again (without the tasks a later one supersedes) must change
+# nothing. A module that changes again read back something unlike what it set: the simulator
+# answers unlike ONTAP.
+echo "== second run: every module must report no change =="
+play -e '{"rerun": true}' "$@" | tee "$work/rerun.out"
+recap=$(grep -A1 '^PLAY RECAP' "$work/rerun.out" | tail -1)
+if ! grep -Eq 'changed=0 .*failed=0' <<<"$recap"; then
+  echo "second run changed something (not idempotent against the simulator):" >&2
+  grep -B1 '^changed:' "$work/rerun.out" | grep '^TASK' >&2 || true
+  exit 1
+fi
+echo "idempotent: $recap"

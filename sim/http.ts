@@ -2,6 +2,7 @@
 // and the basic-auth check. Every failure a handler throws is a RequestError.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
+import { recordRequest } from './request-log';
 
 export class RequestError extends Error {
   constructor(
@@ -24,27 +25,53 @@ export const invalid = (message: string, target?: string) =>
 export const busy = (message: string, target?: string) =>
   new RequestError(409, ONTAP_ERROR.OBJECT_BUSY, message, target);
 export const nodeUnhealthy = (node: string) =>
-  new RequestError(400, ONTAP_ERROR.NODE_UNHEALTHY, `node "${node}" is down or taken over and cannot serve the request`, 'node');
+  new RequestError(
+    400,
+    ONTAP_ERROR.NODE_UNHEALTHY,
+    `node "${node}" is down or taken over and cannot serve the request`,
+    'node',
+  );
 /** ONTAP deletes only unmounted volumes (PATCH `nas.path: ""` first). */
 export const mountedVolume = (name: string) =>
-  new RequestError(400, ONTAP_ERROR.INVALID_VALUE, `Volume "${name}" must be unmounted before it is deleted`, 'nas.path');
+  new RequestError(
+    400,
+    ONTAP_ERROR.INVALID_VALUE,
+    `Volume "${name}" must be unmounted before it is deleted`,
+    'nas.path',
+  );
 /** A transfer is already running on the relationship (ONTAP 13303812). */
 export const transferInProgress = (message: string, target?: string) =>
   new RequestError(400, ONTAP_ERROR.SNAPMIRROR_TRANSFER_IN_PROGRESS, message, target);
 /** A break refused while a transfer runs (ONTAP 13303808). */
 export const breakWhileTransferring = (message: string) =>
-  new RequestError(400, ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS, `Transition to broken_off state failed. Reason: ${message}`, 'state');
+  new RequestError(
+    400,
+    ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS,
+    `Transition to broken_off state failed. Reason: ${message}`,
+    'state',
+  );
 export const peerUnreachable = (message: string) =>
   new RequestError(400, ONTAP_ERROR.PEER_UNREACHABLE, message, 'cluster_peer');
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/hal+json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/hal+json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 export function sendError(res: ServerResponse, err: RequestError): void {
-  sendJson(res, err.status, { error: { message: err.message, code: err.code, ...(err.target && { target: err.target }) } });
+  sendJson(res, err.status, {
+    error: { message: err.message, code: err.code, ...(err.target && { target: err.target }) },
+  });
 }
 
 /** The request body as JSON; an empty body is `{}`. Bodies are small (data goes through streams). */
@@ -57,9 +84,14 @@ export async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<u
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
+  if (text === '') {
+    recordRequest(req, {});
+    return {};
+  }
   try {
-    return JSON.parse(text);
+    const body: unknown = JSON.parse(text);
+    recordRequest(req, body);
+    return body;
   } catch {
     throw invalid('request body is not valid JSON');
   }

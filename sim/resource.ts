@@ -73,33 +73,30 @@ function compile(table: FieldTable, op: 'post' | 'patch'): Schema {
   return schema;
 }
 
-const pick = (record: unknown, path: string[]): unknown => {
-  let cur = record;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[p];
+/**
+ * The part of `value` under the dotted `path`, keeping its shape: through an array, each item's
+ * part (`fields=aggregates.name` answers `aggregates: [{name}]`, as ONTAP does). Undefined when absent.
+ */
+function extract(value: unknown, path: string[]): unknown {
+  if (path.length === 0) return value;
+  if (Array.isArray(value)) return value.map((v) => extract(v, path) ?? {});
+  if (!isObject(value)) return undefined;
+  const [head, ...rest] = path;
+  const inner = extract(value[head], rest);
+  return inner === undefined ? undefined : { [head]: inner };
+}
+
+/** Two parts of one record together (`fields=svm,svm.name`: the wider one wins; arrays item by item). */
+function mergeParts(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+    return a.map((x, i) => mergeParts(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in out ? mergeParts(out[k], v) : v;
+    return out;
   }
-  return cur;
-};
-const place = (out: Record<string, unknown>, path: string[], value: unknown): void => {
-  let cur = out;
-  for (const p of path.slice(0, -1)) {
-    cur[p] = typeof cur[p] === 'object' && cur[p] !== null ? cur[p] : {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  const last = path.at(-1) as string;
-  const existing = cur[last];
-  // `fields=svm,svm.name`: the wider one wins.
-  if (
-    typeof existing === 'object' &&
-    existing !== null &&
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value)
-  ) {
-    cur[last] = { ...(existing as object), ...(value as object) };
-  } else cur[last] = value;
-};
+  return b === undefined ? a : b;
+}
 
 export class Resource {
   readonly create: Schema;
@@ -165,8 +162,8 @@ export class Resource {
         for (const p of this.expensivePaths) if (!names.includes(p)) removePath(out, p.split('.'));
     } else out = {};
     for (const key of [...this.keys, '_links', ...names.filter((n) => n !== '*' && n !== '**')]) {
-      const value = pick(record, key.split('.'));
-      if (value !== undefined) place(out, key.split('.'), value);
+      const part = extract(record, key.split('.'));
+      if (part !== undefined) out = mergeParts(out, part) as Record<string, unknown>;
     }
     return out as T;
   }

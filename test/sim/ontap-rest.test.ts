@@ -186,6 +186,15 @@ describe('ONTAP REST conventions of a simulated cluster', () => {
     expect(svm.state).toBeUndefined();
   });
 
+  it('answers a field under a list item by item (fields=aggregates.name), as the volume module reads it', async () => {
+    const vol = (
+      await api.get(`/api/storage/volumes?name=vol_dotted&fields=aggregates.name,aggregates.uuid,svm.name,`)
+    ).body.records[0];
+    expect(vol.aggregates).toHaveLength(1);
+    expect(Object.keys(vol.aggregates[0]).sort()).toEqual(['name', 'uuid']);
+    expect(vol.svm).toEqual({ name: 'svm_r' });
+  });
+
   it('pages a collection with max_records and _links.next until every record is read', async () => {
     for (const name of ['vol_p1', 'vol_p2', 'vol_p3'])
       await api.done('POST', '/api/storage/volumes', { name, svm: { name: 'svm_r' }, size: 1 << 26 });
