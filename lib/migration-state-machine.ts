@@ -145,6 +145,18 @@ export class MigrationStateMachine extends Construct {
         }),
       );
     const onAnyError = { errors: [Errors.ALL], resultPath: ERROR_PATH };
+    // The undo chain and the source cleanup remove the SVM peering, which ONTAP removes on both
+    // clusters over the inter-cluster link: a link outage there is waited out (with backoff), not
+    // a reason to stop a rollback halfway (undo_failed) or to fail a cleanup.
+    const retryLinkOutage = (step: TaskStateBase): TaskStateBase =>
+      step.addRetry({
+        errors: [ERROR_NAMES.InterClusterLinkError],
+        interval: Duration.seconds(tunables.retryIntervalSeconds),
+        backoffRate: tunables.retryBackoffRate,
+        maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
+        jitterStrategy: JitterType.FULL,
+        maxAttempts: tunables.retryMaxAttempts,
+      });
 
     // End states.
     const migrated = new Succeed(this, 'Migrated', { comment: 'Cut over and the source cleaned up.' });
@@ -223,7 +235,9 @@ export class MigrationStateMachine extends Construct {
     // unrecorded. When the record itself cannot be written the execution still ends UndoFailed,
     // not in Lambda's error, so the alarm and the CLI read the same outcome.
     const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
-    const undos = new Map(UNDO_CHAIN.map((u) => [u, task(UNDO_STEPS[u].state, u, { withError: true })]));
+    // RestartSourceVserver, the commit's undo, works on the source alone: it never waits for the link.
+    const undoTask = (u: UndoTask) => task(UNDO_STEPS[u].state, u, { withError: true });
+    const undos = new Map(UNDO_CHAIN.map((u) => [u, UNDO_STEPS[u].state.startsWith('Undo') ? retryLinkOutage(undoTask(u)) : undoTask(u)]));
     const undoState = (u: UndoTask): TaskStateBase => {
       const state = undos.get(u);
       if (!state) throw new Error(`undo ${u} is on no step of the step table (lambdas/steps.ts)`);
@@ -317,7 +331,7 @@ export class MigrationStateMachine extends Construct {
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), sourceCleanup)
         .otherwise(complete),
     );
-    sourceCleanup.next(complete);
+    retryLinkOutage(sourceCleanup).next(complete);
     complete.next(
       new Choice(this, 'CompletionMode')
         .when(Condition.booleanEquals('$.migration.autoSourceCleanup', true), migrated)

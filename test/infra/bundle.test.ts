@@ -79,6 +79,7 @@ describe('the synthesized function bundle, run as Lambda runs it', () => {
       parameters[`${PREFIX}/clusters/${c.name}/credentials`] = JSON.stringify({
         username: c.username,
         password: c.password,
+        ...(c.ca && { ca: c.ca }),
       });
     }
     ssm = await startSsmEndpoint(parameters);
@@ -183,6 +184,7 @@ describe('the synthesized function bundle, run as Lambda runs it', () => {
     parameters[credentials] = JSON.stringify({
       username: clusters.destination.username,
       password: 'not-the-password',
+      ...(clusters.destination.ca && { ca: clusters.destination.ca }),
     });
     // Act: Setup's payload as the state machine passes it.
     const answer = await invoke('setup', { migrationId: id, executionId, stateName: 'Setup', retryCount: 0 });
