@@ -13,18 +13,23 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SimControl } from '../sim/control';
 import { peerClusters, peerSvms } from '../sim/pair';
-import { startCluster, type RunningCluster } from '../sim/server';
+import { type RunningCluster, startCluster } from '../sim/server';
 
 const MIB = 1024 * 1024;
 const FILE_MIB = 4;
 const RSS_SAMPLE_MS = 20;
 
+// biome-ignore lint/suspicious/noExplicitAny: a benchmark's loose reading of ONTAP's JSON answers
 async function ontap(cluster: RunningCluster, method: string, urlPath: string, body?: unknown): Promise<any> {
   const res = await fetch(`${cluster.baseUrl}${urlPath}`, {
     method,
-    headers: { authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${cluster.username}:${cluster.password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   const answer = (await res.json()) as any;
   if (!res.ok) throw new Error(`${method} ${urlPath}: ${JSON.stringify(answer)}`);
   if (res.status === 202) {
@@ -48,12 +53,17 @@ function rawServer(dir: string): Promise<http.Server> {
 }
 
 /** One pass over every file, one GET after another; resolves with the seconds it took. */
-async function rawTransfer(port: number, hashes: string[], sink: (hash: string) => Writable): Promise<number> {
+async function rawTransfer(
+  port: number,
+  hashes: string[],
+  sink: (hash: string) => Writable,
+): Promise<number> {
   const agent = new http.Agent({ keepAlive: true });
   const started = performance.now();
   for (const hash of hashes) {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
-      http.get({ host: '127.0.0.1', port, path: `/${hash}`, agent }, resolve).on('error', reject));
+      http.get({ host: '127.0.0.1', port, path: `/${hash}`, agent }, resolve).on('error', reject),
+    );
     await pipeline(res, sink(hash));
   }
   const seconds = (performance.now() - started) / 1000;
@@ -62,7 +72,12 @@ async function rawTransfer(port: number, hashes: string[], sink: (hash: string) 
 }
 
 /** A SnapMirror baseline of the source volume to a fresh destination cluster; resolves with its seconds. */
-async function simTransfer(source: RunningCluster, workDir: string, name: string, totalBytes: number): Promise<number> {
+async function simTransfer(
+  source: RunningCluster,
+  workDir: string,
+  name: string,
+  totalBytes: number,
+): Promise<number> {
   const dataDir = path.join(workDir, name);
   // Jobs start at once: the figure is the transfer's, not ONTAP's job queueing (20 ms by default).
   const destination = await startCluster({ name, dataDir, port: 0, controlPort: 0, jobDelayMs: 0 });
@@ -70,7 +85,12 @@ async function simTransfer(source: RunningCluster, workDir: string, name: string
     await peerClusters(source, destination);
     await ontap(destination, 'POST', '/api/svm/svms', { name: 'svm_bench_dr', subtype: 'dp_destination' });
     await peerSvms(destination, source, 'svm_bench_dr', 'svm_bench');
-    await ontap(destination, 'POST', '/api/storage/volumes', { name: 'data', svm: { name: 'svm_bench_dr' }, type: 'dp', size: 4 * 1024 * MIB });
+    await ontap(destination, 'POST', '/api/storage/volumes', {
+      name: 'data',
+      svm: { name: 'svm_bench_dr' },
+      type: 'dp',
+      size: 4 * 1024 * MIB,
+    });
     await ontap(destination, 'POST', '/api/snapmirror/relationships', {
       source: { path: 'svm_bench:data', cluster: { name: source.name } },
       destination: { path: 'svm_bench_dr:data' },
@@ -86,8 +106,11 @@ async function simTransfer(source: RunningCluster, workDir: string, name: string
       await new Promise((r) => setTimeout(r, 50));
     }
     if (transfer.state !== 'success') throw new Error('the SnapMirror transfer failed');
-    if (transfer.bytes_transferred !== totalBytes) throw new Error(`moved ${transfer.bytes_transferred} bytes, not ${totalBytes}`);
-    const endTime = (await ontap(destination, 'GET', `/api/snapmirror/relationships/${rel.uuid}/transfers/${transfer.uuid}`)).end_time;
+    if (transfer.bytes_transferred !== totalBytes)
+      throw new Error(`moved ${transfer.bytes_transferred} bytes, not ${totalBytes}`);
+    const endTime = (
+      await ontap(destination, 'GET', `/api/snapmirror/relationships/${rel.uuid}/transfers/${transfer.uuid}`)
+    ).end_time;
     return (Date.parse(endTime) - started) / 1000;
   } finally {
     await destination.stop();
@@ -125,19 +148,38 @@ interface Side {
 async function main(): Promise<void> {
   const totalMiB = Number(process.argv[2] ?? 64);
   const rounds = Number(process.argv[3] ?? 3);
-  if (!(totalMiB > 0) || !Number.isInteger(rounds) || rounds < 1) throw new Error('usage: bench:link [MiB > 0] [rounds >= 1]');
+  if (!(totalMiB > 0) || !Number.isInteger(rounds) || rounds < 1)
+    throw new Error('usage: bench:link [MiB > 0] [rounds >= 1]');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svm-bench-'));
-  const source = await startCluster({ name: 'cluster-src', dataDir: path.join(workDir, 'cluster-src'), port: 0, controlPort: 0 });
+  const source = await startCluster({
+    name: 'cluster-src',
+    dataDir: path.join(workDir, 'cluster-src'),
+    port: 0,
+    controlPort: 0,
+  });
   let server: http.Server | undefined;
   try {
     // The source: an SVM that serves, one volume, totalMiB of random files.
     await ontap(source, 'POST', '/api/svm/svms', { name: 'svm_bench' });
-    await ontap(source, 'POST', '/api/network/ip/interfaces', { name: 'lif1', svm: { name: 'svm_bench' }, ip: { address: '10.3.0.1' } });
-    await ontap(source, 'POST', '/api/storage/volumes', { name: 'data', svm: { name: 'svm_bench' }, size: 4 * 1024 * MIB });
+    await ontap(source, 'POST', '/api/network/ip/interfaces', {
+      name: 'lif1',
+      svm: { name: 'svm_bench' },
+      ip: { address: '10.3.0.1' },
+    });
+    await ontap(source, 'POST', '/api/storage/volumes', {
+      name: 'data',
+      svm: { name: 'svm_bench' },
+      size: 4 * 1024 * MIB,
+    });
     const client = new SimControl(source);
     const totalBytes = Math.round(totalMiB * MIB);
     for (let i = 0, left = totalBytes; left > 0; i++, left -= FILE_MIB * MIB) {
-      await client.writeFile('svm_bench', 'data', `f${i}.bin`, crypto.randomBytes(Math.min(left, FILE_MIB * MIB)));
+      await client.writeFile(
+        'svm_bench',
+        'data',
+        `f${i}.bin`,
+        crypto.randomBytes(Math.min(left, FILE_MIB * MIB)),
+      );
     }
     const hashes = Object.values(await client.volumeFiles('svm_bench', 'data')).map((f) => f.hash);
 
@@ -185,14 +227,22 @@ async function main(): Promise<void> {
     }
 
     const [sim, rawNull, rawFile] = sides.map((s) => median(s.rates));
-    console.log(`bench:link  ${mib(totalBytes)} in ${hashes.length} files, ${rounds} rounds after one warm-up of each side, order rotated per round`);
+    console.log(
+      `bench:link  ${mib(totalBytes)} in ${hashes.length} files, ${rounds} rounds after one warm-up of each side, order rotated per round`,
+    );
     console.log(`${'side'.padEnd(32)}${'MiB/s per round'.padEnd(26)}${'median'.padStart(8)}  peak RSS`);
     for (const s of sides) {
       const perRound = s.rates.map((x) => x.toFixed(0).padStart(5)).join(' ');
-      console.log(`${s.label.padEnd(32)}${perRound.padEnd(26)}${median(s.rates).toFixed(1).padStart(8)}  ${mib(s.peakRss)}`);
+      console.log(
+        `${s.label.padEnd(32)}${perRound.padEnd(26)}${median(s.rates).toFixed(1).padStart(8)}  ${mib(s.peakRss)}`,
+      );
     }
-    console.log(`ratio simulator / [A]: ${(sim / rawNull).toFixed(2)}   <- the issue's ratio: same bytes over raw loopback HTTP (aim >= 0.7)`);
-    console.log(`ratio simulator / [B]: ${(sim / rawFile).toFixed(2)}   (raw HTTP plus plain file writes: no hashing, no fsync, no checkpoints)`);
+    console.log(
+      `ratio simulator / [A]: ${(sim / rawNull).toFixed(2)}   <- the issue's ratio: same bytes over raw loopback HTTP (aim >= 0.7)`,
+    );
+    console.log(
+      `ratio simulator / [B]: ${(sim / rawFile).toFixed(2)}   (raw HTTP plus plain file writes: no hashing, no fsync, no checkpoints)`,
+    );
     console.log(`process peak RSS (resourceUsage maxRSS): ${mib(process.resourceUsage().maxRSS * 1024)}`);
   } finally {
     server?.close();

@@ -60,7 +60,10 @@ async function startCapacityMeter(target: string): Promise<CapacityMeter> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '?';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '?';
       let body = Buffer.concat(chunks);
       // DynamoDB Local does not check signatures: the rewritten body is served as it would be.
       try {
@@ -71,28 +74,33 @@ async function startCapacityMeter(target: string): Promise<CapacityMeter> {
         // not JSON: forwarded as it is
       }
       const headers = { ...req.headers, 'content-length': String(body.length), host: upstream.host };
-      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (c: Buffer) => parts.push(c));
-        answer.on('end', () => {
-          const text = Buffer.concat(parts);
-          const entry: MeteredRequest = { at: Date.now(), operation, read: 0, write: 0 };
-          try {
-            const json = JSON.parse(text.toString('utf8'));
-            const consumed = ([] as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]).concat(json.ConsumedCapacity ?? []);
-            for (const c of consumed) {
-              const units = c.CapacityUnits ?? 0;
-              if (WRITES.has(operation)) entry.write += c.WriteCapacityUnits ?? units;
-              else entry.read += c.ReadCapacityUnits ?? units;
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            const text = Buffer.concat(parts);
+            const entry: MeteredRequest = { at: Date.now(), operation, read: 0, write: 0 };
+            try {
+              const json = JSON.parse(text.toString('utf8'));
+              const consumed = (
+                [] as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]
+              ).concat(json.ConsumedCapacity ?? []);
+              for (const c of consumed) {
+                const units = c.CapacityUnits ?? 0;
+                if (WRITES.has(operation)) entry.write += c.WriteCapacityUnits ?? units;
+                else entry.read += c.ReadCapacityUnits ?? units;
+              }
+            } catch {
+              // not JSON
             }
-          } catch {
-            // not JSON
-          }
-          log.push(entry);
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          res.end(text);
-        });
-      });
+            log.push(entry);
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            res.end(text);
+          });
+        },
+      );
       forward.on('error', (err) => {
         res.writeHead(502);
         res.end(String(err));
@@ -117,7 +125,18 @@ async function startCapacityMeter(target: string): Promise<CapacityMeter> {
   };
 }
 
-const CAPACITY_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems']);
+const CAPACITY_OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+]);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 /** Counts the HTTP requests this process sends to the given ports (the clusters' APIs). */
@@ -152,14 +171,23 @@ export interface ScaleFigures {
   /** Bytes the tasks logged at INFO (CloudWatch Logs ingestion of the functions). */
   logBytes: number;
   /** One transfer poll's share: what grows with the transfer's duration. */
-  perPoll: { transitions: number; invocations: number; taskSeconds: number; readUnits: number; writeUnits: number; logBytes: number };
+  perPoll: {
+    transitions: number;
+    invocations: number;
+    taskSeconds: number;
+    readUnits: number;
+    writeUnits: number;
+    logBytes: number;
+  };
   wallSeconds: number;
 }
 
 const POLL_STATES = new Set(['WaitForTransfer', 'PollTransfer', 'TransferStatus']);
 
 async function migrate(volumes: number, dynamoDbEndpoint: string): Promise<ScaleFigures> {
-  const workDir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'svm-bench-'));
+  const workDir = fs.mkdtempSync(
+    path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'svm-bench-'),
+  );
   const meter = await startCapacityMeter(dynamoDbEndpoint);
   const env = await startLocalEnvironment({
     workDir,
@@ -170,15 +198,27 @@ async function migrate(volumes: number, dynamoDbEndpoint: string): Promise<Scale
     tableName: `svm-bench-${volumes}-${process.pid}`,
     logLevel: 'INFO',
   });
-  const ports = new Set([env.clusters.source, env.clusters.destination].map((c) => Number(new URL(c.baseUrl).port)));
+  const ports = new Set(
+    [env.clusters.source, env.clusters.destination].map((c) => Number(new URL(c.baseUrl).port)),
+  );
   const ontap = countRequestsTo(ports);
   const logs = captureLogLines();
   meter.reset();
   const clusters = [env.clusters.source, env.clusters.destination];
-  const client = new ClientWorkload({ svm: DEMO_SVM, volumes: demoVolumeNames(volumes).slice(0, CLIENT_VOLUMES), clusters, seed: volumes, run: `bench ${volumes}`, intervalMs: 20 }).start();
+  const client = new ClientWorkload({
+    svm: DEMO_SVM,
+    volumes: demoVolumeNames(volumes).slice(0, CLIENT_VOLUMES),
+    clusters,
+    seed: volumes,
+    run: `bench ${volumes}`,
+    intervalMs: 20,
+  }).start();
   try {
     const migrating = performance.now();
-    const execution = env.start({ source: { cluster: SOURCE_NAME, svm: DEMO_SVM }, destination: { cluster: DESTINATION_NAME } });
+    const execution = env.start({
+      source: { cluster: SOURCE_NAME, svm: DEMO_SVM },
+      destination: { cluster: DESTINATION_NAME },
+    });
     const result = await execution.result;
     const wallSeconds = (performance.now() - migrating) / 1000;
     const seen = await client.stop();
@@ -241,7 +281,11 @@ function intervalsOf(history: readonly ExecutionEvent[], state: string): [number
 }
 
 /** The tasks' log lines (Powertools writes to stdout, and WARN and ERROR to stderr): counted, with when, and kept off the terminal. */
-function captureLogLines(): { bytes(): number; bytesWithin(spans: [number, number][]): number; stop(): void } {
+function captureLogLines(): {
+  bytes(): number;
+  bytesWithin(spans: [number, number][]): number;
+  stop(): void;
+} {
   const lines: { at: number; bytes: number }[] = [];
   const streams = [process.stdout, process.stderr];
   const writes = streams.map((stream) => stream.write.bind(stream));
@@ -256,7 +300,10 @@ function captureLogLines(): { bytes(): number; bytesWithin(spans: [number, numbe
   let stopped = false;
   return {
     bytes: () => lines.reduce((a, l) => a + l.bytes, 0),
-    bytesWithin: (spans) => lines.filter((l) => spans.some(([from, to]) => l.at >= from && l.at <= to)).reduce((a, l) => a + l.bytes, 0),
+    bytesWithin: (spans) =>
+      lines
+        .filter((l) => spans.some(([from, to]) => l.at >= from && l.at <= to))
+        .reduce((a, l) => a + l.bytes, 0),
     stop: () => {
       if (stopped) return;
       stopped = true;
@@ -319,7 +366,14 @@ interface Usage {
   logBytes: number;
 }
 
-const usageKeys: (keyof Usage)[] = ['transitions', 'invocations', 'taskSeconds', 'readUnits', 'writeUnits', 'logBytes'];
+const usageKeys: (keyof Usage)[] = [
+  'transitions',
+  'invocations',
+  'taskSeconds',
+  'readUnits',
+  'writeUnits',
+  'logBytes',
+];
 
 function costOf(u: Usage, memoryMb: number): Record<string, number> {
   return {
@@ -334,13 +388,26 @@ function costOf(u: Usage, memoryMb: number): Record<string, number> {
 /** What a migration uses apart from its transfer polls, and what each poll adds. */
 function split(f: ScaleFigures): { fixed: Usage; perPoll: Usage } {
   const perPoll: Usage = { ...f.perPoll };
-  const total: Usage = { transitions: f.transitions, invocations: f.invocations, taskSeconds: f.taskSeconds, readUnits: f.dynamoReadUnits, writeUnits: f.dynamoWriteUnits, logBytes: f.logBytes };
-  const fixed = Object.fromEntries(usageKeys.map((k) => [k, Math.max(0, total[k] - f.polls * perPoll[k])])) as unknown as Usage;
+  const total: Usage = {
+    transitions: f.transitions,
+    invocations: f.invocations,
+    taskSeconds: f.taskSeconds,
+    readUnits: f.dynamoReadUnits,
+    writeUnits: f.dynamoWriteUnits,
+    logBytes: f.logBytes,
+  };
+  const fixed = Object.fromEntries(
+    usageKeys.map((k) => [k, Math.max(0, total[k] - f.polls * perPoll[k])]),
+  ) as unknown as Usage;
   return { fixed, perPoll };
 }
 
 /** Least squares a + b*v over the measured counts, per usage figure (exact at a measured count). */
-function usageAt(volumes: number, figures: ScaleFigures[], part: 'fixed' | 'perPoll'): { usage: Usage; measured: boolean } {
+function usageAt(
+  volumes: number,
+  figures: ScaleFigures[],
+  part: 'fixed' | 'perPoll',
+): { usage: Usage; measured: boolean } {
   const exact = figures.find((f) => f.volumes === volumes);
   if (exact) return { usage: split(exact)[part], measured: true };
   const xs = figures.map((f) => f.volumes);
@@ -364,25 +431,51 @@ function linearFit(xs: number[], ys: number[]): (x: number) => number {
 }
 
 function costModel(figures: ScaleFigures[], memoryMb: number, pollSeconds: number): string {
-  const lines = [`Cost per migration (AWS list prices, us-east-1; ${memoryMb} MB functions; a transfer poll every ${pollSeconds} s as deployed):`];
-  const header = ['volumes', 'transfer', 'polls', 'Step Functions', 'Lambda requests', 'Lambda GB-s', 'DynamoDB', 'Logs', 'total', ''];
+  const lines = [
+    `Cost per migration (AWS list prices, us-east-1; ${memoryMb} MB functions; a transfer poll every ${pollSeconds} s as deployed):`,
+  ];
+  const header = [
+    'volumes',
+    'transfer',
+    'polls',
+    'Step Functions',
+    'Lambda requests',
+    'Lambda GB-s',
+    'DynamoDB',
+    'Logs',
+    'total',
+    '',
+  ];
   const rows: string[][] = [];
   for (const volumes of MODEL_VOLUMES) {
     const fixed = usageAt(volumes, figures, 'fixed');
     const perPoll = usageAt(volumes, figures, 'perPoll');
     for (const transfer of MODEL_TRANSFERS) {
       const polls = Math.ceil(transfer.seconds / pollSeconds);
-      const usage = Object.fromEntries(usageKeys.map((k) => [k, fixed.usage[k] + polls * perPoll.usage[k]])) as unknown as Usage;
+      const usage = Object.fromEntries(
+        usageKeys.map((k) => [k, fixed.usage[k] + polls * perPoll.usage[k]]),
+      ) as unknown as Usage;
       const cost = costOf(usage, memoryMb);
       const total = Object.values(cost).reduce((a, b) => a + b, 0);
-      rows.push([String(volumes), transfer.label, String(polls), ...Object.values(cost).map(dollars), dollars(total), fixed.measured ? 'measured' : 'extrapolated']);
+      rows.push([
+        String(volumes),
+        transfer.label,
+        String(polls),
+        ...Object.values(cost).map(dollars),
+        dollars(total),
+        fixed.measured ? 'measured' : 'extrapolated',
+      ]);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   lines.push(line(header), ...rows.map(line));
-  const growth = figures.map((f) => `${f.volumes}: ${f.perPoll.writeUnits.toFixed(1)} WCU, ${f.perPoll.readUnits.toFixed(1)} RCU`).join('; ');
-  lines.push(`DynamoDB units per transfer poll (the term that grows with volumes times duration when it grows with volumes): ${growth}`);
+  const growth = figures
+    .map((f) => `${f.volumes}: ${f.perPoll.writeUnits.toFixed(1)} WCU, ${f.perPoll.readUnits.toFixed(1)} RCU`)
+    .join('; ');
+  lines.push(
+    `DynamoDB units per transfer poll (the term that grows with volumes times duration when it grows with volumes): ${growth}`,
+  );
   return lines.join('\n');
 }
 
@@ -399,14 +492,18 @@ function main(): void {
 function parseCounts(text: string | undefined): number[] {
   const counts = (text ?? '').split(',').map((s) => Number(s.trim()));
   if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) {
-    process.stderr.write(`--volumes: expected a comma-separated list of whole numbers from 1 to 20000, got ${JSON.stringify(text ?? '')}\n`);
+    process.stderr.write(
+      `--volumes: expected a comma-separated list of whole numbers from 1 to 20000, got ${JSON.stringify(text ?? '')}\n`,
+    );
     process.exit(2);
   }
   return counts;
 }
 
 async function run(counts: number[], json: boolean): Promise<void> {
-  const cdk = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdk = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   const memoryMb = Number(cdk.context[`${CONTEXT_PREFIX}functionMemoryMb`]);
   const db = await startDynamoDbLocal();
   const figures: ScaleFigures[] = [];
@@ -429,8 +526,34 @@ function describe(f: ScaleFigures): string {
 }
 
 function table(figures: ScaleFigures[]): string {
-  const head = ['volumes', 'window ms', 'cut-over steps ms', 'transitions', 'polls', 'invocations', 'ONTAP calls', 'DDB requests', 'RCU', 'WCU', 'wall s'];
-  const rows = figures.map((f) => [f.volumes, f.windowMs, f.cutoverStepsMs, f.transitions, f.polls, f.invocations, f.ontapCalls, f.dynamoRequests, f.dynamoReadUnits.toFixed(1), f.dynamoWriteUnits.toFixed(1), f.wallSeconds].map(String));
+  const head = [
+    'volumes',
+    'window ms',
+    'cut-over steps ms',
+    'transitions',
+    'polls',
+    'invocations',
+    'ONTAP calls',
+    'DDB requests',
+    'RCU',
+    'WCU',
+    'wall s',
+  ];
+  const rows = figures.map((f) =>
+    [
+      f.volumes,
+      f.windowMs,
+      f.cutoverStepsMs,
+      f.transitions,
+      f.polls,
+      f.invocations,
+      f.ontapCalls,
+      f.dynamoRequests,
+      f.dynamoReadUnits.toFixed(1),
+      f.dynamoWriteUnits.toFixed(1),
+      f.wallSeconds,
+    ].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   return [line(head), ...rows.map(line)].join('\n');

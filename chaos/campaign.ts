@@ -4,7 +4,17 @@
 import fc from 'fast-check';
 import type { ChaosLab } from './lab';
 import { runScenario, type ScenarioResult } from './scenario';
-import { APIS, formatSchedule, kindsFor, MAX_COUNT, SIDES, STEPS, type Fault, type Kind, type Step } from './schedule';
+import {
+  APIS,
+  type Fault,
+  formatSchedule,
+  type Kind,
+  kindsFor,
+  MAX_COUNT,
+  SIDES,
+  STEPS,
+  type Step,
+} from './schedule';
 
 export interface CampaignOptions {
   seed: number;
@@ -40,17 +50,22 @@ function whereArbitrary(step: Step, kind: Kind): fc.Arbitrary<Fault['where']> {
   if (kind === 'network') return fc.constantFrom(...SIDES);
   if (kind === 'auth') return fc.constantFrom<Fault['where']>('source', 'destination');
   if (kind === 'latency') return fc.constantFrom(...APIS);
-  if (kind === 'link-down' && (step === 'commit' || step === 'any')) return fc.constant<Fault['where']>('ponr');
+  if (kind === 'link-down' && (step === 'commit' || step === 'any'))
+    return fc.constant<Fault['where']>('ponr');
   return fc.constant<Fault['where']>(undefined);
 }
 
 function faultOf(step: Step, kind: Kind): fc.Arbitrary<Fault> {
   const count = ONCE.includes(kind) ? fc.constant(1) : fc.integer({ min: 1, max: MAX_DRAWN_COUNT });
-  return fc.record({ count, where: whereArbitrary(step, kind) }).map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);
+  return fc
+    .record({ count, where: whereArbitrary(step, kind) })
+    .map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);
 }
 
 function faultArbitrary(): fc.Arbitrary<Fault> {
-  return fc.constantFrom<Step>(...STEPS).chain((step) => fc.constantFrom<Kind>(...kindsFor(step)).chain((kind) => faultOf(step, kind)));
+  return fc
+    .constantFrom<Step>(...STEPS)
+    .chain((step) => fc.constantFrom<Kind>(...kindsFor(step)).chain((kind) => faultOf(step, kind)));
 }
 
 /** The steps the inter-cluster link matters at: a crash there meets the link fault on resume. */
@@ -76,10 +91,15 @@ function compoundArbitrary(): fc.Arbitrary<Fault[]> {
  * UndoFailed for an operator (DESIGN.md), which the checker reports as invariant 3 (see
  * test/chaos/checker.test.ts); the campaign looks for failures the design claims to survive.
  */
-export function scheduleArbitrary(retryBudget: number): fc.Arbitrary<{ faults: Fault[]; scenarioSeed: number }> {
+export function scheduleArbitrary(
+  retryBudget: number,
+): fc.Arbitrary<{ faults: Fault[]; scenarioSeed: number }> {
   return fc.record({
     faults: fc
-      .oneof({ arbitrary: fc.array(faultArbitrary(), { minLength: 1, maxLength: 3 }), weight: 3 }, { arbitrary: compoundArbitrary(), weight: 1 })
+      .oneof(
+        { arbitrary: fc.array(faultArbitrary(), { minLength: 1, maxLength: 3 }), weight: 3 },
+        { arbitrary: compoundArbitrary(), weight: 1 },
+      )
       .filter((faults) => withinUndoRetryBudget(faults, retryBudget)),
     scenarioSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   });
@@ -105,7 +125,12 @@ export async function runCampaign(lab: ChaosLab, options: CampaignOptions): Prom
       if (!result.passed) failed.set(`${result.schedule}#${result.seed}`, result);
       return result.passed;
     }),
-    { seed: options.seed, numRuns: options.runs, ...(options.path && { path: options.path }), endOnFailure: false },
+    {
+      seed: options.seed,
+      numRuns: options.runs,
+      ...(options.path && { path: options.path }),
+      endOnFailure: false,
+    },
   );
   if (!details.failed || !details.counterexample) return { runs: details.numRuns };
   const [{ faults, scenarioSeed }] = details.counterexample;

@@ -16,7 +16,7 @@ function nodeServes(dump: StateDump, nodeUuid: string): boolean {
 /** As the data endpoint decides it: the SVM runs as a `default` SVM and one of its interfaces is up. */
 export function serves(dump: StateDump, svmName: string): boolean {
   const svm = dump.svms.find((s) => s.name === svmName);
-  if (!svm || svm.state !== 'running' || svm.subtype !== 'default') return false;
+  if (svm?.state !== 'running' || svm.subtype !== 'default') return false;
   return dump.interfaces.some((l) => l.svmUuid === svm.uuid && l.enabled && nodeServes(dump, l.homeNodeUuid));
 }
 
@@ -24,7 +24,8 @@ export function serves(dump: StateDump, svmName: string): boolean {
 export function footprint(dump: StateDump, svmName: string): string[] {
   const svm = dump.svms.find((s) => s.name === svmName);
   const held: string[] = [];
-  if (svm) held.push(`SVM ${svm.name} (${svm.state}, ${svm.subtype}${svm.comment ? `, "${svm.comment}"` : ''})`);
+  if (svm)
+    held.push(`SVM ${svm.name} (${svm.state}, ${svm.subtype}${svm.comment ? `, "${svm.comment}"` : ''})`);
   const svmUuids = new Set(dump.svms.map((s) => s.uuid));
   for (const v of dump.volumes) {
     if (svm && v.svmUuid === svm.uuid) held.push(`volume ${v.name} (${v.type})`);
@@ -33,7 +34,8 @@ export function footprint(dump: StateDump, svmName: string): string[] {
   for (const l of dump.interfaces) {
     if ((svm && l.svmUuid === svm.uuid) || !svmUuids.has(l.svmUuid)) held.push(`interface ${l.name}`);
   }
-  for (const r of dump.relationships) if (r.destination.path.startsWith(`${svmName}:`)) held.push(`relationship into ${r.destination.path}`);
+  for (const r of dump.relationships)
+    if (r.destination.path.startsWith(`${svmName}:`)) held.push(`relationship into ${r.destination.path}`);
   return held;
 }
 
@@ -46,5 +48,7 @@ export function nodesHosting(dump: StateDump, svmName: string): Node[] {
     const nodeUuid = dump.aggregates.find((a) => a.uuid === v.aggregateUuid)?.nodeUuid;
     if (nodeUuid) counts.set(nodeUuid, (counts.get(nodeUuid) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).flatMap(([uuid]) => dump.nodes.filter((n) => n.uuid === uuid));
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .flatMap(([uuid]) => dump.nodes.filter((n) => n.uuid === uuid));
 }

@@ -28,7 +28,11 @@ export function killProcess(executionId: string): void {
 /** The dependencies, with the clusters and the store dying with the calling task's process. */
 export function fenceDependencies(deps: Dependencies): Dependencies {
   const { connect } = deps;
-  return { ...deps, connect: async (cluster, side) => mortal(await connect(cluster, side)), store: mortal(deps.store) };
+  return {
+    ...deps,
+    connect: async (cluster, side) => mortal(await connect(cluster, side)),
+    store: mortal(deps.store),
+  };
 }
 
 /** Runs the environment's tasks on fenced dependencies from now on (handlers built anew on them). */
@@ -41,7 +45,8 @@ export function fenceTasks(env: Pick<LocalEnvironment, 'useTasks'>): void {
 
 function assertAlive(): void {
   const executionId = process.getStore();
-  if (executionId && killed.has(executionId)) throw new ProcessDied(`the process of ${executionId} was killed`);
+  if (executionId && killed.has(executionId))
+    throw new ProcessDied(`the process of ${executionId} was killed`);
 }
 
 /** The object, with every method (nested groups included) dying with the calling task's process. */
@@ -55,7 +60,12 @@ function mortal<T extends object>(target: T): T {
           assertAlive();
           const result: unknown = (value as (...a: unknown[]) => unknown).apply(object, args);
           // The answer of a call sent before the kill reaches nobody.
-          return result instanceof Promise ? result.then((answer) => (assertAlive(), answer)) : result;
+          return result instanceof Promise
+            ? result.then((answer) => {
+                assertAlive();
+                return answer;
+              })
+            : result;
         };
       }
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

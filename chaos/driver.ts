@@ -1,14 +1,15 @@
 // Runs one migration to its end as an operator would: it starts an execution, starts a fresh one
 // after a crash (the injector's) or a pause, and reruns an end that asks for a rerun
 // (SourceCleanupFailed, CommitIncomplete). It knows every execution, for the checker.
+
+import type { MigrationRecord } from '../lambdas/state/records';
 import type { LocalEnvironment } from '../local/environment';
 import type { ExecutionEvent } from '../local/executions';
 import type { Execution, ExecutionResult } from '../local/runner';
-import type { MigrationRecord } from '../lambdas/state/records';
-import { checkAfter, endingOf, type ClusterEndpoint, type Ending, type Violation } from './invariants';
 import { fenceTasks, killProcess } from './crash';
 import type { Orchestrator } from './injector';
 import { tasksSettled } from './interceptor';
+import { type ClusterEndpoint, checkAfter, type Ending, endingOf, type Violation } from './invariants';
 import { MAX_COUNT } from './schedule';
 import type { WorkloadRecord } from './workload';
 
@@ -77,23 +78,32 @@ export class MigrationDriver implements Orchestrator {
     let reruns = 0;
     for (;;) {
       const current = this.executions[this.executions.length - 1];
-      const ended = await Promise.race([this.env.machine.waitForChain(current.executionArn), timeout(deadline)]);
+      const ended = await Promise.race([
+        this.env.machine.waitForChain(current.executionArn),
+        timeout(deadline),
+      ]);
       if (!ended) return this.giveUp();
       for (const link of ended) this.remember(link.executionArn);
       while (this.pending.size > 0) await Promise.race([...this.pending]);
       if (this.executions[this.executions.length - 1] !== current) continue;
       // Decide on the migration only once no execution of it runs any more.
-      if (!(await Promise.race([Promise.all(this.executions.map((e) => e.result)), timeout(deadline)]))) return this.giveUp();
+      if (!(await Promise.race([Promise.all(this.executions.map((e) => e.result)), timeout(deadline)])))
+        return this.giveUp();
       const last = ended[ended.length - 1];
       this.lastResult = last.result;
       const lastExecution = this.seen.get(last.executionArn);
-      this.endState = lastExecution && [...lastExecution.events].reverse().find((e) => e.type === 'StateEntered')?.state;
+      this.endState =
+        lastExecution && [...lastExecution.events].reverse().find((e) => e.type === 'StateEntered')?.state;
       const record = await this.record();
       if (record?.status === 'migrate_paused') {
         this.start(true);
         continue;
       }
-      if (last.result.status === 'FAILED' && (last.result.error === 'SourceCleanupFailed' || last.result.error === 'CommitIncomplete') && reruns < MAX_OPERATOR_RERUNS) {
+      if (
+        last.result.status === 'FAILED' &&
+        (last.result.error === 'SourceCleanupFailed' || last.result.error === 'CommitIncomplete') &&
+        reruns < MAX_OPERATOR_RERUNS
+      ) {
         reruns++;
         this.start(true);
         continue;
@@ -106,7 +116,10 @@ export class MigrationDriver implements Orchestrator {
   async quiesce(): Promise<void> {
     while (this.pending.size > 0) await Promise.race([...this.pending]);
     for (const e of this.seen.values()) e.abort();
-    await Promise.race([Promise.all([...this.seen.values()].map((e) => e.result)), timeout(Date.now() + QUIESCE_MS)]);
+    await Promise.race([
+      Promise.all([...this.seen.values()].map((e) => e.result)),
+      timeout(Date.now() + QUIESCE_MS),
+    ]);
   }
 
   async summary(): Promise<MigrationRun> {
@@ -125,7 +138,8 @@ export class MigrationDriver implements Orchestrator {
 
   async check(workload: WorkloadRecord, expected: Map<string, string>): Promise<Violation[]> {
     const record = await this.record();
-    if (!record) return [{ invariant: 4, message: `no migration began (end state ${this.endState ?? 'unknown'})` }];
+    if (!record)
+      return [{ invariant: 4, message: `no migration began (end state ${this.endState ?? 'unknown'})` }];
     const env = this.env;
     return checkAfter({
       svm: this.svm,
@@ -158,7 +172,9 @@ export class MigrationDriver implements Orchestrator {
       (execution) =>
         `${execution.name.slice(0, 8)}: ${execution.events
           .filter((e) => e.type === 'StateEntered' || e.type === 'StateFailed')
-          .map((e) => (e.type === 'StateFailed' ? `(${e.error}: ${causeMessage(e.cause)})` : `${e.state}@${at(e)}`))
+          .map((e) =>
+            e.type === 'StateFailed' ? `(${e.error}: ${causeMessage(e.cause)})` : `${e.state}@${at(e)}`,
+          )
           .join(' ')}`,
     );
   }
@@ -184,7 +200,12 @@ export class MigrationDriver implements Orchestrator {
 
   private giveUp(): Violation[] {
     for (const e of this.seen.values()) e.abort();
-    return [{ invariant: 4, message: `the migration did not end within ${this.deadlineMs} ms (last state entered: ${this.lastStateEntered() ?? 'none'})` }];
+    return [
+      {
+        invariant: 4,
+        message: `the migration did not end within ${this.deadlineMs} ms (last state entered: ${this.lastStateEntered() ?? 'none'})`,
+      },
+    ];
   }
 
   private lastStateEntered(): string | undefined {
@@ -194,7 +215,9 @@ export class MigrationDriver implements Orchestrator {
 }
 
 function timeout(deadline: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now())).unref());
+  return new Promise((resolve) =>
+    setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now())).unref(),
+  );
 }
 
 /** The error message inside a task failure's Cause, short. */

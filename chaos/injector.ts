@@ -9,7 +9,15 @@ import { nodesHosting } from './clusters';
 import type { TaskCall } from './interceptor';
 import type { ClusterEndpoint } from './invariants';
 import type { Random } from './random';
-import { LATENCY_STEP_MS, stepsFor, type Api, type ConcreteStep, type Fault, type Kind, type Side } from './schedule';
+import {
+  type Api,
+  type ConcreteStep,
+  type Fault,
+  type Kind,
+  LATENCY_STEP_MS,
+  type Side,
+  stepsFor,
+} from './schedule';
 import type { FaultyProxy } from './tcp-proxy';
 
 /** The state machine's task states of each step (Relocate<State> belongs to its step too). */
@@ -101,13 +109,21 @@ const ADDED_VOLUME_BYTES = 64 * 1024 ** 2;
 /** Resolves `any` with the seeded random, and sets how many occurrences each fault has. */
 export function planFaults(faults: readonly Fault[], random: Random): PlannedFault[] {
   return faults.map((f) => {
-    const step: ConcreteStep = f.step !== 'any' ? f.step : f.where === 'ponr' ? 'commit' : random.pick(stepsFor(f.kind));
-    return { step, kind: f.kind, count: f.count, ...(f.where && { where: f.where }), remaining: repeats(f.kind) ? f.count : 1 };
+    const step: ConcreteStep =
+      f.step !== 'any' ? f.step : f.where === 'ponr' ? 'commit' : random.pick(stepsFor(f.kind));
+    return {
+      step,
+      kind: f.kind,
+      count: f.count,
+      ...(f.where && { where: f.where }),
+      remaining: repeats(f.kind) ? f.count : 1,
+    };
   });
 }
 
 /** These happen once per entry of the step, COUNT entries; transient and network use COUNT as a size. */
-const repeats = (kind: Kind) => kind === 'node-down' || kind === 'link-down' || kind === 'crash' || kind === 'pause';
+const repeats = (kind: Kind) =>
+  kind === 'node-down' || kind === 'link-down' || kind === 'crash' || kind === 'pause';
 
 export function stepOf(stateName: string | undefined): ConcreteStep | undefined {
   if (!stateName) return undefined;
@@ -164,13 +180,21 @@ export class FaultInjector {
     for (const active of [...this.active]) {
       if (active.fault.where === 'ponr') {
         // Up again when the restart begins: the source is restarted, the undo chain follows.
-        if (call.stateName === 'RestartSourceVserver' || call.stateName === 'RecordCommitFailure' || (step !== undefined && step !== 'commit')) {
+        if (
+          call.stateName === 'RestartSourceVserver' ||
+          call.stateName === 'RecordCommitFailure' ||
+          (step !== undefined && step !== 'commit')
+        ) {
           await this.healOne(active, `${call.stateName} began`);
         }
         continue;
       }
       if (step !== active.fault.step) await this.healOne(active, `${call.stateName} began`);
-      else if (active.fault.kind === 'network' && call.stateName === active.state && call.retryCount >= active.fault.count) {
+      else if (
+        active.fault.kind === 'network' &&
+        call.stateName === active.state &&
+        call.retryCount >= active.fault.count
+      ) {
         await this.healOne(active, `${active.fault.count} retries of ${call.stateName}`);
       }
     }
@@ -192,7 +216,11 @@ export class FaultInjector {
     const step = stepOf(call.stateName);
     // The step succeeded: its faults are over (a poll loop's next entry may inject again).
     for (const active of [...this.active]) {
-      if (active.fault.step === step && active.fault.where !== 'ponr' && !call.stateName?.startsWith('Relocate')) {
+      if (
+        active.fault.step === step &&
+        active.fault.where !== 'ponr' &&
+        !call.stateName?.startsWith('Relocate')
+      ) {
         await this.healOne(active, `${call.stateName} succeeded`);
       }
     }
@@ -215,7 +243,12 @@ export class FaultInjector {
       case 'transient': {
         // The orchestrator runs at the destination (claim 3): every step but the source cleanup talks to it.
         const side = fault.step === 'cleanup' ? 'source' : 'destination';
-        const id = await this.sim[side].injectError({ path: '/api/*', status: 503, count: fault.count, message: 'chaos: service unavailable' });
+        const id = await this.sim[side].injectError({
+          path: '/api/*',
+          status: 503,
+          count: fault.count,
+          message: 'chaos: service unavailable',
+        });
         heals.push(() => this.sim[side].removeFault(id).catch(() => undefined));
         this.note(`${label}: HTTP 503 for the next ${fault.count} call(s) on the ${side}`);
         break;
@@ -231,7 +264,13 @@ export class FaultInjector {
       }
       case 'auth': {
         const side = (fault.where as 'source' | 'destination' | undefined) ?? 'destination';
-        const id = await this.sim[side].injectError({ path: '/api/*', status: 401, code: '6691623', message: 'chaos: not authorized for that command', probability: 1 });
+        const id = await this.sim[side].injectError({
+          path: '/api/*',
+          status: 401,
+          code: '6691623',
+          message: 'chaos: not authorized for that command',
+          probability: 1,
+        });
         heals.push(() => this.sim[side].removeFault(id).catch(() => undefined));
         this.note(`${label}: the ${side} refuses the credentials`);
         break;
@@ -277,8 +316,13 @@ export class FaultInjector {
       }
       case 'crash': {
         const afterMs = this.options.random.below(20);
-        const crashed = call.executionId !== undefined && this.options.orchestrator.crash(call.executionId, afterMs);
-        this.note(crashed ? `${label}: the orchestrator crashes ${afterMs} ms into the step` : `${label}: the orchestrator is crashing already`);
+        const crashed =
+          call.executionId !== undefined && this.options.orchestrator.crash(call.executionId, afterMs);
+        this.note(
+          crashed
+            ? `${label}: the orchestrator crashes ${afterMs} ms into the step`
+            : `${label}: the orchestrator is crashing already`,
+        );
         return;
       }
       case 'abort':
@@ -295,7 +339,8 @@ export class FaultInjector {
         return;
       }
     }
-    const maxMs = fault.where === 'ponr' ? PONR_MAX_FAULT_MS : (this.options.maxFaultMs ?? DEFAULT_MAX_FAULT_MS);
+    const maxMs =
+      fault.where === 'ponr' ? PONR_MAX_FAULT_MS : (this.options.maxFaultMs ?? DEFAULT_MAX_FAULT_MS);
     const active: ActiveFault = {
       fault,
       state: call.stateName ?? '',
@@ -308,7 +353,10 @@ export class FaultInjector {
   }
 
   /** The source's administrator creates a volume (clients then write to it) or deletes one with its files. */
-  private async changeSource(kind: 'source-add-volume' | 'source-delete-volume', label: string): Promise<void> {
+  private async changeSource(
+    kind: 'source-add-volume' | 'source-delete-volume',
+    label: string,
+  ): Promise<void> {
     const clients = this.options.clients;
     const name = this.options.source.name;
     if (!clients || !name) throw new Error(`${kind} needs the client workload and the source's name`);
@@ -353,7 +401,9 @@ export class FaultInjector {
     if (!this.active.delete(active)) return;
     clearTimeout(active.timer);
     await active.heal();
-    this.note(`healed ${active.fault.step}:${active.fault.kind}${active.fault.where ? `@${active.fault.where}` : ''} (${why})`);
+    this.note(
+      `healed ${active.fault.step}:${active.fault.kind}${active.fault.where ? `@${active.fault.where}` : ''} (${why})`,
+    );
   }
 
   private note(what: string): void {

@@ -24,7 +24,12 @@ export interface TaskHooks {
    * Replaces a task's handler for this interception (test doubles), built on the tasks' context
    * (a `taskHandler(...)` is one) or from the handler it replaces.
    */
-  replace?: Partial<Record<TaskName, (context: HandlerContext, current: TaskHandler<unknown, unknown>) => TaskHandler<unknown, unknown>>>;
+  replace?: Partial<
+    Record<
+      TaskName,
+      (context: HandlerContext, current: TaskHandler<unknown, unknown>) => TaskHandler<unknown, unknown>
+    >
+  >;
 }
 
 let installed: TaskHooks | undefined;
@@ -71,7 +76,8 @@ export function withTaskHooks(tasks: LocalTasks, hooks: TaskHooks): LocalTasks {
 
 /** Runs the environment's tasks inside the hooks until the returned function is called; one interception at a time. */
 export function interceptTasks(env: Pick<LocalEnvironment, 'useTasks'>, hooks: TaskHooks): () => void {
-  if (installed) throw new Error('task hooks are already installed: one chaos scenario at a time per process');
+  if (installed)
+    throw new Error('task hooks are already installed: one chaos scenario at a time per process');
   installed = hooks;
   const restore = env.useTasks((current) => withTaskHooks(current, hooks));
   return () => {

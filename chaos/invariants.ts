@@ -55,7 +55,10 @@ export class ServingProber {
       this.probes++;
       // One report per episode is enough to fail the run; more would only repeat it.
       if (serving.length > 1 && this.violations.length < 5) {
-        this.violations.push({ invariant: 1, message: `probe ${this.probes} at ${new Date().toISOString()}: SVM ${this.svm} serves on ${serving.join(' and ')}` });
+        this.violations.push({
+          invariant: 1,
+          message: `probe ${this.probes} at ${new Date().toISOString()}: SVM ${this.svm} serves on ${serving.join(' and ')}`,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
     }
@@ -104,7 +107,15 @@ export async function checkAfter(input: AfterCheckInput): Promise<Violation[]> {
   const [sourceDump, destinationDump] = await Promise.all([source.state(), destination.state()]);
   const ending = endingOf(record);
 
-  violations.push(...(await checkWrites(input, record, { [input.source.name]: source, [input.destination.name]: destination }, sourceDump, destinationDump)));
+  violations.push(
+    ...(await checkWrites(
+      input,
+      record,
+      { [input.source.name]: source, [input.destination.name]: destination },
+      sourceDump,
+      destinationDump,
+    )),
+  );
   violations.push(...(await checkRecordAgainstClusters(input, record, ending, sourceDump, destinationDump)));
   violations.push(...checkBounds(input, record));
   return violations;
@@ -124,27 +135,42 @@ async function checkWrites(
     ...(serves(destinationDump, input.svm) ? [input.destination.name] : []),
   ];
   if (servingOn.length !== 1) {
-    violations.push({ invariant: 2, message: `at the end SVM ${input.svm} serves on ${servingOn.length === 0 ? 'neither cluster' : 'both clusters'} (migration ${record.id}, status ${record.status})` });
+    violations.push({
+      invariant: 2,
+      message: `at the end SVM ${input.svm} serves on ${servingOn.length === 0 ? 'neither cluster' : 'both clusters'} (migration ${record.id}, status ${record.status})`,
+    });
     if (servingOn.length === 0) return violations;
   }
   const sim = controls[servingOn[0]];
   for (const stale of input.workload?.staleReads ?? []) {
-    violations.push({ invariant: 2, message: `the client read ${stale.volume}/${stale.path} on ${stale.cluster} at ${stale.at} and got content ${short(stale.got)}, not the last acknowledged ${short(stale.expected)}` });
+    violations.push({
+      invariant: 2,
+      message: `the client read ${stale.volume}/${stale.path} on ${stale.cluster} at ${stale.at} and got content ${short(stale.got)}, not the last acknowledged ${short(stale.expected)}`,
+    });
   }
   for (const [key, hash] of input.expected ?? []) {
     const slash = key.indexOf('/');
     const [volume, path] = [key.slice(0, slash), key.slice(slash + 1)];
     const inFlight = input.workload?.inFlight;
-    const alsoAccepted = inFlight && inFlight.volume === volume && inFlight.path === path ? inFlight.hash : undefined;
+    const alsoAccepted =
+      inFlight && inFlight.volume === volume && inFlight.path === path ? inFlight.hash : undefined;
     let got: string;
     try {
       got = sha256(await sim.readFile(input.svm, volume, path));
     } catch (err) {
-      violations.push({ invariant: 2, message: `acknowledged write ${key} (${short(hash)}) is not readable on ${servingOn[0]}: ${(err as Error).message}`, writeLost: true });
+      violations.push({
+        invariant: 2,
+        message: `acknowledged write ${key} (${short(hash)}) is not readable on ${servingOn[0]}: ${(err as Error).message}`,
+        writeLost: true,
+      });
       continue;
     }
     if (got !== hash && got !== alsoAccepted) {
-      violations.push({ invariant: 2, message: `acknowledged write ${key} reads ${short(got)} on ${servingOn[0]}, not the last acknowledged ${short(hash)}`, writeLost: true });
+      violations.push({
+        invariant: 2,
+        message: `acknowledged write ${key} reads ${short(got)} on ${servingOn[0]}, not the last acknowledged ${short(hash)}`,
+        writeLost: true,
+      });
     }
   }
   return violations;
@@ -159,47 +185,81 @@ async function checkRecordAgainstClusters(
   destinationDump: StateDump,
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
-  const say = (invariant: 3 | 4, message: string) => violations.push({ invariant, message: `${message} (migration ${record.id}, status ${record.status})` });
+  const say = (invariant: 3 | 4, message: string) =>
+    violations.push({ invariant, message: `${message} (migration ${record.id}, status ${record.status})` });
   const volumes = await input.store.listVolumes(record.id);
   const lock = await input.store.findActiveForSvm(record.source.cluster, record.source.svm);
   const destinationSvm = destinationDump.svms.find((s) => s.name === input.svm);
   const sourceSvm = sourceDump.svms.find((s) => s.name === input.svm);
 
   if (ending === 'unfinished') say(4, `the migration did not end: phase ${record.phase}`);
-  if (record.status === 'undo_failed') say(3, 'an undo failed: the migration stopped with the destination not cleaned up');
+  if (record.status === 'undo_failed')
+    say(3, 'an undo failed: the migration stopped with the destination not cleaned up');
 
   if (ending === 'migrated') {
-    if (!serves(destinationDump, input.svm)) say(4, `recorded migrate_complete but SVM ${input.svm} does not serve on ${input.destination.name}`);
-    if (destinationSvm && destinationSvm.subtype !== 'default') say(4, `recorded migrate_complete but the destination SVM is ${destinationSvm.subtype}`);
-    if (sourceSvm && sourceSvm.state !== 'stopped') say(4, `recorded migrate_complete but the source SVM is ${sourceSvm.state}, not gone or stopped`);
-    if (!record.pointOfNoReturn || !record.destinationServing) say(4, `recorded migrate_complete with pointOfNoReturn ${record.pointOfNoReturn}, destinationServing ${record.destinationServing}`);
+    if (!serves(destinationDump, input.svm))
+      say(4, `recorded migrate_complete but SVM ${input.svm} does not serve on ${input.destination.name}`);
+    if (destinationSvm && destinationSvm.subtype !== 'default')
+      say(4, `recorded migrate_complete but the destination SVM is ${destinationSvm.subtype}`);
+    if (sourceSvm && sourceSvm.state !== 'stopped')
+      say(4, `recorded migrate_complete but the source SVM is ${sourceSvm.state}, not gone or stopped`);
+    if (!record.pointOfNoReturn || !record.destinationServing)
+      say(
+        4,
+        `recorded migrate_complete with pointOfNoReturn ${record.pointOfNoReturn}, destinationServing ${record.destinationServing}`,
+      );
     // The SVM's root volume is its own, created with it: not one the migration records.
-    const present = new Map(destinationDump.volumes.filter((v) => v.svmUuid === destinationSvm?.uuid && !v.isSvmRoot).map((v) => [v.uuid, v]));
+    const present = new Map(
+      destinationDump.volumes
+        .filter((v) => v.svmUuid === destinationSvm?.uuid && !v.isSvmRoot)
+        .map((v) => [v.uuid, v]),
+    );
     for (const v of volumes) {
       const found = v.destinationUuid ? present.get(v.destinationUuid) : undefined;
-      if (!found) say(4, `volume ${v.name}'s record names destination volume ${v.destinationUuid ?? '(none)'}, which SVM ${input.svm} on ${input.destination.name} does not hold`);
-      else if (found.type !== 'rw') say(4, `volume ${v.name} on ${input.destination.name} is ${found.type} after the migration`);
+      if (!found)
+        say(
+          4,
+          `volume ${v.name}'s record names destination volume ${v.destinationUuid ?? '(none)'}, which SVM ${input.svm} on ${input.destination.name} does not hold`,
+        );
+      else if (found.type !== 'rw')
+        say(4, `volume ${v.name} on ${input.destination.name} is ${found.type} after the migration`);
     }
     const recorded = new Set(volumes.map((v) => v.name));
-    for (const v of present.values()) if (!recorded.has(v.name)) say(4, `destination volume ${v.name} has no record in DynamoDB`);
-    if (destinationDump.relationships.some((r) => r.destination.path.startsWith(`${input.svm}:`))) say(4, 'SnapMirror relationships into the migrated SVM remain');
+    for (const v of present.values())
+      if (!recorded.has(v.name)) say(4, `destination volume ${v.name} has no record in DynamoDB`);
+    if (destinationDump.relationships.some((r) => r.destination.path.startsWith(`${input.svm}:`)))
+      say(4, 'SnapMirror relationships into the migrated SVM remain');
   }
 
   if (ending === 'rolled_back' || ending === 'failed') {
-    if (!serves(sourceDump, input.svm)) say(4, `recorded ${record.status} but SVM ${input.svm} does not serve on the source ${input.source.name}`);
+    if (!serves(sourceDump, input.svm))
+      say(
+        4,
+        `recorded ${record.status} but SVM ${input.svm} does not serve on the source ${input.source.name}`,
+      );
     if (record.destinationServing) say(4, `recorded ${record.status} with destinationServing true`);
-    if (record.status !== 'undo_failed' && record.pointOfNoReturn) say(4, `recorded ${record.status} with pointOfNoReturn true`);
+    if (record.status !== 'undo_failed' && record.pointOfNoReturn)
+      say(4, `recorded ${record.status} with pointOfNoReturn true`);
     const left = footprint(destinationDump, input.svm);
-    if (left.length > 0) say(3, `after the undo the destination ${input.destination.name} still holds ${left.join(', ')}`);
+    if (left.length > 0)
+      say(3, `after the undo the destination ${input.destination.name} still holds ${left.join(', ')}`);
     const tagged = destinationDump.svms.filter((s) => s.comment === `svm-migrate:${record.id}`);
-    for (const s of tagged) if (s.name !== input.svm) say(3, `the destination holds SVM ${s.name} tagged svm-migrate:${record.id}`);
+    for (const s of tagged)
+      if (s.name !== input.svm) say(3, `the destination holds SVM ${s.name} tagged svm-migrate:${record.id}`);
     const uuids = new Set(destinationDump.volumes.map((v) => v.uuid));
-    for (const v of volumes) if (v.destinationUuid && uuids.has(v.destinationUuid)) say(3, `destination volume ${v.name} (${v.destinationUuid}) that the migration created is still there`);
+    for (const v of volumes)
+      if (v.destinationUuid && uuids.has(v.destinationUuid))
+        say(
+          3,
+          `destination volume ${v.name} (${v.destinationUuid}) that the migration created is still there`,
+        );
   }
 
-  if (ending !== 'unfinished' && record.status !== 'undo_failed' && lock) say(4, `the SVM's lock is still held by migration ${lock.id}`);
+  if (ending !== 'unfinished' && record.status !== 'undo_failed' && lock)
+    say(4, `the SVM's lock is still held by migration ${lock.id}`);
   // An undo that failed keeps the SVM locked with no end: an operator must look (checked above).
-  if (ending !== 'unfinished' && record.status !== 'undo_failed' && !record.times.end) say(4, 'the migration ended without an end time');
+  if (ending !== 'unfinished' && record.status !== 'undo_failed' && !record.times.end)
+    say(4, 'the migration ended without an end time');
   return violations;
 }
 
@@ -207,8 +267,16 @@ async function checkRecordAgainstClusters(
 function checkBounds(input: AfterCheckInput, record: MigrationRecord): Violation[] {
   const violations: Violation[] = [];
   const { restartLimit, relocationLimit, retryMaxAttempts } = input.tunables;
-  if (record.restarts > restartLimit) violations.push({ invariant: 5, message: `${record.restarts} restarts, more than the limit ${restartLimit}` });
-  if (record.relocations > relocationLimit) violations.push({ invariant: 5, message: `${record.relocations} relocations, more than the limit ${relocationLimit}` });
+  if (record.restarts > restartLimit)
+    violations.push({
+      invariant: 5,
+      message: `${record.restarts} restarts, more than the limit ${restartLimit}`,
+    });
+  if (record.relocations > relocationLimit)
+    violations.push({
+      invariant: 5,
+      message: `${record.relocations} relocations, more than the limit ${relocationLimit}`,
+    });
   for (const history of input.histories) {
     let state: string | undefined;
     let retries = 0;
@@ -216,9 +284,17 @@ function checkBounds(input: AfterCheckInput, record: MigrationRecord): Violation
       if (event.type === 'StateEntered') {
         state = event.state;
         retries = 0;
-      } else if (event.type === 'StateRetried' && event.state === state && event.retry?.errorEquals.some((e) => e === 'TransientError' || e === 'NetworkError')) {
+      } else if (
+        event.type === 'StateRetried' &&
+        event.state === state &&
+        event.retry?.errorEquals.some((e) => e === 'TransientError' || e === 'NetworkError')
+      ) {
         retries++;
-        if (retries === retryMaxAttempts + 1) violations.push({ invariant: 5, message: `${state} was retried more than ${retryMaxAttempts} times in one entry` });
+        if (retries === retryMaxAttempts + 1)
+          violations.push({
+            invariant: 5,
+            message: `${state} was retried more than ${retryMaxAttempts} times in one entry`,
+          });
       }
     }
   }

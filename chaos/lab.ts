@@ -2,19 +2,20 @@
 // costs more than a migration, so one lab serves scenario after scenario: the demo SVM moves
 // back and forth between the two clusters. A lab left unclean (an SVM on both sides, a lock
 // still held, a fault not lifted) is replaced by a fresh one before the next scenario.
+
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { synthesizeDefinition } from '../local/definition';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
-import { startLocalEnvironment, type LocalEnvironment } from '../local/environment';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
+import { type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { SimControl } from '../sim/control';
 import { DEMO_SVM, demoVolumeNames } from '../sim/demo';
 import { footprint, serves } from './clusters';
 import { TAKEOVER_DELAY_MS } from './injector';
 import type { ClusterEndpoint } from './invariants';
-import { startFaultyProxy, type FaultyProxy } from './tcp-proxy';
+import { type FaultyProxy, startFaultyProxy } from './tcp-proxy';
 
 export interface LabOptions {
   /** An already running DynamoDB Local (jest's); otherwise the lab starts one in memory. */
@@ -38,14 +39,17 @@ export const LAB_SVM = DEMO_SVM;
 const RELOCATE_RETRY_MS = Math.ceil(TAKEOVER_DELAY_MS / 2);
 
 let synthesized: ReturnType<typeof synthesizeDefinition> | undefined;
-const labDefinition = () => (synthesized ??= synthesizeDefinition({ context: { stateMachineTimeoutDays: 1 } }));
+const labDefinition = () =>
+  (synthesized ??= synthesizeDefinition({ context: { stateMachineTimeoutDays: 1 } }));
 
 /** Every retrying state's interval: short, but a relocation's long enough to outlast a takeover. */
 function retryIntervals(ms: number): Record<string, number> {
   const retrying = Object.entries(labDefinition().definition.States)
     .filter(([, state]) => Array.isArray(state.Retry))
     .map(([name]) => name);
-  return Object.fromEntries(retrying.map((name) => [name, name.startsWith('Relocate') ? Math.max(ms, RELOCATE_RETRY_MS) : ms]));
+  return Object.fromEntries(
+    retrying.map((name) => [name, name.startsWith('Relocate') ? Math.max(ms, RELOCATE_RETRY_MS) : ms]),
+  );
 }
 
 export class ChaosLab {
@@ -151,7 +155,14 @@ export class ChaosLab {
     if (dumps[from].relationships.length > 0) return undefined;
     for (const d of dumps) {
       const faults = d.runtime.faults;
-      if (d.runtime.unreachable || !d.link.up || d.nodes.some((n) => n.down) || faults.errors.length > 0 || faults.latencies.length > 0) return undefined;
+      if (
+        d.runtime.unreachable ||
+        !d.link.up ||
+        d.nodes.some((n) => n.down) ||
+        faults.errors.length > 0 ||
+        faults.latencies.length > 0
+      )
+        return undefined;
     }
     if (await env.store.findActiveForSvm(clusters[from].name, LAB_SVM)) return undefined;
     return { from: clusters[from], to: clusters[1 - from] };

@@ -1,7 +1,16 @@
 // The fault matrix: every step times every fault kind that applies to it, each its own
 // migration. An undo runs only after something went wrong, so an undo's faults come with the
 // operator's abort that sends the migration down that undo chain.
-import { kindsFor, parseSchedule, SIDES, STEPS, type Api, type ConcreteStep, type Fault, type Kind } from './schedule';
+import {
+  type Api,
+  type ConcreteStep,
+  type Fault,
+  type Kind,
+  kindsFor,
+  parseSchedule,
+  SIDES,
+  STEPS,
+} from './schedule';
 
 export interface MatrixEntry {
   /** The schedule as text: the row's name, and what `npm start -- --faults` takes. */
@@ -55,7 +64,10 @@ const LATENCY_STEPS = 3;
 function variants(step: ConcreteStep, kind: Kind): string[] {
   if (kind === 'network') return SIDES.map((side) => `${step}:network@${side}`);
   if (kind === 'link-down' && step === 'commit') return ['commit:link-down@ponr'];
-  if (kind === 'auth') return step === 'transfer' ? ['transfer:auth@destination', 'transfer:auth@source'] : [`${step}:auth@destination`];
+  if (kind === 'auth')
+    return step === 'transfer'
+      ? ['transfer:auth@destination', 'transfer:auth@source']
+      : [`${step}:auth@destination`];
   if (kind === 'latency') return [`${step}:latency*${LATENCY_STEPS}@${BUSIEST_API[step]}`];
   if (kind === 'dynamodb') return [`${step}:dynamodb*${DYNAMODB_RESETS}`];
   return [`${step}:${kind}`];

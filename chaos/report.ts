@@ -55,7 +55,11 @@ export function addScenario(report: ChaosReport, result: ScenarioResult): void {
     if (result.remigration.ending === 'migrated') report.remigrations.completed++;
   }
   if (!result.passed) {
-    report.failures.push({ schedule: result.schedule, seed: result.seed, violations: result.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) });
+    report.failures.push({
+      schedule: result.schedule,
+      seed: result.seed,
+      violations: result.violations.map((v) => `invariant ${v.invariant}: ${v.message}`),
+    });
   }
 }
 
@@ -73,6 +77,9 @@ export function renderReport(report: ChaosReport): string {
     `restarts               ${report.restarts}`,
     `migrations ended       migrated ${e.migrated}, rolled back to the source ${e.rolled_back}, failed ${e.failed}${e.unfinished ? `, unfinished ${e.unfinished}` : ''}`,
     `after a rollback       ${report.remigrations.started} fresh migration(s) started, ${report.remigrations.completed} completed`,
-    ...report.failures.flatMap((f) => [`FAILED "${f.schedule}" (seed ${f.seed})`, ...f.violations.map((v) => `  ${v}`)]),
+    ...report.failures.flatMap((f) => [
+      `FAILED "${f.schedule}" (seed ${f.seed})`,
+      ...f.violations.map((v) => `  ${v}`),
+    ]),
   ].join('\n');
 }

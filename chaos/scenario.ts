@@ -2,14 +2,15 @@
 // workload and the serving prober beside it, checked against the invariants when it ends.
 // A migration that ends rolled back (or failed) must leave the source serving every
 // acknowledged write, and a fresh migration is then started and must complete.
+
+import { MigrationDriver, type MigrationRun } from './driver';
+import { FaultInjector, type InjectionLog } from './injector';
 import type { TaskHooks } from './interceptor';
 import { interceptTasks, tasksSettled } from './interceptor';
-import { FaultInjector, type InjectionLog } from './injector';
-import { MigrationDriver, type MigrationRun } from './driver';
 import { ServingProber, type Violation } from './invariants';
-import { LAB_SVM, type ChaosLab } from './lab';
+import { type ChaosLab, LAB_SVM } from './lab';
 import { seededRandom } from './random';
-import { formatSchedule, type Fault } from './schedule';
+import { type Fault, formatSchedule } from './schedule';
 import { ClientWorkload, type WorkloadRecord } from './workload';
 
 export interface ScenarioOptions {
@@ -53,9 +54,21 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
   const env = lab.environment;
   const random = seededRandom(options.seed);
   const clusters = [placement.from, placement.to];
-  const workload = new ClientWorkload({ svm: LAB_SVM, volumes: lab.volumes, clusters, seed: options.seed, run: `scenario ${options.seed} "${schedule}"` }).start();
+  const workload = new ClientWorkload({
+    svm: LAB_SVM,
+    volumes: lab.volumes,
+    clusters,
+    seed: options.seed,
+    run: `scenario ${options.seed} "${schedule}"`,
+  }).start();
   const prober = new ServingProber(LAB_SVM, clusters).start();
-  const runner = new MigrationDriver(env, LAB_SVM, placement.from, placement.to, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const runner = new MigrationDriver(
+    env,
+    LAB_SVM,
+    placement.from,
+    placement.to,
+    options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+  );
   const injector = new FaultInjector({
     faults: options.faults,
     source: placement.from,
@@ -70,7 +83,14 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
   });
   const violations: Violation[] = [];
   let records: WorkloadRecord[] = [];
-  let run: MigrationRun = { ending: 'unfinished', executions: 0, timeline: [], retries: 0, relocations: 0, restarts: 0 };
+  let run: MigrationRun = {
+    ending: 'unfinished',
+    executions: 0,
+    timeline: [],
+    retries: 0,
+    relocations: 0,
+    restarts: 0,
+  };
   let remigration: MigrationRun | undefined;
   let expected = new Map<string, string>();
   let clean = false;
@@ -89,7 +109,11 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     } finally {
       await injector.healAll();
       // A stale task (of a crashed execution) may still be at work: the checks come after it.
-      if (!(await tasksSettled(STALE_TASK_MS))) violations.push({ invariant: 4, message: `a task was still running ${STALE_TASK_MS} ms after the migration ended` });
+      if (!(await tasksSettled(STALE_TASK_MS)))
+        violations.push({
+          invariant: 4,
+          message: `a task was still running ${STALE_TASK_MS} ms after the migration ended`,
+        });
       uninstall();
     }
     await settle(workload);
@@ -99,10 +123,26 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
     run = await runner.summary();
     violations.push(...(await runner.check(first, expected)));
 
-    if ((run.ending === 'rolled_back' || run.ending === 'failed') && run.endState !== 'UndoFailed' && options.remigrate !== false) {
+    if (
+      (run.ending === 'rolled_back' || run.ending === 'failed') &&
+      run.endState !== 'UndoFailed' &&
+      options.remigrate !== false
+    ) {
       // Must-show 4: from the source that serves again, a fresh migration completes.
-      const again = new ClientWorkload({ svm: LAB_SVM, volumes: lab.volumes, clusters, seed: options.seed + 1, run: `remigration ${options.seed} "${schedule}"` }).start();
-      driver = new MigrationDriver(env, LAB_SVM, placement.from, placement.to, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+      const again = new ClientWorkload({
+        svm: LAB_SVM,
+        volumes: lab.volumes,
+        clusters,
+        seed: options.seed + 1,
+        run: `remigration ${options.seed} "${schedule}"`,
+      }).start();
+      driver = new MigrationDriver(
+        env,
+        LAB_SVM,
+        placement.from,
+        placement.to,
+        options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      );
       violations.push(...(await driver.run(true)));
       await settle(again);
       const second = await again.stop();
@@ -111,7 +151,10 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
       remigration = await driver.summary();
       violations.push(...(await driver.check(second, expected)));
       if (remigration.ending !== 'migrated') {
-        violations.push({ invariant: 4, message: `the fresh migration after the rollback ended ${remigration.ending} (${remigration.endState ?? 'no end state'}), not migrated` });
+        violations.push({
+          invariant: 4,
+          message: `the fresh migration after the rollback ended ${remigration.ending} (${remigration.endState ?? 'no end state'}), not migrated`,
+        });
       }
     }
     clean = true;
@@ -148,6 +191,6 @@ export async function runScenario(lab: ChaosLab, options: ScenarioOptions): Prom
 async function settle(workload: ClientWorkload): Promise<void> {
   const deadline = Date.now() + SETTLE_MS;
   const target = workload.successes + 3;
-  while (workload.successes < target && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (workload.successes < target && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 5));
 }
-

@@ -2,7 +2,18 @@
 // e.g. `transfer:transient*3, commit:link-down@ponr`. Parsing refuses, with the 1-based position
 // and the reason, anything that does not parse or that names a fault the step cannot meet.
 
-export const STEPS = ['setup', 'transfer', 'cutover', 'precommit', 'commit', 'cleanup', 'undo-setup', 'undo-transfer', 'undo-precommit', 'any'] as const;
+export const STEPS = [
+  'setup',
+  'transfer',
+  'cutover',
+  'precommit',
+  'commit',
+  'cleanup',
+  'undo-setup',
+  'undo-transfer',
+  'undo-precommit',
+  'any',
+] as const;
 export type Step = (typeof STEPS)[number];
 /** The steps a fault is injected at: `any` resolves to one of the forward steps. */
 export type ConcreteStep = Exclude<Step, 'any'>;
@@ -39,7 +50,14 @@ export interface Fault {
   where?: Where;
 }
 
-const FORWARD_STEPS: readonly ConcreteStep[] = ['setup', 'transfer', 'cutover', 'precommit', 'commit', 'cleanup'];
+const FORWARD_STEPS: readonly ConcreteStep[] = [
+  'setup',
+  'transfer',
+  'cutover',
+  'precommit',
+  'commit',
+  'cleanup',
+];
 
 /**
  * Which faults each step can meet, and why the others cannot:
@@ -54,7 +72,15 @@ const FORWARD_STEPS: readonly ConcreteStep[] = ['setup', 'transfer', 'cutover', 
  * - the source SVM changes shape (a volume created or deleted by its administrator) while its
  *   volumes transfer or wait for the cut-over, not once pre-commit has stopped client access.
  */
-const BEFORE_PONR: readonly Kind[] = ['transient', 'network', 'node-down', 'crash', 'dynamodb', 'auth', 'latency'];
+const BEFORE_PONR: readonly Kind[] = [
+  'transient',
+  'network',
+  'node-down',
+  'crash',
+  'dynamodb',
+  'auth',
+  'latency',
+];
 const SOURCE_CHANGES: readonly Kind[] = ['source-add-volume', 'source-delete-volume'];
 const UNDO: readonly Kind[] = ['transient', 'network', 'crash', 'dynamodb', 'latency'];
 const APPLIES: Record<ConcreteStep, readonly Kind[]> = {
@@ -81,7 +107,16 @@ export function stepsFor(kind: Kind): ConcreteStep[] {
 }
 
 /** Faults that repeat (or have a size) make sense for these; an abort or a change of the source happens once. */
-const COUNTED: readonly Kind[] = ['transient', 'network', 'node-down', 'link-down', 'crash', 'pause', 'dynamodb', 'latency'];
+const COUNTED: readonly Kind[] = [
+  'transient',
+  'network',
+  'node-down',
+  'link-down',
+  'crash',
+  'pause',
+  'dynamodb',
+  'latency',
+];
 export const MAX_COUNT = 20;
 
 export class ScheduleError extends Error {
@@ -126,21 +161,30 @@ function parseFault(raw: string, offset: number): Fault {
   const kindText = match?.[1] ?? rest;
   const kindAt = at(colon + 1);
   if (!match || !(KINDS as readonly string[]).includes(kindText)) {
-    throw new ScheduleError(kindAt, `unknown kind "${kindText || rest}" (expected one of ${KINDS.join(', ')})`);
+    throw new ScheduleError(
+      kindAt,
+      `unknown kind "${kindText || rest}" (expected one of ${KINDS.join(', ')})`,
+    );
   }
   const kind = kindText as Kind;
   if (!kindsFor(step).includes(kind)) {
-    throw new ScheduleError(kindAt, `${kind} does not apply to ${step} (${step} takes ${kindsFor(step).join(', ')})`);
+    throw new ScheduleError(
+      kindAt,
+      `${kind} does not apply to ${step} (${step} takes ${kindsFor(step).join(', ')})`,
+    );
   }
 
   let count = 1;
   const countText = match[2];
   const countAt = kindAt + kind.length + 1;
   if (countText !== undefined) {
-    if (!/^[0-9]+$/.test(countText)) throw new ScheduleError(countAt, `count "${countText}" is not a whole number`);
+    if (!/^[0-9]+$/.test(countText))
+      throw new ScheduleError(countAt, `count "${countText}" is not a whole number`);
     count = Number(countText);
-    if (count < 1 || count > MAX_COUNT) throw new ScheduleError(countAt, `count ${count} is out of range (1 to ${MAX_COUNT})`);
-    if (!COUNTED.includes(kind)) throw new ScheduleError(countAt - 1, `${kind} takes no count (it happens once)`);
+    if (count < 1 || count > MAX_COUNT)
+      throw new ScheduleError(countAt, `count ${count} is out of range (1 to ${MAX_COUNT})`);
+    if (!COUNTED.includes(kind))
+      throw new ScheduleError(countAt - 1, `${kind} takes no count (it happens once)`);
   }
 
   const whereText = match[3];
@@ -152,23 +196,36 @@ function parseFault(raw: string, offset: number): Fault {
 function parseWhere(step: Step, kind: Kind, text: string, position: number): Where {
   if (kind === 'network' || kind === 'auth') {
     if (!(SIDES as readonly string[]).includes(text) || (kind === 'auth' && text === 'both')) {
-      throw new ScheduleError(position, `${kind} takes @source${kind === 'network' ? ', @destination or @both' : ' or @destination'}, not @${text}`);
+      throw new ScheduleError(
+        position,
+        `${kind} takes @source${kind === 'network' ? ', @destination or @both' : ' or @destination'}, not @${text}`,
+      );
     }
     return text as Side;
   }
   if (kind === 'latency') {
-    if (!(APIS as readonly string[]).includes(text)) throw new ScheduleError(position, `latency takes @${APIS.join(', @')}, not @${text}`);
+    if (!(APIS as readonly string[]).includes(text))
+      throw new ScheduleError(position, `latency takes @${APIS.join(', @')}, not @${text}`);
     return text as Api;
   }
   if (kind === 'link-down') {
     if (text !== 'ponr') throw new ScheduleError(position, `link-down takes only @ponr, not @${text}`);
-    if (step !== 'commit' && step !== 'any') throw new ScheduleError(position, `@ponr is the commit's point of no return: it applies to commit, not ${step}`);
+    if (step !== 'commit' && step !== 'any')
+      throw new ScheduleError(
+        position,
+        `@ponr is the commit's point of no return: it applies to commit, not ${step}`,
+      );
     return 'ponr';
   }
-  throw new ScheduleError(position - 1, `${kind} takes no @WHERE (only network, auth, latency and link-down do)`);
+  throw new ScheduleError(
+    position - 1,
+    `${kind} takes no @WHERE (only network, auth, latency and link-down do)`,
+  );
 }
 
 /** The schedule's canonical text: parsing it gives the same faults. */
 export function formatSchedule(faults: readonly Fault[]): string {
-  return faults.map((f) => `${f.step}:${f.kind}${f.count !== 1 ? `*${f.count}` : ''}${f.where ? `@${f.where}` : ''}`).join(',');
+  return faults
+    .map((f) => `${f.step}:${f.kind}${f.count !== 1 ? `*${f.count}` : ''}${f.where ? `@${f.where}` : ''}`)
+    .join(',');
 }

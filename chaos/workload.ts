@@ -71,7 +71,13 @@ export class ClientWorkload {
   private readonly random;
   private readonly options: Required<WorkloadOptions>;
   private readonly controls: { name: string; sim: SimControl }[];
-  private readonly record: WorkloadRecord = { writes: [], reads: 0, staleReads: [], unavailability: [], longestUnavailableMs: 0 };
+  private readonly record: WorkloadRecord = {
+    writes: [],
+    reads: 0,
+    staleReads: [],
+    unavailability: [],
+    longestUnavailableMs: 0,
+  };
   /** volume/path -> the hash last acknowledged. */
   private readonly latest = new Map<string, string>();
   /** The volumes the client uses now (the source's administrator may add or delete some). */
@@ -155,7 +161,9 @@ export class ClientWorkload {
     const path = `chaos/client-${this.random.below(this.options.pathsPerVolume)}.txt`;
     const written = this.latest.has(`${volume}/${path}`);
     if (written && this.random.next() < 0.4) return { kind: 'read', volume, path };
-    const content = Buffer.from(`${this.options.run} op ${this.operations} ${volume}/${path} ${this.random.next().toString(36)}\n`);
+    const content = Buffer.from(
+      `${this.options.run} op ${this.operations} ${volume}/${path} ${this.random.next().toString(36)}\n`,
+    );
     return { kind: 'write', volume, path, content };
   }
 
@@ -171,13 +179,27 @@ export class ClientWorkload {
         // Acknowledged while its volume was being deleted: gone with it.
         if (this.dropped.has(op.volume)) return;
         this.latest.set(key, answer.hash);
-        this.record.writes.push({ volume: op.volume, path: op.path, hash: answer.hash, at: new Date().toISOString(), cluster });
+        this.record.writes.push({
+          volume: op.volume,
+          path: op.path,
+          hash: answer.hash,
+          at: new Date().toISOString(),
+          cluster,
+        });
         return;
       }
       const got = sha256(await sim.readFile(this.options.svm, op.volume, op.path));
       this.record.reads++;
       const expected = this.latest.get(key);
-      if (expected && got !== expected) this.record.staleReads.push({ volume: op.volume, path: op.path, expected, got, cluster, at: new Date().toISOString() });
+      if (expected && got !== expected)
+        this.record.staleReads.push({
+          volume: op.volume,
+          path: op.path,
+          expected,
+          got,
+          cluster,
+          at: new Date().toISOString(),
+        });
     });
     if (done) this.record.inFlight = undefined;
     return done;
@@ -208,7 +230,11 @@ export class ClientWorkload {
   private closeUnavailability(now: number): void {
     if (this.unavailableSince === undefined) return;
     const ms = now - this.unavailableSince;
-    this.record.unavailability.push({ from: new Date(this.unavailableSince).toISOString(), to: new Date(now).toISOString(), ms });
+    this.record.unavailability.push({
+      from: new Date(this.unavailableSince).toISOString(),
+      to: new Date(now).toISOString(),
+      ms,
+    });
     this.record.longestUnavailableMs = Math.max(this.record.longestUnavailableMs, ms);
     this.unavailableSince = undefined;
   }

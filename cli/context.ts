@@ -1,7 +1,7 @@
 // What every command gets: where to write, the clock, and the target its flags select.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ExitCode, usageError } from './errors';
 import type { Io } from './io';
 import type { MigrationTarget } from './target';
@@ -33,7 +33,8 @@ export function wholeNumber(value: string): number {
 /** A whole-number option with an upper bound, refused beyond it with the range. */
 export function wholeNumberUpTo(max: number): (value: string) => number {
   return (value) => {
-    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('must be a whole number, 0 or more (decimal digits only)');
+    if (!/^[0-9]+$/.test(value))
+      throw new InvalidArgumentError('must be a whole number, 0 or more (decimal digits only)');
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n > max) throw new InvalidArgumentError(`must be from 0 to ${max}`);
     return n;
@@ -43,11 +44,20 @@ export function wholeNumberUpTo(max: number): (value: string) => number {
 /** The flags that select a target, on every command that reads or starts migrations. */
 export function withTargetOptions(command: Command): Command {
   return command
-    .addOption(new Option('--target <target>', 'where migrations run').choices(['local', 'aws']).default('local'))
-    .option('--work-dir <dir>', 'local target: the folder whose .svm-migrate/ holds the state (default: the current directory)')
+    .addOption(
+      new Option('--target <target>', 'where migrations run').choices(['local', 'aws']).default('local'),
+    )
+    .option(
+      '--work-dir <dir>',
+      'local target: the folder whose .svm-migrate/ holds the state (default: the current directory)',
+    )
     .option('--region <region>', 'aws target: the region (default: the SDK default chain)')
     .option('--profile <profile>', 'aws target: the shared-config profile (default: the SDK default chain)')
-    .option('--stack <name>', "aws target: the stack whose outputs name the state machine and the table", 'SvmMigrate')
+    .option(
+      '--stack <name>',
+      'aws target: the stack whose outputs name the state machine and the table',
+      'SvmMigrate',
+    )
     .option('--state-machine-arn <arn>', 'aws target: the state machine (the stack output StateMachineArn)')
     .option('--table-name <name>', 'aws target: the migrate-state table (the stack output TableName)');
 }
@@ -55,13 +65,19 @@ export function withTargetOptions(command: Command): Command {
 /** The folder whose .svm-migrate/ holds the state; a --work-dir that does not exist is refused (a typo would start services elsewhere). */
 export function workDirOf(ctx: CommandContext, flags: Pick<TargetFlags, 'workDir'>): string {
   const dir = path.resolve(ctx.io.cwd, flags.workDir ?? '.');
-  if (flags.workDir !== undefined && !fs.existsSync(dir)) throw usageError(`--work-dir ${flags.workDir}: no such folder (create it first)`);
-  if (flags.workDir !== undefined && !fs.statSync(dir).isDirectory()) throw usageError(`--work-dir ${flags.workDir}: not a folder`);
+  if (flags.workDir !== undefined && !fs.existsSync(dir))
+    throw usageError(`--work-dir ${flags.workDir}: no such folder (create it first)`);
+  if (flags.workDir !== undefined && !fs.statSync(dir).isDirectory())
+    throw usageError(`--work-dir ${flags.workDir}: not a folder`);
   return dir;
 }
 
 /** Opens the selected target, runs `use`, and closes it whatever happens. */
-export async function withTarget<T>(ctx: CommandContext, flags: TargetFlags, use: (target: MigrationTarget) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  ctx: CommandContext,
+  flags: TargetFlags,
+  use: (target: MigrationTarget) => Promise<T>,
+): Promise<T> {
   const target = await openTarget(ctx, flags);
   try {
     return await use(target);
@@ -82,8 +98,15 @@ async function openTarget(ctx: CommandContext, flags: TargetFlags): Promise<Migr
   }
   // The SDK's Node 20 end-of-support notice is noise when nothing calls AWS.
   ctx.io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const target = await LocalTarget.open({ workDir: workDirOf(ctx, flags), env: ctx.io.env, say: servicesNotice(ctx) });
-  if (target.servicesStarted) ctx.io.err(`svm-migrate: started the local services (pid ${target.services.pid}); stop them with \`svm-migrate local down\``);
+  const target = await LocalTarget.open({
+    workDir: workDirOf(ctx, flags),
+    env: ctx.io.env,
+    say: servicesNotice(ctx),
+  });
+  if (target.servicesStarted)
+    ctx.io.err(
+      `svm-migrate: started the local services (pid ${target.services.pid}); stop them with \`svm-migrate local down\``,
+    );
   return target;
 }
 
@@ -95,4 +118,3 @@ export function servicesNotice(ctx: CommandContext): (line: string) => void {
 export function printJson(ctx: CommandContext, value: unknown): void {
   ctx.io.out(JSON.stringify(value));
 }
-

@@ -60,7 +60,8 @@ export function describeFailure(err: unknown): { exitCode: ExitCode; message: st
   const error = err instanceof Error ? err : new Error(String(err));
   const message = oneLine(error.message);
   if (error instanceof CliError) return { exitCode: error.exitCode, message };
-  if (error instanceof CommanderError) return { exitCode: EXIT.usage, message: message.replace(/^error: /, '') };
+  if (error instanceof CommanderError)
+    return { exitCode: EXIT.usage, message: message.replace(/^error: /, '') };
   if (error instanceof ValidationError) return { exitCode: EXIT.usage, message };
   if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, message };
   if (error instanceof ConflictError) return { exitCode: EXIT.conflict, message };
@@ -69,9 +70,17 @@ export function describeFailure(err: unknown): { exitCode: ExitCode; message: st
   const code = AWS_EXIT_CODES[error.name];
   if (code !== undefined) return { exitCode: code, message: `${error.name}: ${message}` };
   // The SDK's own words when no region is configured anywhere.
-  if (/region is missing/i.test(message)) return { exitCode: EXIT.unavailable, message: `${message} (set AWS_REGION, a profile's region, or --region)` };
+  if (/region is missing/i.test(message))
+    return {
+      exitCode: EXIT.unavailable,
+      message: `${message} (set AWS_REGION, a profile's region, or --region)`,
+    };
   const errno = (error as NodeJS.ErrnoException).code;
-  if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') return { exitCode: EXIT.unavailable, message: `${message} (is the target up? locally: svm-migrate local up)` };
+  if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN')
+    return {
+      exitCode: EXIT.unavailable,
+      message: `${message} (is the target up? locally: svm-migrate local up)`,
+    };
   return { exitCode: EXIT.failed, message };
 }
 

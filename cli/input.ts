@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseExecutionInput, type ExecutionInput } from '../lambdas/input';
+import { type ExecutionInput, parseExecutionInput } from '../lambdas/input';
 import type { MigrationRecord } from '../lambdas/state/records';
 import { usageError } from './errors';
 
@@ -30,21 +30,42 @@ const FLAG_OF: Record<string, string> = {
 export const flagOf = (field: string): string | undefined => FLAG_OF[field];
 
 /** `--input file.json` as given, or the flags; either way through the execution input schema. */
-export function executionInputFrom(flags: InputFlags, cwd: string, extra: Partial<ExecutionInput> = {}): ExecutionInput {
+export function executionInputFrom(
+  flags: InputFlags,
+  cwd: string,
+  extra: Partial<ExecutionInput> = {},
+): ExecutionInput {
   if (flags.input !== undefined) {
-    const given = [flags.sourceCluster, flags.sourceSvm, flags.destinationCluster, flags.aggregates, flags.throttle].some((v) => v !== undefined);
-    if (given) throw usageError('--input cannot be combined with --source-cluster, --source-svm, --destination-cluster, --aggregates or --throttle');
+    const given = [
+      flags.sourceCluster,
+      flags.sourceSvm,
+      flags.destinationCluster,
+      flags.aggregates,
+      flags.throttle,
+    ].some((v) => v !== undefined);
+    if (given)
+      throw usageError(
+        '--input cannot be combined with --source-cluster, --source-svm, --destination-cluster, --aggregates or --throttle',
+      );
     const fromFile = readInputFile(path.resolve(cwd, flags.input));
-    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw usageError(`--input ${flags.input}: not a JSON object`);
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile))
+      throw usageError(`--input ${flags.input}: not a JSON object`);
     return validated({ ...fromFile, ...extra });
   }
-  const missing = ['sourceCluster', 'sourceSvm', 'destinationCluster'].filter((k) => flags[k as keyof InputFlags] === undefined);
+  const missing = ['sourceCluster', 'sourceSvm', 'destinationCluster'].filter(
+    (k) => flags[k as keyof InputFlags] === undefined,
+  );
   if (missing.length > 0) {
-    throw usageError(`missing ${missing.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (or give --input file.json)`);
+    throw usageError(
+      `missing ${missing.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (or give --input file.json)`,
+    );
   }
   return validated({
     source: { cluster: flags.sourceCluster, svm: flags.sourceSvm },
-    destination: { cluster: flags.destinationCluster, ...(flags.aggregates && { aggregates: flags.aggregates }) },
+    destination: {
+      cluster: flags.destinationCluster,
+      ...(flags.aggregates && { aggregates: flags.aggregates }),
+    },
     autoCutover: flags.autoCutover,
     autoSourceCleanup: flags.autoSourceCleanup,
     ...(flags.throttle !== undefined && { throttle: flags.throttle }),
@@ -56,7 +77,10 @@ export function executionInputFrom(flags: InputFlags, cwd: string, extra: Partia
 export function resumeInput(m: MigrationRecord): ExecutionInput {
   return validated({
     source: m.source,
-    destination: { cluster: m.destination.cluster, ...(m.destination.aggregates && { aggregates: m.destination.aggregates }) },
+    destination: {
+      cluster: m.destination.cluster,
+      ...(m.destination.aggregates && { aggregates: m.destination.aggregates }),
+    },
     autoCutover: m.options.autoCutover,
     autoSourceCleanup: m.options.autoSourceCleanup,
     throttle: m.options.throttle,
@@ -81,7 +105,9 @@ function readInputFile(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw usageError(`cannot read --input ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw usageError(
+      `cannot read --input ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -97,7 +123,9 @@ function readInputFile(file: string): unknown {
  */
 export function executionNameFor(input: ExecutionInput): string {
   const hash = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 16);
-  const prefix = `${input.source.cluster}.${input.source.svm}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80 - hash.length - 1);
+  const prefix = `${input.source.cluster}.${input.source.svm}`
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 80 - hash.length - 1);
   return `${prefix}-${hash}`;
 }
 
@@ -113,7 +141,8 @@ export function precheckNameFor(input: ExecutionInput, now: Date): string {
 
 /** Execution names as the user may give them (--name): Step Functions' rule. */
 export function assertExecutionName(name: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(name)) throw usageError(`--name ${JSON.stringify(name)}: 1 to 80 letters, digits, '.', '_' or '-'`);
+  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(name))
+    throw usageError(`--name ${JSON.stringify(name)}: 1 to 80 letters, digits, '.', '_' or '-'`);
   return name;
 }
 

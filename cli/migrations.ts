@@ -14,7 +14,9 @@ export async function resolveMigration(target: MigrationTarget, ref: string): Pr
   if (ref.startsWith('arn:')) {
     const execution = await target.describeExecution(ref);
     if (!execution) throw notFound(`no execution ${ref}`);
-    const input = execution.input as { migrationId?: string; source?: { cluster: string; svm: string } } | undefined;
+    const input = execution.input as
+      | { migrationId?: string; source?: { cluster: string; svm: string } }
+      | undefined;
     if (input?.migrationId) return requireMigration(target, input.migrationId);
     if (input?.source) {
       const found = await latestOf(target, input.source.svm, input.source.cluster);
@@ -34,7 +36,11 @@ export async function requireMigration(target: MigrationTarget, id: string): Pro
   return m;
 }
 
-async function latestOf(target: MigrationTarget, svm: string, cluster: string | undefined): Promise<MigrationRecord | undefined> {
+async function latestOf(
+  target: MigrationTarget,
+  svm: string,
+  cluster: string | undefined,
+): Promise<MigrationRecord | undefined> {
   if (cluster) {
     const active = await target.store.findActiveForSvm(cluster, svm);
     if (active) return active;
@@ -43,7 +49,9 @@ async function latestOf(target: MigrationTarget, svm: string, cluster: string | 
   let seen = 0;
   do {
     const page = await target.store.list({ limit: 100, ...(cursor && { cursor }) });
-    const match = page.items.find((m) => m.source.svm === svm && (cluster === undefined || m.source.cluster === cluster));
+    const match = page.items.find(
+      (m) => m.source.svm === svm && (cluster === undefined || m.source.cluster === cluster),
+    );
     if (match) return match;
     seen += page.items.length;
     cursor = page.cursor;
@@ -52,7 +60,10 @@ async function latestOf(target: MigrationTarget, svm: string, cluster: string | 
 }
 
 /** The execution that owns the migration, or the one it handed off to (continue-as-new) while that one runs. */
-export async function actingExecution(target: MigrationTarget, m: MigrationRecord): Promise<ExecutionSummary | undefined> {
+export async function actingExecution(
+  target: MigrationTarget,
+  m: MigrationRecord,
+): Promise<ExecutionSummary | undefined> {
   const owner = await target.describeExecution(m.owner);
   if (owner?.running || !m.handoffTo) return owner;
   const successor = await target.describeExecution(m.handoffTo);
@@ -69,7 +80,10 @@ export function executionsOf(m: MigrationRecord, events: MigrationEvent[]): stri
 export async function allEvents(target: MigrationTarget, id: string): Promise<MigrationEvent[]> {
   const events: MigrationEvent[] = [];
   for (;;) {
-    const page = await target.store.listEvents(id, { limit: 500, ...(events.length > 0 && { after: events[events.length - 1].id }) });
+    const page = await target.store.listEvents(id, {
+      limit: 500,
+      ...(events.length > 0 && { after: events[events.length - 1].id }),
+    });
     events.push(...page);
     if (page.length < 500) return events;
   }

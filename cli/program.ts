@@ -2,8 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { aslCommand, demoCommand, simCommand } from './commands/dev';
 import { localCommand } from './commands/local';
-import { requestCommand, resumeCommand } from './commands/requests';
 import { repairCommand } from './commands/repair';
+import { requestCommand, resumeCommand } from './commands/requests';
 import { precheckCommand, startCommand } from './commands/start';
 import { historyCommand, listCommand, statusCommand } from './commands/status';
 import { watchCommand } from './commands/watch';
@@ -24,7 +24,9 @@ Targets: --target local (default; state in ./.svm-migrate, services started on f
          --target aws --state-machine-arn <arn> --table-name <name> [--region] [--profile]`;
 
 export function svmMigrateProgram(ctx: CommandContext, json = false): Command {
-  const program = new Command('svm-migrate').description('Migrate an ONTAP SVM between clusters without disrupting its clients');
+  const program = new Command('svm-migrate').description(
+    'Migrate an ONTAP SVM between clusters without disrupting its clients',
+  );
   for (const command of [
     startCommand(ctx),
     statusCommand(ctx),
@@ -54,17 +56,30 @@ export async function runCli(args: string[], io: Io): Promise<ExitCode> {
   // Under --json every error is one JSON object on stderr too, the usage errors included.
   const json = jsonRequested(args);
   // The notices commands print on stderr ("svm-migrate: started the local services...") become {"notice"} objects.
-  const jsonIo: Io = { ...io, err: (text) => io.err(text.startsWith('svm-migrate: ') ? JSON.stringify({ notice: text.slice('svm-migrate: '.length) }) : text) };
+  const jsonIo: Io = {
+    ...io,
+    err: (text) =>
+      io.err(
+        text.startsWith('svm-migrate: ')
+          ? JSON.stringify({ notice: text.slice('svm-migrate: '.length) })
+          : text,
+      ),
+  };
   const ctx: CommandContext = { io: json ? jsonIo : io, now: () => new Date(), exitCode: EXIT.ok };
   try {
     await svmMigrateProgram(ctx, json).parseAsync(args, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     // --help and --version end the parse by throwing too; they are not failures (help shown for a missing command is).
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return EXIT.ok;
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+    )
+      return EXIT.ok;
     const { exitCode, message } = describeFailure(err);
     // Commander has already printed its own usage errors (see configure).
-    if (!(err instanceof CommanderError)) io.err(json ? JSON.stringify({ error: { exitCode, message } }) : `svm-migrate: ${message}`);
+    if (!(err instanceof CommanderError))
+      io.err(json ? JSON.stringify({ error: { exitCode, message } }) : `svm-migrate: ${message}`);
     return exitCode;
   }
 }
@@ -74,7 +89,6 @@ function jsonRequested(args: string[]): boolean {
   const end = args.indexOf('--');
   return (end === -1 ? args : args.slice(0, end)).includes('--json');
 }
-
 
 /**
  * Every command throws instead of exiting (so the exit code is ours) and prints usage errors

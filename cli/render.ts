@@ -5,7 +5,14 @@ import { formatBytes } from '../local/summary';
 import type { ExecutionSummary, HistoryEntry } from './target';
 
 /** The statuses after which no execution acts on the migration until someone resumes it. */
-export const SETTLED_STATUSES: readonly string[] = ['migrate_complete', 'ready_for_source_cleanup', 'migrate_paused', 'migrate_failed', 'rolled_back', 'undo_failed'];
+export const SETTLED_STATUSES: readonly string[] = [
+  'migrate_complete',
+  'ready_for_source_cleanup',
+  'migrate_paused',
+  'migrate_failed',
+  'rolled_back',
+  'undo_failed',
+];
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
@@ -21,10 +28,15 @@ function duration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const rest = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${String(rest).padStart(2, '0')}s` : m > 0 ? `${m}m${String(rest).padStart(2, '0')}s` : `${rest}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m${String(rest).padStart(2, '0')}s`
+    : m > 0
+      ? `${m}m${String(rest).padStart(2, '0')}s`
+      : `${rest}s`;
 }
 
-const secondsBetween = (from: string, to: string | undefined, now: Date) => ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000;
+const secondsBetween = (from: string, to: string | undefined, now: Date) =>
+  ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000;
 
 /** A volume's transfer as a fraction, when it can be told: done transfers are full; totals come from the volume item or the caller. */
 export function transferFraction(v: VolumeProgress, totalBytes: number | undefined): number | undefined {
@@ -48,7 +60,10 @@ function optionsLine(m: MigrationRecord): string {
 /** The time metrics: when it started and ended, and the cut-over milestones with the window clients saw. */
 export function timesLines(m: MigrationRecord, now: Date): string[] {
   const t = m.times;
-  const window = t.cutoverStart && t.cutoverComplete ? `   window ${secondsBetween(t.cutoverStart, t.cutoverComplete, now).toFixed(2)} s` : '';
+  const window =
+    t.cutoverStart && t.cutoverComplete
+      ? `   window ${secondsBetween(t.cutoverStart, t.cutoverComplete, now).toFixed(2)} s`
+      : '';
   return [
     `started ${clock(t.start)}   ended ${clock(t.end)}   elapsed ${duration(secondsBetween(t.start, t.end, now))}`,
     `cut-over: triggered ${clock(t.cutoverTrigger)}   started ${clock(t.cutoverStart)}   complete ${clock(t.cutoverComplete)}${window}`,
@@ -57,20 +72,31 @@ export function timesLines(m: MigrationRecord, now: Date): string[] {
 
 export function pendingRequests(m: MigrationRecord): string {
   const pending = Object.entries(m.requests ?? {}).filter(([, at]) => at);
-  return pending.length === 0 ? 'none' : pending.map(([kind, at]) => `${kind} (asked ${clock(at)})`).join(', ');
+  return pending.length === 0
+    ? 'none'
+    : pending.map(([kind, at]) => `${kind} (asked ${clock(at)})`).join(', ');
 }
 
 /** What the operator can do next, given where the migration is and whether an execution runs it. */
 export function nextStep(m: MigrationRecord, execution: ExecutionSummary | undefined): string | undefined {
   // The phase, not the status: a resumed migration keeps status migrate_paused until its next status write.
-  if (execution?.running) return m.phase === 'ready_for_cutover' && !m.options.autoCutover ? `waiting for a cut-over: svm-migrate cutover ${m.id}` : undefined;
+  if (execution?.running)
+    return m.phase === 'ready_for_cutover' && !m.options.autoCutover
+      ? `waiting for a cut-over: svm-migrate cutover ${m.id}`
+      : undefined;
   if (m.status === 'migrate_paused') return `paused: svm-migrate resume ${m.id}`;
-  if (m.status === 'ready_for_source_cleanup') return 'cut over; the source SVM is kept (auto source cleanup off)';
+  if (m.status === 'ready_for_source_cleanup')
+    return 'cut over; the source SVM is kept (auto source cleanup off)';
   if (!SETTLED_STATUSES.includes(m.status)) return `no execution runs it: svm-migrate resume ${m.id}`;
   return undefined;
 }
 
-export function renderStatus(m: MigrationRecord, volumes: VolumeProgress[], execution: ExecutionSummary | undefined, now: Date): string {
+export function renderStatus(
+  m: MigrationRecord,
+  volumes: VolumeProgress[],
+  execution: ExecutionSummary | undefined,
+  now: Date,
+): string {
   const transferred = volumes.reduce((n, v) => n + v.bytesTransferred, 0);
   const states = countBy(volumes.map((v) => v.transferState ?? 'not started'));
   const next = nextStep(m, execution);
@@ -84,7 +110,11 @@ export function renderStatus(m: MigrationRecord, volumes: VolumeProgress[], exec
     ...timesLines(m, now).map((line, i) => `  ${i === 0 ? 'times   ' : '        '}      ${line}`),
     `  retries ${m.retries}   relocations ${m.relocations}   restarts ${m.restarts}   requests ${pendingRequests(m)}`,
     `  execution     ${execution ? `${execution.executionArn} ${execution.status}${execution.status === 'RUNNING' && !execution.running ? ' (its process is gone)' : ''}` : m.owner}`,
-    `  volumes       ${volumes.length} (${Object.entries(states).map(([s, n]) => `${n} ${s}`).join(', ') || 'none yet'}), ${formatBytes(transferred)} in the last transfers`,
+    `  volumes       ${volumes.length} (${
+      Object.entries(states)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ') || 'none yet'
+    }), ${formatBytes(transferred)} in the last transfers`,
     ...(m.messages.length > 0 ? ['  messages', ...m.messages.slice(-5).map((line) => `    ${line}`)] : []),
     ...(next ? [`  next          ${next}`] : []),
   ].join('\n');
@@ -108,7 +138,8 @@ export function describeEvent(e: MigrationEvent): string {
   if (e.type === 'phase_changed') return `phase: ${String(e.detail?.phase)}`;
   const shown = Object.entries(e.detail ?? {}).filter(([, v]) => v !== undefined && v !== null);
   if (shown.length === 0) return text;
-  const value = (v: unknown) => (Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const value = (v: unknown) =>
+    Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return `${text} (${shown.map(([k, v]) => `${k}: ${value(v)}`).join('; ')})`;
 }
 
@@ -119,12 +150,18 @@ export function renderEvents(events: MigrationEvent[]): string {
   return events.map((e) => `  ${clock(e.at)}  ${e.phase.padEnd(24)} ${describeEvent(e)}`).join('\n');
 }
 
-export function renderHistory(execution: { executionArn: string; status?: string }, entries: HistoryEntry[]): string {
+export function renderHistory(
+  execution: { executionArn: string; status?: string },
+  entries: HistoryEntry[],
+): string {
   const lines = entries.map((e) => {
     const what = [e.state, e.detail].filter(Boolean).join('  ');
     return `  ${String(e.id).padStart(4)}  ${clockMs(e.timestamp)}  ${e.type.padEnd(24)} ${what}`.trimEnd();
   });
-  return [`Execution ${execution.executionArn}${execution.status ? ` (${execution.status})` : ''}: ${plural(entries.length, 'event')}`, ...lines].join('\n');
+  return [
+    `Execution ${execution.executionArn}${execution.status ? ` (${execution.status})` : ''}: ${plural(entries.length, 'event')}`,
+    ...lines,
+  ].join('\n');
 }
 
 export interface PrecheckReportView {
@@ -139,13 +176,19 @@ export function renderPrecheck(report: PrecheckReportView): string {
     `  source        ${report.source.cluster} (ONTAP ${report.source.version})`,
     `  destination   ${report.destination.cluster} (ONTAP ${report.destination.version})`,
     `  volumes       ${report.volumes.length}, placed on the destination as:`,
-    ...report.volumes.map((v) => `    ${v.name.padEnd(16)} ${formatBytes(v.size).padStart(10)}  -> ${v.aggregate}`),
+    ...report.volumes.map(
+      (v) => `    ${v.name.padEnd(16)} ${formatBytes(v.size).padStart(10)}  -> ${v.aggregate}`,
+    ),
   ].join('\n');
 }
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

@@ -6,7 +6,13 @@ import type { MigrationStore } from '../lambdas/state/migration-store';
 import type { MigrationRecord } from '../lambdas/state/records';
 import { refused } from './errors';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT' | 'PENDING_REDRIVE';
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'ABORTED'
+  | 'TIMED_OUT'
+  | 'PENDING_REDRIVE';
 
 export interface ExecutionSummary {
   executionArn: string;
@@ -69,5 +75,7 @@ export interface MigrationTarget {
 export function existingExecutionError(executionArn: string, existing: ExecutionSummary | undefined): Error {
   if (existing?.running) return refused(`already running: ${executionArn} (started ${existing.startDate})`);
   const how = existing ? `ended ${existing.status} at ${existing.stopDate ?? existing.startDate}` : 'exists';
-  return refused(`an execution of this input already ran: ${executionArn} (${how}); to start this SVM again, give a new --name`);
+  return refused(
+    `an execution of this input already ran: ${executionArn} (${how}); to start this SVM again, give a new --name`,
+  );
 }

@@ -41,7 +41,9 @@ export class WatchView {
 
   frame(s: WatchState): string[] {
     const m = s.record;
-    const execution = s.execution ? `${s.execution.name} ${s.execution.running ? 'RUNNING' : s.execution.status}` : m.owner;
+    const execution = s.execution
+      ? `${s.execution.name} ${s.execution.running ? 'RUNNING' : s.execution.status}`
+      : m.owner;
     const next = nextStep(m, s.execution);
     const transferred = s.volumes.reduce((n, v) => n + v.bytesTransferred, 0);
     return [
@@ -52,7 +54,9 @@ export class WatchView {
       ...s.volumes.map((v) => `  ${this.volumeLine(v, s.totals)}`),
       ...timesLines(m, s.now).map((line, i) => `${i === 0 ? 'Times:' : '      '} ${line}`),
       `Retries ${m.retries}   relocations ${m.relocations}   restarts ${m.restarts}   point of no return ${m.pointOfNoReturn ? 'passed' : 'not reached'}   requests ${pendingRequests(m)}`,
-      ...(m.messages.length > 0 ? ['Messages:', ...m.messages.slice(-RECENT_MESSAGES).map((line) => `  ${line}`)] : []),
+      ...(m.messages.length > 0
+        ? ['Messages:', ...m.messages.slice(-RECENT_MESSAGES).map((line) => `  ${line}`)]
+        : []),
       'Recent events:',
       ...this.recent.map((e) => `  ${clock(e.at).slice(11)}  ${describeEvent(e)}`),
       ...(next ? [`Next: ${next}`] : []),
@@ -63,7 +67,9 @@ export class WatchView {
     const total = v.totalBytes ?? totals.get(v.name);
     const fraction = this.baselineDone.has(v.name) ? 1 : transferFraction(v, total);
     const percent = fraction === undefined ? '   ?' : `${Math.round(fraction * 100)}%`.padStart(4);
-    const amount = total ? `${formatBytes(this.baselineDone.has(v.name) ? total : v.bytesTransferred)} / ${formatBytes(total)}` : formatBytes(v.bytesTransferred);
+    const amount = total
+      ? `${formatBytes(this.baselineDone.has(v.name) ? total : v.bytesTransferred)} / ${formatBytes(total)}`
+      : formatBytes(v.bytesTransferred);
     return `${v.name.padEnd(10)} ${bar(fraction, BAR_WIDTH)} ${percent}  ${amount.padEnd(24)} ${(v.transferState ?? 'not started').padEnd(12)} ${v.node ?? ''}`.trimEnd();
   }
 
@@ -71,7 +77,9 @@ export class WatchView {
     const stamp = (iso: string) => `[${clock(iso).slice(11, 19)}]`;
     return [
       ...s.events.map((e) => `${stamp(e.at)} ${describeEvent(e)}`),
-      ...s.changedVolumes.filter((v) => v.transferState).map((v) => `${stamp(s.now.toISOString())}   ${this.volumeLine(v, s.totals)}`),
+      ...s.changedVolumes
+        .filter((v) => v.transferState)
+        .map((v) => `${stamp(s.now.toISOString())}   ${this.volumeLine(v, s.totals)}`),
     ];
   }
 

@@ -18,7 +18,17 @@ const THROTTLING = new Set([
 ]);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 /** Node's codes for a connection that could not be made or was lost. */
-const NO_CONNECTION = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const NO_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 interface SdkFailure extends Error {
   /** Set by the SDK: the service's HTTP status when it answered, the attempts its retries made. */
@@ -30,13 +40,20 @@ interface SdkFailure extends Error {
 
 /** Why the failure may pass, or undefined when it will not. */
 function transientReason(err: SdkFailure): string | undefined {
-  if (THROTTLING.has(err.name) || err.$retryable?.throttling || err.$metadata?.httpStatusCode === 429) return 'throttled';
+  if (THROTTLING.has(err.name) || err.$retryable?.throttling || err.$metadata?.httpStatusCode === 429)
+    return 'throttled';
   if (TIMEOUTS.has(err.name)) return 'timed out';
   const status = err.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return `answered HTTP ${status}`;
   if (err.code !== undefined && NO_CONNECTION.has(err.code)) return `could not be reached (${err.code})`;
   // An unreachable endpoint can also surface as an AggregateError of one such error per address.
-  if (Array.isArray(err.errors) && err.errors.some((e) => typeof e === 'object' && e !== null && transientReason(e as SdkFailure) !== undefined)) return 'could not be reached';
+  if (
+    Array.isArray(err.errors) &&
+    err.errors.some(
+      (e) => typeof e === 'object' && e !== null && transientReason(e as SdkFailure) !== undefined,
+    )
+  )
+    return 'could not be reached';
   // The SDK sent the request (it counted the attempts) and no answer came back. Its code is lost
   // when the SDK could keep the socket's error only as text (a plain "AWS SDK error wrapper for
   // ..." Error: so it keeps an error from another realm, as under jest).
@@ -62,11 +79,17 @@ const MIDDLEWARE_NAME = 'svmMigrateAwsErrors';
  * either may be given; installing twice replaces the first.
  */
 // Each client's handlers are typed with its own commands; only the error path is touched here.
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's handler types differ per command; this middleware passes them through untouched
 type Handler = (args: any) => Promise<any>;
 
 /** What mapAwsErrors needs of an SDK client (every v3 client, and a DynamoDB document client). */
 interface SdkClient {
-  middlewareStack: { add(middleware: (next: Handler) => Handler, options: { step: 'initialize'; name: string; override: boolean }): void };
+  middlewareStack: {
+    add(
+      middleware: (next: Handler) => Handler,
+      options: { step: 'initialize'; name: string; override: boolean },
+    ): void;
+  };
 }
 
 export function mapAwsErrors<C extends SdkClient>(client: C, service: string): C {

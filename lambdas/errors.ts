@@ -190,7 +190,9 @@ const ERROR_CLASSES = [
 export type ErrorName = (typeof ERROR_CLASSES)[number]['errorName'];
 
 /** Every error's name (what Retry and Catch match), read from its class. */
-export const ERROR_NAMES = Object.fromEntries(ERROR_CLASSES.map((c) => [c.errorName, c.errorName])) as { readonly [N in ErrorName]: N };
+export const ERROR_NAMES = Object.fromEntries(ERROR_CLASSES.map((c) => [c.errorName, c.errorName])) as {
+  readonly [N in ErrorName]: N;
+};
 
 /** The errors Retry runs the step again for. */
 export const RETRIED_ERRORS: readonly string[] = [ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError];

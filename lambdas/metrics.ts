@@ -1,9 +1,9 @@
 // Turns recorded migration events into CloudWatch metrics (Powertools, embedded metric
 // format): counts of starts, outcomes and recoveries, and the cut-over window. The metrics
 // are buffered; the task's middy wrapper flushes them once per invocation.
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MigrationNotice, MigrationNotifier } from './domain/migration/events';
-import { countMetricOf, CUTOVER_WINDOW_METRIC } from './migration-metrics';
+import { CUTOVER_WINDOW_METRIC, countMetricOf } from './migration-metrics';
 
 export class MetricsNotifier implements MigrationNotifier {
   constructor(private readonly metrics: Metrics) {}

@@ -26,5 +26,7 @@ export type CountMetric = (typeof COUNTED_EVENTS)[keyof typeof COUNTED_EVENTS];
 export const CUTOVER_WINDOW_METRIC = 'CutoverWindowSeconds';
 
 export function countMetricOf(type: string): CountMetric | undefined {
-  return Object.hasOwn(COUNTED_EVENTS, type) ? COUNTED_EVENTS[type as keyof typeof COUNTED_EVENTS] : undefined;
+  return Object.hasOwn(COUNTED_EVENTS, type)
+    ? COUNTED_EVENTS[type as keyof typeof COUNTED_EVENTS]
+    : undefined;
 }

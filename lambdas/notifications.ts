@@ -1,8 +1,8 @@
 // Which migration events other systems hear about, and how they look on EventBridge: source
 // `svm-migrate`, one detail-type per state change, the migration's summary as the detail.
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { MigrationNotice, MigrationNotifier } from './domain/migration/events';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mapAwsErrors } from './aws-errors';
+import type { MigrationNotice, MigrationNotifier } from './domain/migration/events';
 import { TransientError } from './errors';
 
 export const EVENT_SOURCE = 'svm-migrate';
@@ -37,13 +37,23 @@ export class EventBridgeNotifier implements MigrationNotifier {
     if (!detailType) return;
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(notice), EventBusName: this.eventBusName, Time: new Date(notice.at) }],
+        Entries: [
+          {
+            Source: EVENT_SOURCE,
+            DetailType: detailType,
+            Detail: JSON.stringify(notice),
+            EventBusName: this.eventBusName,
+            Time: new Date(notice.at),
+          },
+        ],
       }),
     );
     // PutEvents answers 200 with per-entry failures; a lost state change would go unnoticed.
     if ((out.FailedEntryCount ?? 0) > 0) {
       const entry = out.Entries?.[0];
-      throw new TransientError(`EventBridge refused ${detailType}: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`.trim());
+      throw new TransientError(
+        `EventBridge refused ${detailType}: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`.trim(),
+      );
     }
   }
 }

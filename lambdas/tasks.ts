@@ -36,7 +36,15 @@ export const TASK_ENV = 'SVM_MIGRATE_TASK';
  * given no cluster connection at run time either (lambdas/handlers/cluster-access.ts), so a test
  * over the local runner fails where IAM would deny on AWS.
  */
-const BOOKKEEPING_TASKS: readonly TaskName[] = ['complete', 'decideRestart', 'recordUndoFailed', 'continueAsNew', 'recordTaskFailure'];
+const BOOKKEEPING_TASKS: readonly TaskName[] = [
+  'complete',
+  'decideRestart',
+  'recordUndoFailed',
+  'continueAsNew',
+  'recordTaskFailure',
+];
 
 /** The tasks that talk to the clusters, so read their credentials. */
-export const CLUSTER_TASKS: readonly TaskName[] = TASK_NAMES.filter((task) => !BOOKKEEPING_TASKS.includes(task));
+export const CLUSTER_TASKS: readonly TaskName[] = TASK_NAMES.filter(
+  (task) => !BOOKKEEPING_TASKS.includes(task),
+);

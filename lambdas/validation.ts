@@ -33,10 +33,8 @@ function reasonOf(error: ErrorObject): string {
   }
 }
 
-export interface Validator<T> {
-  /** Returns the value (with schema defaults applied) or throws ValidationError. */
-  (value: unknown): T;
-}
+/** Returns the value (with schema defaults applied) or throws ValidationError. */
+export type Validator<T> = (value: unknown) => T;
 
 export function validatorFor<T>(schema: object, what: string): Validator<T> {
   const validate: ValidateFunction = ajv.compile(schema);

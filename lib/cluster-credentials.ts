@@ -12,7 +12,7 @@ export class ClusterCredentials extends Construct {
     super(scope, id);
     // Retained: parameters encrypted with it outlive the stack (they are the operator's).
     this.key = new Key(this, 'Key', {
-      description: 'svm-migrate: encrypts the clusters\' SecureString credentials in SSM',
+      description: "svm-migrate: encrypts the clusters' SecureString credentials in SSM",
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

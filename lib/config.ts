@@ -84,7 +84,11 @@ export function readConfig(scope: Construct): MigrationConfig {
   const retryIntervalSeconds = integer('retryIntervalSeconds', context('retryIntervalSeconds'), 1, 3600);
   const retryMaxDelaySeconds = integer('retryMaxDelaySeconds', context('retryMaxDelaySeconds'), 1, 86_400);
   if (retryMaxDelaySeconds < retryIntervalSeconds) {
-    throw new ConfigurationError('retryMaxDelaySeconds', `must be at least retryIntervalSeconds (${retryIntervalSeconds})`, retryMaxDelaySeconds);
+    throw new ConfigurationError(
+      'retryMaxDelaySeconds',
+      `must be at least retryIntervalSeconds (${retryIntervalSeconds})`,
+      retryMaxDelaySeconds,
+    );
   }
   const tunables: MigrationTunables = {
     ...runtime,
@@ -94,7 +98,12 @@ export function readConfig(scope: Construct): MigrationConfig {
     retryMaxDelaySeconds,
   };
 
-  const taskTimeoutSeconds = integer('taskTimeoutSeconds', context('taskTimeoutSeconds'), MIN_TASK_TIMEOUT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS);
+  const taskTimeoutSeconds = integer(
+    'taskTimeoutSeconds',
+    context('taskTimeoutSeconds'),
+    MIN_TASK_TIMEOUT_SECONDS,
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+  );
   if (tunables.leaseSeconds < taskTimeoutSeconds) {
     throw new ConfigurationError(
       'leaseSeconds',
@@ -107,12 +116,23 @@ export function readConfig(scope: Construct): MigrationConfig {
     tunables,
     taskTimeoutSeconds,
     functionTimeoutSeconds: taskTimeoutSeconds - TASK_TIMEOUT_MARGIN_SECONDS,
-    stateMachineTimeoutDays: integer('stateMachineTimeoutDays', context('stateMachineTimeoutDays'), 1, STANDARD_MAX_DAYS),
+    stateMachineTimeoutDays: integer(
+      'stateMachineTimeoutDays',
+      context('stateMachineTimeoutDays'),
+      1,
+      STANDARD_MAX_DAYS,
+    ),
     functionMemoryMb: integer('functionMemoryMb', context('functionMemoryMb'), 128, 10_240),
     logRetention: retention('logRetentionDays', context('logRetentionDays')),
     ssmPrefix: ssmPrefix('ssmPrefix', context('ssmPrefix') ?? `/${Stack.of(scope).stackName}`),
     clusters: clusterNames('clusters', context('clusters')),
-    vpc: vpcPlacement(context('vpcId'), context('subnetIds'), context('securityGroupId'), context('vpcEndpoints'), context('routeTableIds')),
+    vpc: vpcPlacement(
+      context('vpcId'),
+      context('subnetIds'),
+      context('securityGroupId'),
+      context('vpcEndpoints'),
+      context('routeTableIds'),
+    ),
     eventBusName: eventBusName('eventBusName', context('eventBusName')),
     alarmTopicArn: alarmTopicArn('alarmTopicArn', context('alarmTopicArn')),
   };
@@ -139,15 +159,22 @@ function number(key: string, value: unknown, min: number, max: number): number {
 
 function integer(key: string, value: unknown, min: number, max: number): number {
   const n = number(key, value, min, max);
-  if (!Number.isInteger(n)) throw new ConfigurationError(key, `must be an integer from ${min} to ${max}`, value);
+  if (!Number.isInteger(n))
+    throw new ConfigurationError(key, `must be an integer from ${min} to ${max}`, value);
   return n;
 }
 
 function retention(key: string, value: unknown): RetentionDays {
   const days = integer(key, value, 1, 3653);
-  const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE);
+  const allowed = Object.values(RetentionDays).filter(
+    (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE,
+  );
   if (!allowed.includes(days)) {
-    throw new ConfigurationError(key, `must be one of CloudWatch Logs' retention periods: ${allowed.join(', ')}`, value);
+    throw new ConfigurationError(
+      key,
+      `must be one of CloudWatch Logs' retention periods: ${allowed.join(', ')}`,
+      value,
+    );
   }
   return days as RetentionDays;
 }
@@ -155,7 +182,11 @@ function retention(key: string, value: unknown): RetentionDays {
 function ssmPrefix(key: string, value: unknown): string {
   const prefix = required(key, value);
   if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9_.-]+)+$/.test(prefix)) {
-    throw new ConfigurationError(key, 'must be an SSM path such as /svm-migrate (leading slash, no trailing slash)', value);
+    throw new ConfigurationError(
+      key,
+      'must be an SSM path such as /svm-migrate (leading slash, no trailing slash)',
+      value,
+    );
   }
   if (/^\/(aws|ssm)(\/|$)/i.test(prefix)) {
     throw new ConfigurationError(key, 'must not start with /aws or /ssm (reserved by SSM)', value);
@@ -166,7 +197,11 @@ function ssmPrefix(key: string, value: unknown): string {
 /** A list, from cdk.json, or a comma-separated string, from `-c`. */
 function stringList(key: string, value: unknown): string[] {
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-  if (typeof value === 'string') return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   throw new ConfigurationError(key, 'must be a list of strings', value);
 }
 
@@ -175,33 +210,65 @@ function clusterNames(key: string, value: unknown): string[] {
   // The same pattern as clusterName in schema/execution-input.schema.json.
   const bad = names.find((n) => !/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(n));
   if (names.length === 0 || bad !== undefined) {
-    throw new ConfigurationError(key, 'must name at least one cluster, each a letter then up to 63 letters, digits, _ . -', value);
+    throw new ConfigurationError(
+      key,
+      'must name at least one cluster, each a letter then up to 63 letters, digits, _ . -',
+      value,
+    );
   }
-  if (new Set(names).size !== names.length) throw new ConfigurationError(key, 'must not repeat a cluster', value);
+  if (new Set(names).size !== names.length)
+    throw new ConfigurationError(key, 'must not repeat a cluster', value);
   return names;
 }
 
-function vpcPlacement(vpcId: unknown, subnetIds: unknown, securityGroupId: unknown, vpcEndpoints: unknown, routeTableIds: unknown): VpcPlacement | undefined {
+function vpcPlacement(
+  vpcId: unknown,
+  subnetIds: unknown,
+  securityGroupId: unknown,
+  vpcEndpoints: unknown,
+  routeTableIds: unknown,
+): VpcPlacement | undefined {
   const given = [vpcId, subnetIds, securityGroupId].filter((v) => v !== undefined && v !== null && v !== '');
   const endpoints = flag('vpcEndpoints', vpcEndpoints);
   if (given.length === 0) {
-    if (endpoints) throw new ConfigurationError('vpcEndpoints', 'needs the functions in a VPC (vpcId, subnetIds, securityGroupId)', vpcEndpoints);
+    if (endpoints)
+      throw new ConfigurationError(
+        'vpcEndpoints',
+        'needs the functions in a VPC (vpcId, subnetIds, securityGroupId)',
+        vpcEndpoints,
+      );
     return undefined;
   }
   if (typeof vpcId !== 'string' || !/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
-    throw new ConfigurationError('vpcId', 'must be a VPC id (vpc-...) when subnetIds or securityGroupId is set', vpcId);
+    throw new ConfigurationError(
+      'vpcId',
+      'must be a VPC id (vpc-...) when subnetIds or securityGroupId is set',
+      vpcId,
+    );
   }
   const subnets = subnetIds === undefined ? [] : stringList('subnetIds', subnetIds);
   if (subnets.length === 0 || subnets.some((s) => !/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(s))) {
-    throw new ConfigurationError('subnetIds', 'must list at least one subnet id (subnet-...) when vpcId is set', subnetIds);
+    throw new ConfigurationError(
+      'subnetIds',
+      'must list at least one subnet id (subnet-...) when vpcId is set',
+      subnetIds,
+    );
   }
   if (typeof securityGroupId !== 'string' || !/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(securityGroupId)) {
-    throw new ConfigurationError('securityGroupId', 'must be a security group id (sg-...) when vpcId is set', securityGroupId);
+    throw new ConfigurationError(
+      'securityGroupId',
+      'must be a security group id (sg-...) when vpcId is set',
+      securityGroupId,
+    );
   }
   if (!endpoints) return { vpcId, subnetIds: subnets, securityGroupId };
   const routeTables = absent(routeTableIds) ? [] : stringList('routeTableIds', routeTableIds);
   if (routeTables.length === 0 || routeTables.some((r) => !/^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/.test(r))) {
-    throw new ConfigurationError('routeTableIds', 'must list the subnets\' route table ids (rtb-...) for DynamoDB\'s gateway endpoint when vpcEndpoints is true', routeTableIds);
+    throw new ConfigurationError(
+      'routeTableIds',
+      "must list the subnets' route table ids (rtb-...) for DynamoDB's gateway endpoint when vpcEndpoints is true",
+      routeTableIds,
+    );
   }
   return { vpcId, subnetIds: subnets, securityGroupId, endpoints: { routeTableIds: routeTables } };
 }
@@ -217,16 +284,27 @@ function flag(key: string, value: unknown): boolean {
 function eventBusName(key: string, value: unknown): string | undefined {
   if (absent(value)) return undefined;
   if (typeof value !== 'string' || !/^[A-Za-z0-9._\-/]{1,256}$/.test(value) || value.startsWith('arn:')) {
-    throw new ConfigurationError(key, 'must be an event bus name (letters, digits, . _ - /, up to 256), not an ARN', value);
+    throw new ConfigurationError(
+      key,
+      'must be an event bus name (letters, digits, . _ - /, up to 256), not an ARN',
+      value,
+    );
   }
   return value;
 }
 
 function alarmTopicArn(key: string, value: unknown): string | undefined {
   if (absent(value)) return undefined;
-  if (typeof value !== 'string' || !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value)
+  ) {
     // FIFO topics (.fifo) are refused too: CloudWatch alarms notify standard topics only.
-    throw new ConfigurationError(key, 'must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>)', value);
+    throw new ConfigurationError(
+      key,
+      'must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>)',
+      value,
+    );
   }
   return value;
 }

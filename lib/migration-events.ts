@@ -60,7 +60,8 @@ export class MigrationEvents extends Construct {
     });
     Validations.of(this.startDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the start rule\'s target; nothing consumes it to fail again.',
+      reason:
+        "This queue is itself the dead-letter queue of the start rule's target; nothing consumes it to fail again.",
     });
 
     // Confused-deputy guard: only EventBridge acting for this account may assume the role.

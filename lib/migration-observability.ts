@@ -22,7 +22,12 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type CountMetric, CUTOVER_WINDOW_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/migration-metrics';
+import {
+  type CountMetric,
+  CUTOVER_WINDOW_METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+} from '../lambdas/migration-metrics';
 import type { TaskName } from '../lambdas/tasks';
 
 /** Alarms and graphs count over five minutes: a failed migration is news at once, not a trend. */
@@ -53,7 +58,9 @@ export class MigrationObservability extends Construct {
     const { stateMachine } = props;
     const prefix = Stack.of(this).stackName;
 
-    this.alarmTopic = props.alarmTopicArn ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : this.encryptedTopic();
+    this.alarmTopic = props.alarmTopicArn
+      ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+      : this.encryptedTopic();
     const notify = new SnsAction(this.alarmTopic);
     // An alarm when any one happens in a period; no OK action: the count falls back to zero five
     // minutes later whether or not anyone dealt with it, and an "OK" would read as "resolved".
@@ -76,17 +83,17 @@ export class MigrationObservability extends Construct {
       executionsFailed: whenAny(
         'ExecutionsFailed',
         stateMachine.metricFailed({ period: PERIOD, statistic: Stats.SUM }),
-        'A migration execution failed (MigrationFailed after its restarts, CommitIncomplete, SourceCleanupFailed, UndoFailed, or a start refused with ConflictError). The execution\'s error and the migration\'s events say which.',
+        "A migration execution failed (MigrationFailed after its restarts, CommitIncomplete, SourceCleanupFailed, UndoFailed, or a start refused with ConflictError). The execution's error and the migration's events say which.",
       ),
       executionsTimedOut: whenAny(
         'ExecutionsTimedOut',
         stateMachine.metricTimedOut({ period: PERIOD, statistic: Stats.SUM }),
-        'A migration execution ran past the state machine\'s timeout; its migration holds its lock until a fresh execution resumes it.',
+        "A migration execution ran past the state machine's timeout; its migration holds its lock until a fresh execution resumes it.",
       ),
       executionThrottled: whenAny(
         'ExecutionThrottled',
         stateMachine.metricThrottled({ period: PERIOD, statistic: Stats.SUM }),
-        'Step Functions throttled state transitions of the migration state machine: too many migrations at once for the account\'s quota.',
+        "Step Functions throttled state transitions of the migration state machine: too many migrations at once for the account's quota.",
       ),
       undoFailures: whenAny(
         'UndoFailures',
@@ -95,7 +102,10 @@ export class MigrationObservability extends Construct {
       ),
       startRequestsUndelivered: whenAny(
         'StartRequestsUndelivered',
-        props.startDeadLetters.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM }),
+        props.startDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: Stats.MAXIMUM,
+        }),
         'A migration start request (EventBridge) could not start an execution after its retries; it waits in the start dead-letter queue.',
       ),
     };
@@ -118,12 +128,20 @@ export class MigrationObservability extends Construct {
       new AlarmStatusWidget({ title: 'Alarms', width: 12, height: 6, alarms: Object.values(this.alarms) }),
     );
     this.dashboard.addWidgets(
-      countGraph('Migrations', ['MigrationsStarted', 'MigrationsCompleted', 'MigrationsRolledBack', 'MigrationsFailed']),
+      countGraph('Migrations', [
+        'MigrationsStarted',
+        'MigrationsCompleted',
+        'MigrationsRolledBack',
+        'MigrationsFailed',
+      ]),
       countGraph('Recoveries', ['Retries', 'Relocations', 'Restarts', 'UndoFailures']),
       new GraphWidget({
         title: 'Cut-over window (seconds)',
         width: 8,
-        left: [migrationMetric(CUTOVER_WINDOW_METRIC, Stats.MAXIMUM, 'longest'), migrationMetric(CUTOVER_WINDOW_METRIC, Stats.AVERAGE, 'average')],
+        left: [
+          migrationMetric(CUTOVER_WINDOW_METRIC, Stats.MAXIMUM, 'longest'),
+          migrationMetric(CUTOVER_WINDOW_METRIC, Stats.AVERAGE, 'average'),
+        ],
       }),
     );
     const tasks = Object.entries(props.functions) as [TaskName, IFunction][];
@@ -131,12 +149,16 @@ export class MigrationObservability extends Construct {
       new GraphWidget({
         title: 'Task errors (retried, routed or failed)',
         width: 12,
-        left: tasks.map(([task, fn]) => fn.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: task })),
+        left: tasks.map(([task, fn]) =>
+          fn.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: task }),
+        ),
       }),
       new GraphWidget({
         title: 'Task duration p99 (ms)',
         width: 12,
-        left: tasks.map(([task, fn]) => fn.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: task })),
+        left: tasks.map(([task, fn]) =>
+          fn.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: task }),
+        ),
       }),
     );
   }
@@ -173,7 +195,14 @@ export class MigrationObservability extends Construct {
         resources: [topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${stack.stackName}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
@@ -182,10 +211,25 @@ export class MigrationObservability extends Construct {
 }
 
 /** One of the tasks' Powertools metrics, by the one dimension they carry. */
-function migrationMetric(metricName: CountMetric | typeof CUTOVER_WINDOW_METRIC, statistic: string, label?: string): Metric {
-  return new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: METRICS_SERVICE }, period: PERIOD, statistic, label });
+function migrationMetric(
+  metricName: CountMetric | typeof CUTOVER_WINDOW_METRIC,
+  statistic: string,
+  label?: string,
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: METRICS_SERVICE },
+    period: PERIOD,
+    statistic,
+    label,
+  });
 }
 
 function countGraph(title: string, names: CountMetric[]): GraphWidget {
-  return new GraphWidget({ title, width: 8, left: names.map((name) => migrationMetric(name, Stats.SUM, name)) });
+  return new GraphWidget({
+    title,
+    width: 8,
+    left: names.map((name) => migrationMetric(name, Stats.SUM, name)),
+  });
 }

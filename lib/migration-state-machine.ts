@@ -75,8 +75,9 @@ const LAMBDA_THROTTLE_RETRY = {
  * state that records it on the migration before the execution ends.
  */
 export const TASKS_WITHOUT_CATCH: Readonly<Record<string, string>> = {
-  CheckState: 'It creates or takes over the migration: until it returns there is no migration this execution owns to record a failure on (bad input is answered by its ValidationError, the ExecutionsFailed alarm watches the rest).',
-  Precheck: 'A check-only run creates no migration: its report or its error is the execution\'s output.',
+  CheckState:
+    'It creates or takes over the migration: until it returns there is no migration this execution owns to record a failure on (bad input is answered by its ValidationError, the ExecutionsFailed alarm watches the rest).',
+  Precheck: "A check-only run creates no migration: its report or its error is the execution's output.",
 };
 
 /**
@@ -160,15 +161,28 @@ export class MigrationStateMachine extends Construct {
 
     // End states.
     const migrated = new Succeed(this, 'Migrated', { comment: 'Cut over and the source cleaned up.' });
-    const readyForSourceCleanup = new Succeed(this, 'ReadyForSourceCleanup', { comment: 'Cut over; the source is kept until a cleanup run.' });
-    const paused = new Succeed(this, 'Paused', { comment: 'Paused on request; a fresh execution resumes from DynamoDB.' });
-    const continuedAsNew = new Succeed(this, 'ContinuedAsNew', { comment: 'A fresh execution took over, to keep the history short.' });
-    const aborted = new Succeed(this, 'Aborted', { comment: 'Aborted on request before the point of no return and undone.' });
-    const alreadyComplete = new Succeed(this, 'AlreadyComplete', { comment: 'The migration had already completed.' });
-    const precheckPassed = new Succeed(this, 'PrecheckPassed', { comment: 'Check-only run: the pre-checks passed.' });
+    const readyForSourceCleanup = new Succeed(this, 'ReadyForSourceCleanup', {
+      comment: 'Cut over; the source is kept until a cleanup run.',
+    });
+    const paused = new Succeed(this, 'Paused', {
+      comment: 'Paused on request; a fresh execution resumes from DynamoDB.',
+    });
+    const continuedAsNew = new Succeed(this, 'ContinuedAsNew', {
+      comment: 'A fresh execution took over, to keep the history short.',
+    });
+    const aborted = new Succeed(this, 'Aborted', {
+      comment: 'Aborted on request before the point of no return and undone.',
+    });
+    const alreadyComplete = new Succeed(this, 'AlreadyComplete', {
+      comment: 'The migration had already completed.',
+    });
+    const precheckPassed = new Succeed(this, 'PrecheckPassed', {
+      comment: 'Check-only run: the pre-checks passed.',
+    });
     const migrationFailed = new Fail(this, 'MigrationFailed', {
       error: 'MigrationFailed',
-      cause: 'The migration was undone and is not restarted (restart limit reached or the failure cannot be retried); the migration record holds the failure.',
+      cause:
+        'The migration was undone and is not restarted (restart limit reached or the failure cannot be retried); the migration record holds the failure.',
     });
     const undoFailed = new Fail(this, 'UndoFailed', {
       error: 'UndoFailed',
@@ -176,43 +190,55 @@ export class MigrationStateMachine extends Construct {
     });
     const commitIncomplete = new Fail(this, 'CommitIncomplete', {
       error: 'CommitIncomplete',
-      cause: 'The commit failed after the destination started serving: roll forward only, so the source is not restarted; run again to finish the commit.',
+      cause:
+        'The commit failed after the destination started serving: roll forward only, so the source is not restarted; run again to finish the commit.',
     });
     const sourceCleanupFailed = new Fail(this, 'SourceCleanupFailed', {
       error: 'SourceCleanupFailed',
-      cause: 'Source cleanup failed after the cut-over; the destination serves. Run again to finish the cleanup.',
+      cause:
+        'Source cleanup failed after the cut-over; the destination serves. Run again to finish the cleanup.',
     });
     const taskFailed = new Fail(this, 'TaskFailed', {
       error: 'TaskFailed',
-      cause: 'A bookkeeping task failed past its retries; the migration record holds which and why, and its phase is unchanged: run again to continue.',
+      cause:
+        'A bookkeeping task failed past its retries; the migration record holds which and why, and its phase is unchanged: run again to continue.',
     });
     // A bookkeeping task's failure, recorded on the migration (by a state of its own, which
     // tells the recording task which step failed) before the execution ends; when the record
     // cannot be written either, the execution still ends TaskFailed, not in Lambda's error.
     const recordFailureOf = (failed: TaskStateBase, name: TaskName): TaskStateBase => {
-      const record = task(`RecordFailureOf${failed.id}`, 'recordTaskFailure', { withError: true, step: name });
+      const record = task(`RecordFailureOf${failed.id}`, 'recordTaskFailure', {
+        withError: true,
+        step: name,
+      });
       record.addCatch(taskFailed, onAnyError).next(taskFailed);
       return failed.addCatch(record, onAnyError);
     };
 
     // Every execution starts here: a fresh start, a resume after a pause or a crash, or the
     // continuation of a continued-as-new execution all read the migration from DynamoDB.
-    const checkState = retryIntermittent(new LambdaInvoke(this, 'CheckState', {
-      lambdaFunction: functions.checkState,
-      payloadResponseOnly: true,
-      payload: TaskInput.fromObject({
-        input: JsonPath.entirePayload,
-        executionId: JsonPath.executionId,
-        startTime: JsonPath.executionStartTime,
+    const checkState = retryIntermittent(
+      new LambdaInvoke(this, 'CheckState', {
+        lambdaFunction: functions.checkState,
+        payloadResponseOnly: true,
+        payload: TaskInput.fromObject({
+          input: JsonPath.entirePayload,
+          executionId: JsonPath.executionId,
+          startTime: JsonPath.executionStartTime,
+        }),
+        // With the default ResultPath ($) the state carries only {migration, error, poll} from
+        // here on: the input is in DynamoDB now (and in $$.Execution.Input). ResultPath is left
+        // out rather than set to '$', which aws-local-stepfunctions 3.0 writes to a key named '$'.
+        // error starts as JSON null (CDK drops a literal null), so an undo reached by an abort,
+        // not by a Catch, finds $.error; poll starts at iteration 0.
+        resultSelector: {
+          migration: JsonPath.entirePayload,
+          error: JsonPath.stringToJson('null'),
+          poll: { iteration: 0 },
+        },
+        taskTimeout,
       }),
-      // With the default ResultPath ($) the state carries only {migration, error, poll} from
-      // here on: the input is in DynamoDB now (and in $$.Execution.Input). ResultPath is left
-      // out rather than set to '$', which aws-local-stepfunctions 3.0 writes to a key named '$'.
-      // error starts as JSON null (CDK drops a literal null), so an undo reached by an abort,
-      // not by a Catch, finds $.error; poll starts at iteration 0.
-      resultSelector: { migration: JsonPath.entirePayload, error: JsonPath.stringToJson('null'), poll: { iteration: 0 } },
-      taskTimeout,
-    }));
+    );
     // A check-only run creates no migration: Precheck reads the execution's input itself.
     const precheck = task('Precheck', 'precheck', {
       resultPath: '$.precheck',
@@ -226,18 +252,41 @@ export class MigrationStateMachine extends Construct {
       if (!state) throw new Error(`the step table (lambdas/steps.ts) has no step ${name}`);
       return state;
     };
-    const [setup, startTransfer, pollTransfer, pollCutoverTrigger, preCommit, commit, sourceCleanup, complete] = [
-      'Setup', 'StartTransfer', 'PollTransfer', 'PollCutoverTrigger', 'PreCommit', 'Commit', 'SourceCleanup', 'Complete',
+    const [
+      setup,
+      startTransfer,
+      pollTransfer,
+      pollCutoverTrigger,
+      preCommit,
+      commit,
+      sourceCleanup,
+      complete,
+    ] = [
+      'Setup',
+      'StartTransfer',
+      'PollTransfer',
+      'PollCutoverTrigger',
+      'PreCommit',
+      'Commit',
+      'SourceCleanup',
+      'Complete',
     ].map(stepState);
 
     // The undo chain, in reverse order of the forward steps (UNDO_CHAIN); each undo ends in
     // RecordUndoFailed when it fails past its retries, so a rollback never stops halfway
     // unrecorded. When the record itself cannot be written the execution still ends UndoFailed,
     // not in Lambda's error, so the alarm and the CLI read the same outcome.
-    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true }).addCatch(undoFailed, onAnyError).next(undoFailed);
+    const recordUndoFailed = task('RecordUndoFailed', 'recordUndoFailed', { withError: true })
+      .addCatch(undoFailed, onAnyError)
+      .next(undoFailed);
     // RestartSourceVserver, the commit's undo, works on the source alone: it never waits for the link.
     const undoTask = (u: UndoTask) => task(UNDO_STEPS[u].state, u, { withError: true });
-    const undos = new Map(UNDO_CHAIN.map((u) => [u, UNDO_STEPS[u].state.startsWith('Undo') ? retryLinkOutage(undoTask(u)) : undoTask(u)]));
+    const undos = new Map(
+      UNDO_CHAIN.map((u) => [
+        u,
+        UNDO_STEPS[u].state.startsWith('Undo') ? retryLinkOutage(undoTask(u)) : undoTask(u),
+      ]),
+    );
     const undoState = (u: UndoTask): TaskStateBase => {
       const state = undos.get(u);
       if (!state) throw new Error(`undo ${u} is on no step of the step table (lambdas/steps.ts)`);
@@ -252,14 +301,23 @@ export class MigrationStateMachine extends Construct {
     const pointOfNoReturn = FORWARD_STEPS.find((s) => s.pointOfNoReturn);
     for (const u of UNDO_CHAIN) {
       // The point of no return's undo refuses (ConflictError) once the destination takes clients: then only forward, by a rerun.
-      if (u === pointOfNoReturn?.undo) undoState(u).addCatch(commitIncomplete, { errors: [ERROR_NAMES.ConflictError], resultPath: ERROR_PATH });
+      if (u === pointOfNoReturn?.undo)
+        undoState(u).addCatch(commitIncomplete, {
+          errors: [ERROR_NAMES.ConflictError],
+          resultPath: ERROR_PATH,
+        });
       undoState(u).addCatch(recordUndoFailed, onAnyError);
     }
-    const decideRestart = recordFailureOf(task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }), 'decideRestart');
-    UNDO_CHAIN.map(undoState).reduce((previous, next) => {
-      previous.next(next);
-      return next;
-    }).next(decideRestart);
+    const decideRestart = recordFailureOf(
+      task('DecideRestart', 'decideRestart', { withError: true, resultPath: '$.restart' }),
+      'decideRestart',
+    );
+    UNDO_CHAIN.map(undoState)
+      .reduce((previous, next) => {
+        previous.next(next);
+        return next;
+      })
+      .next(decideRestart);
 
     // Unrecorded, whether the destination serves is unknown: a failure at the point of no return
     // never restarts the source. A lost link too goes through RecordCommitFailure: whether the
@@ -287,7 +345,11 @@ export class MigrationStateMachine extends Construct {
         recordFailureOf(step, s.task);
         continue;
       }
-      const failure: IChainable | undefined = s.pointOfNoReturn ? recordCommitFailure : s.undo ? undoState(s.undo) : rollForwardFailures[s.state];
+      const failure: IChainable | undefined = s.pointOfNoReturn
+        ? recordCommitFailure
+        : s.undo
+          ? undoState(s.undo)
+          : rollForwardFailures[s.state];
       if (!failure) throw new Error(`step ${s.state} rolls forward only: give it a failure state`);
       const relocate = task(`Relocate${s.state}`, 'relocate', { withError: true, step: s.task });
       relocate.addCatch(failure, onAnyError).next(step);
@@ -297,9 +359,16 @@ export class MigrationStateMachine extends Construct {
 
     // A poll loop answers in $.poll.action; past the iteration cap the poll task answers
     // continueAsNew, so an execution's history stays bounded however long the wait.
-    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(continuedAsNew);
+    const continueAsNew = recordFailureOf(task('ContinueAsNew', 'continueAsNew'), 'continueAsNew').next(
+      continuedAsNew,
+    );
     const pollIs = (action: PollAction) => Condition.stringEquals(`${POLL_PATH}.action`, action);
-    const pollOutcome = (stateName: string, onAbort: IChainable, onReady: IChainable, onWait: IChainable): Choice =>
+    const pollOutcome = (
+      stateName: string,
+      onAbort: IChainable,
+      onReady: IChainable,
+      onWait: IChainable,
+    ): Choice =>
       new Choice(this, stateName)
         .when(pollIs('aborted'), onAbort)
         .when(pollIs('paused'), paused)
@@ -308,18 +377,34 @@ export class MigrationStateMachine extends Construct {
         .otherwise(onWait);
 
     // The forward path: setup -> transfer -> cut-over trigger -> pre-commit -> commit -> source cleanup.
-    const waitForTransfer = new Wait(this, 'WaitForTransfer', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
-    const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', { time: WaitTime.secondsPath('$.migration.pollSeconds') });
+    const waitForTransfer = new Wait(this, 'WaitForTransfer', {
+      time: WaitTime.secondsPath('$.migration.pollSeconds'),
+    });
+    const waitForCutoverTrigger = new Wait(this, 'WaitForCutoverTrigger', {
+      time: WaitTime.secondsPath('$.migration.pollSeconds'),
+    });
     const cutoverMode = new Choice(this, 'CutoverMode')
       .when(Condition.booleanEquals('$.migration.autoCutover', true), preCommit)
       .otherwise(waitForCutoverTrigger);
-    setup.next(startTransfer).next(waitForTransfer).next(pollTransfer).next(pollOutcome('TransferStatus', undoOfStep('PollTransfer'), cutoverMode, waitForTransfer));
+    setup
+      .next(startTransfer)
+      .next(waitForTransfer)
+      .next(pollTransfer)
+      .next(pollOutcome('TransferStatus', undoOfStep('PollTransfer'), cutoverMode, waitForTransfer));
     waitForCutoverTrigger
       .next(pollCutoverTrigger)
-      .next(pollOutcome('CutoverTriggerStatus', undoOfStep('PollCutoverTrigger'), preCommit, waitForCutoverTrigger));
+      .next(
+        pollOutcome(
+          'CutoverTriggerStatus',
+          undoOfStep('PollCutoverTrigger'),
+          preCommit,
+          waitForCutoverTrigger,
+        ),
+      );
     // PreCommit reads pause and abort before the cut-over begins and abort again once client
     // access is stopped: the last step where either still applies.
-    const preCommitIs = (action: PreCommitAction) => Condition.stringEquals(`${PRECOMMIT_PATH}.action`, action);
+    const preCommitIs = (action: PreCommitAction) =>
+      Condition.stringEquals(`${PRECOMMIT_PATH}.action`, action);
     preCommit.next(
       new Choice(this, 'PreCommitStatus')
         .when(preCommitIs('aborted'), undoOfStep('PreCommit'))
@@ -343,7 +428,12 @@ export class MigrationStateMachine extends Construct {
     const restartIs = (action: RestartAction) => Condition.stringEquals('$.restart.action', action);
     decideRestart.next(
       new Choice(this, 'RestartDecision')
-        .when(restartIs('restart'), new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(stepState(FORWARD_STEPS[0].state)))
+        .when(
+          restartIs('restart'),
+          new Wait(this, 'RestartBackoff', { time: WaitTime.secondsPath('$.restart.waitSeconds') }).next(
+            stepState(FORWARD_STEPS[0].state),
+          ),
+        )
         .when(restartIs('aborted'), aborted)
         .otherwise(migrationFailed),
     );
@@ -354,11 +444,17 @@ export class MigrationStateMachine extends Construct {
     const entries = new Map<string, IChainable>([[cutoverMode.id, cutoverMode]]);
     const entryOf = (s: (typeof FORWARD_STEPS)[number]): IChainable => {
       const entry = s.entry ? entries.get(s.entry) : stepState(s.state);
-      if (!entry) throw new Error(`step ${s.state} is entered through ${s.entry}, which the state machine does not build`);
+      if (!entry)
+        throw new Error(
+          `step ${s.state} is entered through ${s.entry}, which the state machine does not build`,
+        );
       return entry;
     };
     const resumeAt = (point: ResumePoint) => Condition.stringEquals('$.migration.resumeAt', point);
-    const resumePoint = new Choice(this, 'ResumePoint').when(Condition.booleanEquals('$.migration.checkOnly', true), precheck);
+    const resumePoint = new Choice(this, 'ResumePoint').when(
+      Condition.booleanEquals('$.migration.checkOnly', true),
+      precheck,
+    );
     for (const s of FORWARD_STEPS) if (s.resumeAt) resumePoint.when(resumeAt(s.resumeAt), entryOf(s));
     resumePoint.when(resumeAt(ALREADY_COMPLETE), alreadyComplete);
     for (const u of UNDO_CHAIN) {
@@ -372,14 +468,18 @@ export class MigrationStateMachine extends Construct {
       // (new at each create) ends the name: the group outlives a `cdk destroy` (its logs are
       // the record of what happened to the SVMs, kept for logRetentionDays), and a stack
       // created again must not collide with it.
-      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${props.stateMachineName}-`, Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
+      logGroupName: Fn.join('', [
+        `/aws/vendedlogs/states/${props.stateMachineName}-`,
+        Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      ]),
       retention: config.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      comment: 'svm-migrate: move an ONTAP SVM between clusters (setup, transfer, cut-over pre-commit, commit) with retries and compensating undo.',
+      comment:
+        'svm-migrate: move an ONTAP SVM between clusters (setup, transfer, cut-over pre-commit, commit) with retries and compensating undo.',
       definitionBody: DefinitionBody.fromChainable(checkState),
       timeout: Duration.days(config.stateMachineTimeoutDays),
       tracingEnabled: true,
@@ -405,7 +505,8 @@ function taskPayload(options: StepOptions): TaskInput {
 function acknowledgeFindings(stateMachine: StateMachine, functions: IFunction[]): void {
   Validations.of(stateMachine.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Log delivery (logs:CreateLogDelivery, DescribeLogGroups, ...) and X-Ray tracing support no resource-level permissions.',
+    reason:
+      'Log delivery (logs:CreateLogDelivery, DescribeLogGroups, ...) and X-Ray tracing support no resource-level permissions.',
   });
   for (const fn of functions) {
     acknowledgeWildcardResource(

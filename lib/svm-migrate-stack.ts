@@ -23,7 +23,12 @@ export class SvmMigrateStack extends Stack {
     const state = new MigrationTable(this, 'MigrationState');
     new MigrationParameters(this, 'Tunables', config);
     const credentials = new ClusterCredentials(this, 'ClusterCredentials');
-    const tasks = new TaskFunctions(this, 'Tasks', { config, table: state.table, credentialsKey: credentials.key, stateMachineName });
+    const tasks = new TaskFunctions(this, 'Tasks', {
+      config,
+      table: state.table,
+      credentialsKey: credentials.key,
+      stateMachineName,
+    });
     const { vpc, vpcSubnets, securityGroups } = tasks.placement;
     if (config.vpc?.endpoints && vpc && vpcSubnets?.subnets && securityGroups) {
       new VpcEndpoints(this, 'VpcEndpoints', {
@@ -33,8 +38,16 @@ export class SvmMigrateStack extends Stack {
         functionsSecurityGroup: securityGroups[0],
       });
     }
-    const migration = new MigrationStateMachine(this, 'Migration', { config, functions: tasks.functions, stateMachineName });
-    const events = new MigrationEvents(this, 'Events', { eventBusName: config.eventBusName, functions: tasks.functions, stateMachine: migration.stateMachine });
+    const migration = new MigrationStateMachine(this, 'Migration', {
+      config,
+      functions: tasks.functions,
+      stateMachineName,
+    });
+    const events = new MigrationEvents(this, 'Events', {
+      eventBusName: config.eventBusName,
+      functions: tasks.functions,
+      stateMachine: migration.stateMachine,
+    });
     const observability = new MigrationObservability(this, 'Observability', {
       stateMachine: migration.stateMachine,
       functions: tasks.functions,
@@ -46,18 +59,24 @@ export class SvmMigrateStack extends Stack {
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     new CfnOutput(this, 'KeyArn', {
       value: credentials.key.keyArn,
-      description: 'Encrypt the clusters\' SecureString credentials with this key (or with aws/ssm); only the tasks that talk to the clusters may decrypt with it.',
+      description:
+        "Encrypt the clusters' SecureString credentials with this key (or with aws/ssm); only the tasks that talk to the clusters may decrypt with it.",
     });
     new CfnOutput(this, 'EventBusName', {
       value: events.eventBus.eventBusName,
-      description: 'The bus the migrations publish their state changes on (source svm-migrate) and the start rule listens on.',
+      description:
+        'The bus the migrations publish their state changes on (source svm-migrate) and the start rule listens on.',
     });
     new CfnOutput(this, 'StartRuleName', { value: events.startRule.ruleName });
     new CfnOutput(this, 'SsmPrefix', {
       value: config.ssmPrefix,
-      description: 'Configure each cluster under <prefix>/clusters/<name>/{endpoint,credentials}; the tunables are under <prefix>/config.',
+      description:
+        'Configure each cluster under <prefix>/clusters/<name>/{endpoint,credentials}; the tunables are under <prefix>/config.',
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn, description: 'Subscribe whoever must act on a failed migration.' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: observability.alarmTopic.topicArn,
+      description: 'Subscribe whoever must act on a failed migration.',
+    });
     new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
   }
 }

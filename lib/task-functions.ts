@@ -1,15 +1,16 @@
 // One Lambda function per task of the state machine, all bundled from the single entry
 // lambdas/handlers/index.ts (each exports its task's handler under the task's name). Each
 // function has its own role, so a grant made for one task never widens another's.
-import * as path from 'path';
+
+import * as path from 'node:path';
 import { ArnFormat, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type FunctionOptions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { CLUSTER_TASKS, TASK_ENV, TASK_NAMES, type TaskName } from '../lambdas/tasks';
 import type { MigrationConfig } from './config';
@@ -56,7 +57,12 @@ export class TaskFunctions extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const parameterArn = (name: string): string =>
-      stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      stack.formatArn({
+        service: 'ssm',
+        resource: 'parameter',
+        resourceName: name.slice(1),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
     const configPath = `${config.ssmPrefix}/config`;
     // The config path itself (GetParametersByPath) and the tunables under it; each cluster's two parameters by name.
     const configParameters = parameterArn(`${configPath}/*`);
@@ -123,10 +129,16 @@ export class TaskFunctions extends Construct {
           resources: [parameterArn(configPath), configParameters],
         }),
       );
-      acknowledgeWildcardResource(role, configParameters, 'The tasks read every tunable under the config path (GetParametersByPath); only that path, not the whole prefix.');
+      acknowledgeWildcardResource(
+        role,
+        configParameters,
+        'The tasks read every tunable under the config path (GetParametersByPath); only that path, not the whole prefix.',
+      );
       // Only the tasks that talk to the clusters may read a cluster's connection and its password.
       if (CLUSTER_TASKS.includes(task)) {
-        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: clusterParameterArns }));
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['ssm:GetParameter'], resources: clusterParameterArns }),
+        );
         role.addToPrincipalPolicy(
           new PolicyStatement({
             actions: ['kms:Decrypt'],
@@ -137,28 +149,37 @@ export class TaskFunctions extends Construct {
         );
       }
       if (EXECUTION_TASKS.includes(task)) {
-        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
-        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArns] }));
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+        );
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArns] }),
+        );
         acknowledgeWildcardResource(
           role,
           executionArns,
-          'Execution ARNs are unknown before the executions start; the wildcard covers only executions of this stack\'s migration state machine.',
+          "Execution ARNs are unknown before the executions start; the wildcard covers only executions of this stack's migration state machine.",
         );
       }
       if (placement.vpc) {
-        role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+        role.addManagedPolicy(
+          ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+        );
         Validations.of(role).acknowledge({
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-          reason: 'Lambda needs the network-interface permissions of this AWS managed policy to run in the given subnets.',
+          reason:
+            'Lambda needs the network-interface permissions of this AWS managed policy to run in the given subnets.',
         });
       }
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (Lambda active tracing) support no resource-level permissions.',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords (Lambda active tracing) support no resource-level permissions.',
       });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: 'The architecture contract pins nodejs22.x for the tasks (the bundle targets node22); moving to a newer runtime is a deliberate upgrade.',
+        reason:
+          'The architecture contract pins nodejs22.x for the tasks (the bundle targets node22); moving to a newer runtime is a deliberate upgrade.',
       });
       functions[task] = fn;
     }
@@ -167,7 +188,10 @@ export class TaskFunctions extends Construct {
 }
 
 /** Imported, not looked up: synth runs offline, so the VPC is described by its ids alone. */
-function vpcPlacement(scope: Construct, config: MigrationConfig): Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+function vpcPlacement(
+  scope: Construct,
+  config: MigrationConfig,
+): Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
   if (!config.vpc) return {};
   const { vpcId, subnetIds, securityGroupId } = config.vpc;
   const subnets = subnetIds.map((id, i) => {
@@ -187,7 +211,9 @@ function vpcPlacement(scope: Construct, config: MigrationConfig): Pick<FunctionO
   return {
     vpc,
     vpcSubnets: { subnets },
-    securityGroups: [SecurityGroup.fromSecurityGroupId(scope, 'SecurityGroup', securityGroupId, { mutable: false })],
+    securityGroups: [
+      SecurityGroup.fromSecurityGroupId(scope, 'SecurityGroup', securityGroupId, { mutable: false }),
+    ],
   };
 }
 
@@ -195,9 +221,22 @@ function vpcPlacement(scope: Construct, config: MigrationConfig): Pick<FunctionO
  * What the migrate-state store sends (lambdas/state): Get, Query, Put, Update, and in its
  * transactions Put, Update, Delete and ConditionCheck. No Scan, no batch, no table administration.
  */
-const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
 /** What DynamoDB asks of the caller's principal for a table under a customer-managed key (AWS's example key policy). */
-const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+const TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
 
 /**
  * The table and its indexes for the store's actions, and its key only through DynamoDB
@@ -206,7 +245,11 @@ const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:
  */
 function grantTable(role: Role, table: ITable, stack: Stack): void {
   table.grant(role, ...TABLE_ACTIONS);
-  acknowledgeWildcardResource(role, `${table.tableArn}/index/*`, 'The table\'s own indexes (gsi1 lists migrations); no other table.');
+  acknowledgeWildcardResource(
+    role,
+    `${table.tableArn}/index/*`,
+    "The table's own indexes (gsi1 lists migrations); no other table.",
+  );
   if (!table.encryptionKey) return;
   role.addToPrincipalPolicy(
     new PolicyStatement({
@@ -218,7 +261,8 @@ function grantTable(role: Role, table: ITable, stack: Stack): void {
   for (const action of TABLE_KEY_ACTIONS.filter((a) => a.endsWith('*'))) {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: 'On the table\'s customer-managed key only, and only through DynamoDB (kms:ViaService), as DynamoDB encryption needs.',
+      reason:
+        "On the table's customer-managed key only, and only through DynamoDB (kms:ViaService), as DynamoDB encryption needs.",
     });
   }
 }

@@ -1,7 +1,18 @@
 // The VPC endpoints the tasks reach AWS through when their subnets have no NAT (opt-in with the
 // vpcEndpoints context flag): DynamoDB's gateway endpoint on the subnets' route tables, and an
 // interface endpoint, in the functions' subnets, for each other service a task calls.
-import { CfnVPCEndpoint, GatewayVpcEndpointAwsService, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, Peer, Port, SecurityGroup, type ISecurityGroup, type ISubnet, type IVpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnVPCEndpoint,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpoint,
+  InterfaceVpcEndpointAwsService,
+  type ISecurityGroup,
+  type ISubnet,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+} from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
 /** What the tasks call besides DynamoDB: configuration, identity, events, executions, metrics, FSx. */
@@ -37,7 +48,11 @@ export class VpcEndpoints extends Construct {
       description: 'svm-migrate: HTTPS from the task functions to the AWS interface endpoints',
       allowAllOutbound: false,
     });
-    securityGroup.addIngressRule(Peer.securityGroupId(props.functionsSecurityGroup.securityGroupId), Port.tcp(443), 'the task functions');
+    securityGroup.addIngressRule(
+      Peer.securityGroupId(props.functionsSecurityGroup.securityGroupId),
+      Port.tcp(443),
+      'the task functions',
+    );
     for (const [name, service] of Object.entries(INTERFACE_SERVICES)) {
       new InterfaceVpcEndpoint(this, name, {
         vpc: props.vpc,

@@ -1,12 +1,13 @@
 // The state machine exactly as CDK synthesizes it, resolved to plain ASL JSON for the local
 // runner and `svm-migrate asl`: the stack is built in-process (nothing bundled) and each
 // function's ARN in the definition is replaced with a fake but well-formed one.
-import * as fs from 'fs';
-import * as path from 'path';
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TASK_ENV, TASK_NAMES, type TaskName } from '../lambdas/tasks';
-import { CONTEXT_PREFIX, readConfig, type MigrationTunables } from '../lib/config';
+import { CONTEXT_PREFIX, type MigrationTunables, readConfig } from '../lib/config';
 import { SvmMigrateStack } from '../lib/svm-migrate-stack';
 
 const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
@@ -47,12 +48,18 @@ export interface AslState {
 /** Builds the app with cdk.json's context (the same defaults `cdk synth` uses) plus the overrides. */
 export function buildStack(options: SynthesizeOptions = {}): { app: App; stack: SvmMigrateStack } {
   const cdkJson = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
-  const overrides = Object.fromEntries(Object.entries(options.context ?? {}).map(([key, value]) => [CONTEXT_PREFIX + key, value]));
+  const overrides = Object.fromEntries(
+    Object.entries(options.context ?? {}).map(([key, value]) => [CONTEXT_PREFIX + key, value]),
+  );
   const app = new App({
     // `cdk synth` validates the template already; in-process it mostly costs seconds.
     builtinCloudFormationValidation: options.validateTemplate ?? false,
     // No stack bundles unless asked: the assets are never deployed from here, and bundling is slow.
-    context: { ...cdkJson.context, ...overrides, ...(options.outdir === undefined && { 'aws:cdk:bundling-stacks': [] }) },
+    context: {
+      ...cdkJson.context,
+      ...overrides,
+      ...(options.outdir === undefined && { 'aws:cdk:bundling-stacks': [] }),
+    },
     ...(options.outdir !== undefined && { outdir: options.outdir }),
   });
   const stack = new SvmMigrateStack(app, options.stackName ?? 'SvmMigrate', {
@@ -71,14 +78,16 @@ export function synthesizeDefinition(options: SynthesizeOptions = {}): ResolvedD
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const task = resource.Properties?.Environment?.Variables?.[TASK_ENV];
-    if (!isTaskName(task)) throw new Error(`Function ${logicalId} has no valid ${TASK_ENV} (got ${JSON.stringify(task)})`);
+    if (!isTaskName(task))
+      throw new Error(`Function ${logicalId} has no valid ${TASK_ENV} (got ${JSON.stringify(task)})`);
     const arn = `arn:aws:lambda:${stack.region}:${stack.account}:function:svm-migrate-${task}`;
     functionArns.set(logicalId, arn);
     functions[arn] = task;
   }
 
   const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`Expected one state machine in the stack, found ${machines.length}`);
+  if (machines.length !== 1)
+    throw new Error(`Expected one state machine in the stack, found ${machines.length}`);
   const pseudo: Record<string, string> = {
     'AWS::Region': stack.region,
     'AWS::AccountId': stack.account,

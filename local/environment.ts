@@ -3,7 +3,7 @@
 // `npm start`, the CLI's local target and every end-to-end test start it the same way.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StaticConfigSource, type ClusterConnection, type Tunables } from '../lambdas/config';
+import { type ClusterConnection, StaticConfigSource, type Tunables } from '../lambdas/config';
 import type { Dependencies, ExecutionControl } from '../lambdas/domain/migration/dependencies';
 import { ClusterConnections } from '../lambdas/handlers/cluster-connections';
 import { createHandlers, type TaskHandlers } from '../lambdas/handlers/index';
@@ -13,18 +13,28 @@ import type { HandlerContext } from '../lambdas/handlers/task';
 import type { ExecutionInput } from '../lambdas/input';
 import { RecordingNotifier } from '../lambdas/notifications';
 import { MigrationStore } from '../lambdas/state/migration-store';
-import { seedDemo, type DemoSize } from '../sim/demo';
-import { startClusterPair, type StartPairOptions } from '../sim/pair';
+import { type DemoSize, seedDemo } from '../sim/demo';
+import { type StartPairOptions, startClusterPair } from '../sim/pair';
 import type { RunningCluster } from '../sim/server';
-import { synthesizeDefinition, type AslDefinition } from './definition';
-import { documentClient, dynamoDbClient, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { type AslDefinition, synthesizeDefinition } from './definition';
+import {
+  type DynamoDbLocal,
+  documentClient,
+  dynamoDbClient,
+  ensureTable,
+  startDynamoDbLocal,
+} from './dynamodb-local';
 import { ExecutionRegistry } from './executions';
-import { LocalStateMachine, type Execution, type RunnerOverrides } from './runner';
+import { type Execution, LocalStateMachine, type RunnerOverrides } from './runner';
 
 export const LOCAL_TABLE = 'svm-migrate-local';
 
 /** What the environment needs to know of a simulated cluster to reach its API and its control port. */
-export type ClusterAddress = Pick<RunningCluster, 'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'> & Partial<Pick<RunningCluster, 'ca' | 'caFile'>>;
+export type ClusterAddress = Pick<
+  RunningCluster,
+  'name' | 'baseUrl' | 'controlUrl' | 'username' | 'password'
+> &
+  Partial<Pick<RunningCluster, 'ca' | 'caFile'>>;
 
 export interface LocalClusters {
   source: ClusterAddress;
@@ -90,7 +100,10 @@ export interface LocalEnvironment {
   /** What the tasks would have published on EventBridge. */
   notifier: RecordingNotifier;
   /** Starts an execution, as the console or EventBridge would, with this input. */
-  start(input: Partial<ExecutionInput> & Pick<ExecutionInput, 'source' | 'destination'>, name?: string): Execution;
+  start(
+    input: Partial<ExecutionInput> & Pick<ExecutionInput, 'source' | 'destination'>,
+    name?: string,
+  ): Execution;
   stop(): Promise<void>;
 }
 
@@ -109,7 +122,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
 
     let endpoint = options.dynamoDbEndpoint;
     if (!endpoint) {
-      const db: DynamoDbLocal = await startDynamoDbLocal(options.inMemoryDb ? {} : { dataDir: ensureDir(path.join(stateDir, 'dynamodb')) });
+      const db: DynamoDbLocal = await startDynamoDbLocal(
+        options.inMemoryDb ? {} : { dataDir: ensureDir(path.join(stateDir, 'dynamodb')) },
+      );
       started.push(db);
       endpoint = db.endpoint;
     }
@@ -118,7 +133,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const store = new MigrationStore(documentClient(endpoint), tableName);
 
     const connections: Record<string, ClusterConnection> = {};
-    for (const c of [clusters.source, clusters.destination]) connections[c.name] = { name: c.name, baseUrl: c.baseUrl, username: c.username, password: c.password, ...(c.ca && { ca: c.ca }) };
+    for (const c of [clusters.source, clusters.destination])
+      connections[c.name] = {
+        name: c.name,
+        baseUrl: c.baseUrl,
+        username: c.username,
+        password: c.password,
+        ...(c.ca && { ca: c.ca }),
+      };
     const config = new StaticConfigSource(tunables, connections);
     // The handlers' own logger: the demo prints its own progress, so tasks log only when asked.
     const logger = createLogger(options.logLevel ?? 'SILENT');
@@ -132,8 +154,18 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       start: async (name, input) => machine.start({ name, input }).executionArn,
     };
     const notifier = new RecordingNotifier();
-    const taskStore = options.taskDynamoDbEndpoint ? new MigrationStore(documentClient(options.taskDynamoDbEndpoint), tableName) : store;
-    const dependencies: Dependencies = { store: taskStore, config, connect: ontap.connect, executions, notifier, now: () => new Date(), logger };
+    const taskStore = options.taskDynamoDbEndpoint
+      ? new MigrationStore(documentClient(options.taskDynamoDbEndpoint), tableName)
+      : store;
+    const dependencies: Dependencies = {
+      store: taskStore,
+      config,
+      connect: ontap.connect,
+      executions,
+      notifier,
+      now: () => new Date(),
+      logger,
+    };
     const context: HandlerContext = { dependencies, metrics: createMetrics(logger) };
     let tasks: LocalTasks = { context, handlers: createHandlers(context) };
     const machine = new LocalStateMachine({
@@ -175,7 +207,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   }
 }
 
-async function startClusters(options: LocalEnvironmentOptions, stateDir: string, started: { stop(): Promise<void> }[]): Promise<LocalClusters> {
+async function startClusters(
+  options: LocalEnvironmentOptions,
+  stateDir: string,
+  started: { stop(): Promise<void> }[],
+): Promise<LocalClusters> {
   const pair = await startClusterPair({ ...options.sim, dataDir: path.join(stateDir, 'clusters') });
   started.push(pair);
   if (options.demo) await seedDemo(pair.source, options.sim?.seed, options.demo === true ? {} : options.demo);

@@ -207,6 +207,7 @@ export function parseExecutionArn(executionArn: string): {
  */
 export function assertName(name: string): void {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what Step Functions refuses in a name
   const refused = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
   if (name.length < 1 || name.length > 80 || refused.test(name) || name === '.' || name === '..') {
     throw new InvalidNameError(`Invalid name: ${JSON.stringify(name)}`);

@@ -53,7 +53,9 @@ export function createLambdaContext(target: InvocationTarget): Context {
   const functionName = functionNameOf(target.invokedFunctionArn);
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   const callbackStyle = (): never => {
-    throw new Error('context.done/succeed/fail are not supported by the local runner: return or throw from an async handler');
+    throw new Error(
+      'context.done/succeed/fail are not supported by the local runner: return or throw from an async handler',
+    );
   };
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -75,7 +77,11 @@ export function createLambdaContext(target: InvocationTarget): Context {
  * Invokes a handler as Lambda does: the event and the result cross a JSON boundary (no shared
  * references, `undefined` becomes null), and anything thrown becomes a LambdaFunctionError.
  */
-export async function invokeFunction(handler: TaskHandler, event: unknown, context: Context): Promise<unknown> {
+export async function invokeFunction(
+  handler: TaskHandler,
+  event: unknown,
+  context: Context,
+): Promise<unknown> {
   try {
     const result = await handler(throughJson(event) as never, context);
     return throughJson(result);

@@ -54,7 +54,12 @@ export async function migrationStartedFor(
     if (ended) {
       // A fast run may begin and finish between two looks: find it in the listing instead.
       const { items } = await store.list({ limit: 5 });
-      return items.find((m) => m.source.cluster === source.cluster && m.source.svm === source.svm && m.times.start >= since.toISOString());
+      return items.find(
+        (m) =>
+          m.source.cluster === source.cluster &&
+          m.source.svm === source.svm &&
+          m.times.start >= since.toISOString(),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -5,7 +5,7 @@
 // The request (JSON on stdin, so cluster credentials never show in a process list) is a
 // RunExecutionRequest; stdout gets one JSON line when the execution starts and one when it ends.
 import type { ExecutionInput } from '../lambdas/input';
-import { startLocalEnvironment, type LocalClusters, type LocalEnvironmentOptions } from './environment';
+import { type LocalClusters, type LocalEnvironmentOptions, startLocalEnvironment } from './environment';
 
 export interface RunExecutionRequest {
   /** The work dir of the process that watches this one: executions are recorded there, so it can tell this one died. */
@@ -22,7 +22,9 @@ export interface RunExecutionRequest {
 }
 
 /** What this process prints, one JSON object per line. */
-export type RunExecutionReport = { started: { executionArn: string } } | { result: { status: string; error?: string } };
+export type RunExecutionReport =
+  | { started: { executionArn: string } }
+  | { result: { status: string; error?: string } };
 
 async function readStdin(): Promise<string> {
   let text = '';

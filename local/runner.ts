@@ -11,6 +11,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { assertName, type ExecutionEvent, ExecutionRegistry, type ExecutionStatus } from './executions';
 import {
   createLambdaContext,
   functionNameOf,
@@ -19,12 +20,6 @@ import {
   LambdaFunctionError,
   type TaskHandler,
 } from './lambda-context';
-import {
-  assertName,
-  ExecutionRegistry,
-  type ExecutionEvent,
-  type ExecutionStatus,
-} from './executions';
 
 /** A definition as the library types it, for writing one by hand. */
 export type AslDefinition = StateMachineDefinition;
@@ -244,7 +239,9 @@ export class LocalStateMachine {
           deadline: Date.now() + timeoutMs,
         });
         const handler = this.handlerOf(functionRef);
-        const payload = await this.invocation.run(executionArn, () => invokeFunction(handler, event, context));
+        const payload = await this.invocation.run(executionArn, () =>
+          invokeFunction(handler, event, context),
+        );
         return { payload, context };
       };
       handlers[stateName] =
@@ -263,7 +260,8 @@ export class LocalStateMachine {
   private handlerOf(functionRef: string): TaskHandler {
     const { task } = this.functions.resolve(functionRef);
     const handler = this.handlers[task];
-    if (typeof handler !== 'function') throw new Error(`No handler for task ${task} (function ${functionRef})`);
+    if (typeof handler !== 'function')
+      throw new Error(`No handler for task ${task} (function ${functionRef})`);
     return handler;
   }
 
@@ -288,7 +286,10 @@ export class LocalStateMachine {
   private assertEveryTaskHasAHandler(): void {
     for (const [, state] of this.states) {
       if (state.Type !== 'Task') continue;
-      const ref = state.Resource === LAMBDA_INVOKE ? (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName : state.Resource;
+      const ref =
+        state.Resource === LAMBDA_INVOKE
+          ? (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName
+          : state.Resource;
       // A FunctionName given by a path (`FunctionName.$`) is only known at run time.
       if (typeof ref === 'string') this.handlerOf(ref);
     }
@@ -297,12 +298,17 @@ export class LocalStateMachine {
   private waitOverrides(waitSeconds: RunnerOverrides['waitSeconds']): Record<string, number> | undefined {
     if (waitSeconds === undefined) return undefined;
     const waits = this.stateNames('Wait');
-    const seconds = typeof waitSeconds === 'number' ? Object.fromEntries(waits.map((name) => [name, waitSeconds])) : waitSeconds;
+    const seconds =
+      typeof waitSeconds === 'number'
+        ? Object.fromEntries(waits.map((name) => [name, waitSeconds]))
+        : waitSeconds;
     assertKnown(Object.keys(seconds), waits, 'Wait');
     return Object.fromEntries(Object.entries(seconds).map(([name, value]) => [name, value * 1000]));
   }
 
-  private retryOverrides(retryIntervalMs: RunnerOverrides['retryIntervalMs']): Record<string, number | number[]> | undefined {
+  private retryOverrides(
+    retryIntervalMs: RunnerOverrides['retryIntervalMs'],
+  ): Record<string, number | number[]> | undefined {
     if (retryIntervalMs === undefined) return undefined;
     const retrying = this.states.filter(([, state]) => 'Retry' in state && state.Retry).map(([name]) => name);
     if (typeof retryIntervalMs === 'number') {
@@ -346,7 +352,9 @@ class FunctionDirectory {
 
   /** A function ARN (qualified or not) or, as lambda:invoke allows, a function name. */
   resolve(ref: string): LambdaFunction {
-    const found = ref.startsWith('arn:') ? this.byArn.get(unqualified(ref)) : this.byName.get(ref.split(':')[0]);
+    const found = ref.startsWith('arn:')
+      ? this.byArn.get(unqualified(ref))
+      : this.byName.get(ref.split(':')[0]);
     if (!found) {
       // What Lambda answers for a function that does not exist.
       throw new LambdaFunctionError({
@@ -408,13 +416,17 @@ class CurrentState {
  */
 function onEverySyncEvent(machine: StateMachine, listener: (event: LibraryEvent) => void): void {
   type EventLogger = { dispatch(event: LibraryEvent): void };
-  type Internals = { execute(input: JsonValue, options: { eventLogger: EventLogger }, cleanup: () => void): Promise<JsonValue> };
+  type Internals = {
+    execute(input: JsonValue, options: { eventLogger: EventLogger }, cleanup: () => void): Promise<JsonValue>;
+  };
   const internals = machine as unknown as Internals;
   const execute = internals.execute;
-  if (typeof execute !== 'function') throw new Error('aws-local-stepfunctions has no StateMachine.execute: $$.State cannot be provided');
+  if (typeof execute !== 'function')
+    throw new Error('aws-local-stepfunctions has no StateMachine.execute: $$.State cannot be provided');
   internals.execute = function (this: Internals, input, options, cleanup) {
     const logger = options.eventLogger;
-    if (typeof logger?.dispatch !== 'function') throw new Error('aws-local-stepfunctions has no EventLogger.dispatch: $$.State cannot be provided');
+    if (typeof logger?.dispatch !== 'function')
+      throw new Error('aws-local-stepfunctions has no EventLogger.dispatch: $$.State cannot be provided');
     const dispatch = logger.dispatch.bind(logger);
     logger.dispatch = (event) => {
       listener(event);
@@ -432,7 +444,11 @@ async function outcomeOf(result: Promise<JsonValue>): Promise<ExecutionResult> {
     if (err instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
     if (err instanceof ExecutionError && err.cause instanceof Error) {
       // As the library's ExecutionFailed event reports it.
-      return { status: 'FAILED', error: err.cause.name, cause: causeText(err.cause.cause ?? err.cause.message) };
+      return {
+        status: 'FAILED',
+        error: err.cause.name,
+        cause: causeText(err.cause.cause ?? err.cause.message),
+      };
     }
     throw err;
   }
@@ -445,7 +461,13 @@ function toExecutionEvent(event: LibraryEvent, id: number): ExecutionEvent {
     case 'StateExited':
       return { ...base, state: event.state.name, stateType: event.state.type };
     case 'StateFailed':
-      return { ...base, state: event.state.name, stateType: event.state.type, error: event.Error, cause: causeText(event.Cause) };
+      return {
+        ...base,
+        state: event.state.name,
+        stateType: event.state.type,
+        error: event.Error,
+        cause: causeText(event.Cause),
+      };
     case 'StateRetried':
       return {
         ...base,
@@ -490,10 +512,12 @@ const NODE_TIMER_MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
  */
 function withinNodeTimers(definition: AslDefinition): AslDefinition {
   const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
-  const clamp = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.min(seconds, NODE_TIMER_MAX_SECONDS));
+  const clamp = (seconds: number | undefined) =>
+    seconds === undefined ? undefined : Math.min(seconds, NODE_TIMER_MAX_SECONDS);
   if (copy.TimeoutSeconds !== undefined) copy.TimeoutSeconds = clamp(copy.TimeoutSeconds);
   for (const [, state] of statesOf(copy)) {
-    if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) state.TimeoutSeconds = clamp(state.TimeoutSeconds);
+    if (state.Type === 'Task' && state.TimeoutSeconds !== undefined)
+      state.TimeoutSeconds = clamp(state.TimeoutSeconds);
     if (state.Type === 'Wait' && state.Seconds !== undefined) state.Seconds = clamp(state.Seconds);
   }
   return copy;
@@ -518,32 +542,55 @@ function statesOf(definition: Pick<AslDefinition, 'States'>): Array<[string, Sta
  */
 function assertRunnable(definition: AslDefinition, states: Array<[string, State]>): void {
   const problems: string[] = [];
-  if ((definition as { QueryLanguage?: string }).QueryLanguage === 'JSONata') problems.push('QueryLanguage JSONata');
-  const ignored = ['QueryLanguage', 'Assign', 'Arguments', 'Output', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials', 'ItemReader', 'ResultWriter', 'ItemBatcher'];
+  if ((definition as { QueryLanguage?: string }).QueryLanguage === 'JSONata')
+    problems.push('QueryLanguage JSONata');
+  const ignored = [
+    'QueryLanguage',
+    'Assign',
+    'Arguments',
+    'Output',
+    'HeartbeatSeconds',
+    'HeartbeatSecondsPath',
+    'Credentials',
+    'ItemReader',
+    'ResultWriter',
+    'ItemBatcher',
+  ];
   for (const [name, state] of states) {
     const fields = state as unknown as Record<string, unknown>;
     for (const field of ignored) {
-      if (field in fields && !(field === 'QueryLanguage' && fields[field] === 'JSONPath')) problems.push(`${name}: ${field}`);
+      if (field in fields && !(field === 'QueryLanguage' && fields[field] === 'JSONPath'))
+        problems.push(`${name}: ${field}`);
     }
-    if (state.Type === 'Map' && (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+    if (
+      state.Type === 'Map' &&
+      (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode ===
+        'DISTRIBUTED'
+    ) {
       problems.push(`${name}: Distributed Map`);
     }
     if (state.Type === 'Task') {
       // The handler's deadline (getRemainingTimeInMillis) must come from a fixed timeout.
       if ('TimeoutSecondsPath' in state) problems.push(`${name}: TimeoutSecondsPath`);
-      if (state.Resource !== LAMBDA_INVOKE && !/^arn:[^:]+:lambda:[^:]+:[^:]+:function:/.test(state.Resource)) {
+      if (
+        state.Resource !== LAMBDA_INVOKE &&
+        !/^arn:[^:]+:lambda:[^:]+:[^:]+:function:/.test(state.Resource)
+      ) {
         problems.push(`${name}: Resource ${state.Resource} (only Lambda functions run locally)`);
       }
     }
   }
   if (problems.length > 0) {
-    throw new UnsupportedDefinitionError(`The local runner cannot run this definition faithfully: ${problems.join('; ')}`);
+    throw new UnsupportedDefinitionError(
+      `The local runner cannot run this definition faithfully: ${problems.join('; ')}`,
+    );
   }
 }
 
 function assertKnown(names: string[], known: string[], kind: string): void {
   const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new Error(`Overrides name states that are not ${kind} states: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`Overrides name states that are not ${kind} states: ${unknown.join(', ')}`);
 }
 
 /** A function ARN without its version or alias qualifier. */

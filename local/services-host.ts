@@ -9,7 +9,14 @@ import { seedDemo } from '../sim/demo';
 import { startClusterPair } from '../sim/pair';
 import { dynamoDbClient, ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_TABLE } from './environment';
-import { removeHostPid, removeServices, writeHostPid, writeServices, type HostMessage, type LocalServices } from './services';
+import {
+  type HostMessage,
+  type LocalServices,
+  removeHostPid,
+  removeServices,
+  writeHostPid,
+  writeServices,
+} from './services';
 
 /** The demo's link bandwidth: slow enough to watch 8 volumes transfer. */
 const DEFAULT_LINK_BANDWIDTH = 2 * 1024 * 1024;
@@ -56,11 +63,22 @@ async function main(): Promise<void> {
     // not create it again on the source. The clusters keep their data in the same folder.
     const seeded = path.join(stateDir, 'local', 'demo-seeded.json');
     if (!fs.existsSync(seeded)) {
-      await seedDemo(pair.source, seed, { volumes: num(values.volumes), fileBytes: num(values['file-bytes']) });
+      await seedDemo(pair.source, seed, {
+        volumes: num(values.volumes),
+        fileBytes: num(values['file-bytes']),
+      });
       fs.writeFileSync(seeded, `${JSON.stringify({ seededAt: new Date().toISOString(), seed })}\n`);
     }
 
-    const address = (c: typeof pair.source) => ({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile });
+    const address = (c: typeof pair.source) => ({
+      name: c.name,
+      baseUrl: c.baseUrl,
+      controlUrl: c.controlUrl,
+      username: c.username,
+      password: c.password,
+      ca: c.ca,
+      caFile: c.caFile,
+    });
     const services: LocalServices = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -91,7 +109,10 @@ async function main(): Promise<void> {
 /** Tells the starting command, then lets go of the channel: the host outlives it. */
 async function report(message: HostMessage): Promise<void> {
   // The log gets no credentials: services.json (mode 0600) holds them.
-  const line = 'ready' in message ? `ready: DynamoDB Local ${message.ready.dynamoDbEndpoint}, clusters ${message.ready.clusters.source.baseUrl} ${message.ready.clusters.destination.baseUrl}` : `failed: ${message.failed}`;
+  const line =
+    'ready' in message
+      ? `ready: DynamoDB Local ${message.ready.dynamoDbEndpoint}, clusters ${message.ready.clusters.source.baseUrl} ${message.ready.clusters.destination.baseUrl}`
+      : `failed: ${message.failed}`;
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const send = process.send?.bind(process);
   if (!send) return;

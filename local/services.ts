@@ -67,9 +67,16 @@ export function readServices(workDir: string): LocalServices | undefined {
   try {
     parsed = JSON.parse(text) as Partial<LocalServices>;
   } catch (err) {
-    throw new DamagedServicesFileError(`${file} is damaged (${text.trim() === '' ? 'empty' : (err as Error).message})`);
+    throw new DamagedServicesFileError(
+      `${file} is damaged (${text.trim() === '' ? 'empty' : (err as Error).message})`,
+    );
   }
-  if (!Number.isInteger(parsed?.pid) || typeof parsed.dynamoDbEndpoint !== 'string' || !parsed.clusters?.source || !parsed.clusters?.destination) {
+  if (
+    !Number.isInteger(parsed?.pid) ||
+    typeof parsed.dynamoDbEndpoint !== 'string' ||
+    !parsed.clusters?.source ||
+    !parsed.clusters?.destination
+  ) {
     throw new DamagedServicesFileError(`${file} is damaged (not the services the host records)`);
   }
   return parsed as LocalServices;
@@ -85,9 +92,14 @@ async function readOrCleanUp(workDir: string, say: Say): Promise<LocalServices |
   } catch (err) {
     if (!(err instanceof DamagedServicesFileError)) throw err;
     const pid = recordedHostPid(workDir);
-    const stopped = pid !== undefined && (isAlive(pid) || orphansOf(workDir, pid).length > 0) && (await stopHostAndOrphans(workDir, pid));
+    const stopped =
+      pid !== undefined &&
+      (isAlive(pid) || orphansOf(workDir, pid).length > 0) &&
+      (await stopHostAndOrphans(workDir, pid));
     fs.rmSync(servicesFile(workDir), { force: true });
-    say(`${err.message}: removed it${stopped ? `, and stopped the services of pid ${pid} it belonged to` : ''}`);
+    say(
+      `${err.message}: removed it${stopped ? `, and stopped the services of pid ${pid} it belonged to` : ''}`,
+    );
     return undefined;
   }
 }
@@ -128,7 +140,13 @@ export function orphansOf(workDir: string, pgid: number): number[] {
       // After the command name in parentheses: state, ppid, pgrp.
       const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
       if (pgrp !== pgid) continue;
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(ours))) found.push(Number(entry));
+      if (
+        fs
+          .readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+          .split('\0')
+          .some((arg) => arg.startsWith(ours))
+      )
+        found.push(Number(entry));
     } catch {
       // Gone meanwhile, or not ours to read.
     }
@@ -147,7 +165,8 @@ async function stopHostAndOrphans(workDir: string, pid: number): Promise<boolean
   }
   const orphans = orphansOf(workDir, pid);
   for (const orphan of orphans) signal(orphan, 'SIGTERM');
-  if (!(await waitUntil(() => orphans.every((o) => !isAlive(o)), STOP_TIMEOUT_MS))) for (const orphan of orphans) signal(orphan, 'SIGKILL');
+  if (!(await waitUntil(() => orphans.every((o) => !isAlive(o)), STOP_TIMEOUT_MS)))
+    for (const orphan of orphans) signal(orphan, 'SIGKILL');
   await waitUntil(() => orphans.every((o) => !isAlive(o)), STOP_TIMEOUT_MS);
   removeHostPid(workDir, pid);
   return true;
@@ -172,7 +191,11 @@ export function removeServices(workDir: string, pid: number): void {
  * find none at once (`start` in one terminal, `watch` in another) start one set: the first
  * takes the start lock, the other waits for what it starts.
  */
-export async function ensureLocalServices(workDir: string, options: ServicesHostOptions = {}, say: Say = silent): Promise<{ services: LocalServices; started: boolean }> {
+export async function ensureLocalServices(
+  workDir: string,
+  options: ServicesHostOptions = {},
+  say: Say = silent,
+): Promise<{ services: LocalServices; started: boolean }> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const running = await runningServices(workDir, say);
@@ -180,12 +203,18 @@ export async function ensureLocalServices(workDir: string, options: ServicesHost
     const release = takeStartLock(workDir);
     if (release) {
       try {
-        return { services: (await runningServices(workDir, say)) ?? (await startServicesHost(workDir, options, say)), started: true };
+        return {
+          services: (await runningServices(workDir, say)) ?? (await startServicesHost(workDir, options, say)),
+          started: true,
+        };
       } finally {
         release();
       }
     }
-    if (Date.now() > deadline) throw new LocalServicesUnavailableError(`another command has been starting the local services of ${workDir} for ${START_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new LocalServicesUnavailableError(
+        `another command has been starting the local services of ${workDir} for ${START_TIMEOUT_MS / 1000} s`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -208,14 +237,19 @@ function takeStartLock(workDir: string): (() => void) | undefined {
 }
 
 /** The recorded services if their host is alive and DynamoDB Local answers; a dead host's record is removed. */
-export async function runningServices(workDir: string, say: Say = silent): Promise<LocalServices | undefined> {
+export async function runningServices(
+  workDir: string,
+  say: Say = silent,
+): Promise<LocalServices | undefined> {
   const services = await readOrCleanUp(workDir, say);
   if (!services) return undefined;
   if (!isAlive(services.pid)) {
     const orphans = orphansOf(workDir, services.pid);
     if (orphans.length > 0) {
       await stopHostAndOrphans(workDir, services.pid);
-      say(`the local services host (pid ${services.pid}) had died and left pid ${orphans.join(', ')} running: stopped`);
+      say(
+        `the local services host (pid ${services.pid}) had died and left pid ${orphans.join(', ')} running: stopped`,
+      );
     }
     fs.rmSync(servicesFile(workDir), { force: true });
     return undefined;
@@ -241,12 +275,17 @@ export async function stopLocalServices(workDir: string, say: Say = silent): Pro
   return ran;
 }
 
-async function startServicesHost(workDir: string, options: ServicesHostOptions, say: Say): Promise<LocalServices> {
+async function startServicesHost(
+  workDir: string,
+  options: ServicesHostOptions,
+  say: Say,
+): Promise<LocalServices> {
   // A host that died before recording its services may have left its JVM on the same files.
   const previous = recordedHostPid(workDir);
   if (previous !== undefined && !isAlive(previous)) {
     const orphans = orphansOf(workDir, previous);
-    if (orphans.length > 0) say(`an earlier local services host (pid ${previous}) left pid ${orphans.join(', ')} running: stopped`);
+    if (orphans.length > 0)
+      say(`an earlier local services host (pid ${previous}) left pid ${orphans.join(', ')} running: stopped`);
     await stopHostAndOrphans(workDir, previous);
   }
   const dir = localStateDir(workDir);
@@ -271,12 +310,21 @@ async function startServicesHost(workDir: string, options: ServicesHostOptions, 
   });
   fs.closeSync(log);
   try {
-    const message = await firstMessage<HostMessage>(child, START_TIMEOUT_MS, `local services (log: ${logFile})`);
-    if ('failed' in message) throw new LocalServicesUnavailableError(`local services did not start: ${message.failed} (log: ${logFile})`);
+    const message = await firstMessage<HostMessage>(
+      child,
+      START_TIMEOUT_MS,
+      `local services (log: ${logFile})`,
+    );
+    if ('failed' in message)
+      throw new LocalServicesUnavailableError(
+        `local services did not start: ${message.failed} (log: ${logFile})`,
+      );
     return message.ready;
   } catch (err) {
     if (child.pid !== undefined && isAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
-    throw err instanceof LocalServicesUnavailableError ? err : new LocalServicesUnavailableError((err as Error).message);
+    throw err instanceof LocalServicesUnavailableError
+      ? err
+      : new LocalServicesUnavailableError((err as Error).message);
   } finally {
     // The host outlives this command: let go of it.
     if (child.connected) child.disconnect();
@@ -285,11 +333,19 @@ async function startServicesHost(workDir: string, options: ServicesHostOptions, 
 }
 
 /** The first IPC message of a child started with an 'ipc' channel, or why it never came. */
-export function firstMessage<T>(child: ReturnType<typeof spawn>, timeoutMs: number, what: string): Promise<T> {
+export function firstMessage<T>(
+  child: ReturnType<typeof spawn>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${what} did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`${what} did not answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     const onMessage = (message: unknown) => done(undefined, message as T);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => done(new Error(`${what} exited (${signal ?? `code ${code}`}) before answering`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      done(new Error(`${what} exited (${signal ?? `code ${code}`}) before answering`));
     const done = (err?: Error, value?: T) => {
       clearTimeout(timer);
       child.off('message', onMessage);

@@ -49,19 +49,29 @@ export function phaseTimings(record: MigrationRecord, events: MigrationEvent[]):
     if (phase && marks[marks.length - 1].phase !== phase) marks.push({ phase, at: e.at });
   }
   const end = record.times.end ?? events[events.length - 1]?.at ?? record.times.start;
-  return marks.map((m, i) => ({ phase: m.phase, startedAt: m.at, seconds: seconds(m.at, marks[i + 1]?.at ?? end) }));
+  return marks.map((m, i) => ({
+    phase: m.phase,
+    startedAt: m.at,
+    seconds: seconds(m.at, marks[i + 1]?.at ?? end),
+  }));
 }
 
 export async function svmState(client: OntapClient, cluster: string, svm: string): Promise<SvmState> {
   const found = await client.svms.findByName(svm);
   if (!found) return { cluster, svm, state: 'absent', interfacesUp: [], volumes: 0 };
-  const [lifs, volumes] = await Promise.all([client.interfaces.list({ svmName: svm }), client.volumes.list({ svmName: svm })]);
+  const [lifs, volumes] = await Promise.all([
+    client.interfaces.list({ svmName: svm }),
+    client.volumes.list({ svmName: svm }),
+  ]);
   return {
     cluster,
     svm,
     state: found.state,
     subtype: found.subtype,
-    interfacesUp: lifs.filter((l) => l.enabled && l.state === 'up').map((l) => l.name).sort(),
+    interfacesUp: lifs
+      .filter((l) => l.enabled && l.state === 'up')
+      .map((l) => l.name)
+      .sort(),
     volumes: volumes.length,
   };
 }
@@ -87,8 +97,13 @@ export async function summarize(input: {
     totalSeconds: seconds(record.times.start, end),
     volumes: input.volumes.length,
     bytesTransferredLastTransfer: input.volumes.reduce((n, v) => n + v.bytesTransferred, 0),
-    ...(input.dataOnDestinationBytes !== undefined && { dataOnDestinationBytes: input.dataOnDestinationBytes }),
-    ...(record.times.cutoverStart && record.times.cutoverComplete && { cutoverWindowSeconds: seconds(record.times.cutoverStart, record.times.cutoverComplete) }),
+    ...(input.dataOnDestinationBytes !== undefined && {
+      dataOnDestinationBytes: input.dataOnDestinationBytes,
+    }),
+    ...(record.times.cutoverStart &&
+      record.times.cutoverComplete && {
+        cutoverWindowSeconds: seconds(record.times.cutoverStart, record.times.cutoverComplete),
+      }),
     retries: record.retries,
     relocations: record.relocations,
     restarts: record.restarts,

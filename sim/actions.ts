@@ -2,14 +2,14 @@
 // the request checked (the cluster may have changed while the job was queued) and is
 // idempotent, because a job interrupted by a restart runs again.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Cluster } from './cluster';
-import { breakWhileTransferring, busy, duplicate, invalid, mountedVolume, nodeUnhealthy } from './http';
-import { servingNode } from './ha';
-import type { JobAction, NfsRecord, RelationshipRecord } from './model';
-import { deepMerge } from './resource';
 import { runSvmPeerAction } from './api/svm-peer-routes';
+import type { Cluster } from './cluster';
+import { servingNode } from './ha';
+import { breakWhileTransferring, busy, duplicate, invalid, mountedVolume, nodeUnhealthy } from './http';
+import type { JobAction, NfsRecord, RelationshipRecord } from './model';
 import { peerJson } from './replication/peer-link';
-import { snapshotPrefix, type Replicator } from './replication/transfer';
+import { type Replicator, snapshotPrefix } from './replication/transfer';
+import { deepMerge } from './resource';
 
 export function actionRunner(cluster: Cluster, replicator: Replicator) {
   return async (action: JobAction): Promise<void> => {
@@ -27,10 +27,12 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
       case 'volume_create': {
         if (cluster.state.volumes.some((v) => v.uuid === action.volume.uuid)) return;
         const { volume } = action;
-        if (cluster.state.volumes.some((v) => v.svmUuid === volume.svmUuid && v.name === volume.name)) throw duplicate(`volume ${volume.name}`, 'name');
+        if (cluster.state.volumes.some((v) => v.svmUuid === volume.svmUuid && v.name === volume.name))
+          throw duplicate(`volume ${volume.name}`, 'name');
         cluster.svmByUuid(volume.svmUuid);
         const aggr = cluster.aggregate({ uuid: volume.aggregateUuid });
-        if (!servingNode(cluster.state, aggr.nodeUuid)) throw nodeUnhealthy(cluster.nodeByUuid(aggr.nodeUuid).name);
+        if (!servingNode(cluster.state, aggr.nodeUuid))
+          throw nodeUnhealthy(cluster.nodeByUuid(aggr.nodeUuid).name);
         cluster.state.volumes.push(volume);
         cluster.save();
         return;
@@ -57,7 +59,10 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         cluster.requireServed(vol);
         if (vol.nas.path) throw mountedVolume(vol.name);
         if (cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid)) {
-          throw busy(`volume ${vol.name} is the destination of a SnapMirror relationship; delete the relationship first`, 'uuid');
+          throw busy(
+            `volume ${vol.name} is the destination of a SnapMirror relationship; delete the relationship first`,
+            'uuid',
+          );
         }
         cluster.state.volumes = cluster.state.volumes.filter((v) => v.uuid !== vol.uuid);
         cluster.save();
@@ -68,7 +73,8 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         // POST with state snapmirrored creates and initializes in one go, as ONTAP does.
         if (action.initialize) {
           const rel = cluster.state.relationships.find((r) => r.uuid === action.relationship.uuid);
-          if (rel && rel.state === 'uninitialized' && !replicator.current(rel) && rel.transfers.length === 0) replicator.start(rel);
+          if (rel && rel.state === 'uninitialized' && !replicator.current(rel) && rel.transfers.length === 0)
+            replicator.start(rel);
         }
         return;
       case 'relationship_modify':
@@ -83,7 +89,10 @@ export function actionRunner(cluster: Cluster, replicator: Replicator) {
         const peer = cluster.state.peers.find((p) => p.name === rel.source.cluster);
         if (peer) {
           await peerJson(cluster, peer, 'POST', '/sim/replication/release', {
-            svm: rel.source.svm, volume: rel.source.volume, prefix: snapshotPrefix(rel), keep: '',
+            svm: rel.source.svm,
+            volume: rel.source.volume,
+            prefix: snapshotPrefix(rel),
+            keep: '',
           }).catch(() => undefined);
         }
         return;
@@ -115,7 +124,12 @@ function createSvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_cre
     language: svm.language,
   });
   // ONTAP gives every SVM an export policy named "default".
-  cluster.state.exportPolicies.push({ id: cluster.state.nextPolicyId++, name: 'default', svmUuid: svm.uuid, rules: [] });
+  cluster.state.exportPolicies.push({
+    id: cluster.state.nextPolicyId++,
+    name: 'default',
+    svmUuid: svm.uuid,
+    rules: [],
+  });
   cluster.save();
 }
 
@@ -128,7 +142,8 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
   if (action.language !== undefined) svm.language = action.language;
   if (action.comment !== undefined) svm.comment = action.comment;
   if (action.state === 'running') {
-    if (svm.subtype === 'dp_destination') throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
+    if (svm.subtype === 'dp_destination')
+      throw invalid('an SVM of subtype dp_destination cannot be started', 'state');
     svm.state = 'running';
   }
   if (action.state === 'stopped') svm.state = 'stopped';
@@ -138,7 +153,8 @@ function modifySvm(cluster: Cluster, action: Extract<JobAction, { kind: 'svm_mod
 function deleteSvm(cluster: Cluster, uuid: string): void {
   const svm = cluster.state.svms.find((s) => s.uuid === uuid);
   if (!svm) return;
-  if (cluster.state.volumes.some((v) => v.svmUuid === uuid && !v.isSvmRoot)) throw busy(`SVM ${svm.name} still has volumes`, 'uuid');
+  if (cluster.state.volumes.some((v) => v.svmUuid === uuid && !v.isSvmRoot))
+    throw busy(`SVM ${svm.name} still has volumes`, 'uuid');
   const s = cluster.state;
   s.svms = s.svms.filter((x) => x.uuid !== uuid);
   s.volumes = s.volumes.filter((x) => x.svmUuid !== uuid);
@@ -147,7 +163,12 @@ function deleteSvm(cluster: Cluster, uuid: string): void {
   s.exportPolicies = s.exportPolicies.filter((x) => x.svmUuid !== uuid);
   s.interfaces = s.interfaces.filter((x) => x.svmUuid !== uuid);
   if (s.resources) {
-    s.resources = Object.fromEntries(Object.entries(s.resources).map(([p, rs]) => [p, rs.filter((r) => (r.svm as { uuid?: string } | undefined)?.uuid !== uuid)]));
+    s.resources = Object.fromEntries(
+      Object.entries(s.resources).map(([p, rs]) => [
+        p,
+        rs.filter((r) => (r.svm as { uuid?: string } | undefined)?.uuid !== uuid),
+      ]),
+    );
   }
   s.svmPeers = s.svmPeers.filter((x) => x.svmUuid !== uuid);
   cluster.save();
@@ -159,7 +180,11 @@ async function moveVolume(cluster: Cluster, uuid: string, aggregateUuid: string)
   cluster.requireServed(vol);
   const target = cluster.aggregate({ uuid: aggregateUuid });
   const movement = (state: 'replicating' | 'cutover' | 'success' | 'failed', percent: number) => {
-    vol.movement = { state, percent_complete: percent, destination_aggregate: { name: target.name, uuid: target.uuid } };
+    vol.movement = {
+      state,
+      percent_complete: percent,
+      destination_aggregate: { name: target.name, uuid: target.uuid },
+    };
     cluster.save();
   };
   const targetServed = () => {
@@ -171,7 +196,8 @@ async function moveVolume(cluster: Cluster, uuid: string, aggregateUuid: string)
   targetServed();
   movement('replicating', 0);
   await delay(cluster.settings.movePhaseMs);
-  if (!cluster.state.volumes.includes(vol)) throw invalid(`volume ${vol.name} was deleted during its move`, 'uuid');
+  if (!cluster.state.volumes.includes(vol))
+    throw invalid(`volume ${vol.name} was deleted during its move`, 'uuid');
   targetServed();
   movement('cutover', 90);
   await delay(cluster.settings.movePhaseMs);
@@ -187,12 +213,21 @@ async function createRelationship(cluster: Cluster, rel: RelationshipRecord): Pr
   }
   const peer = cluster.peer(rel.source.cluster);
   // The source volume must exist on the peer: asking it is the inter-cluster link's first use.
-  await peerJson(cluster, peer, 'GET', `/sim/replication/volumes/${encodeURIComponent(rel.source.svm)}/${encodeURIComponent(rel.source.volume)}`);
+  await peerJson(
+    cluster,
+    peer,
+    'GET',
+    `/sim/replication/volumes/${encodeURIComponent(rel.source.svm)}/${encodeURIComponent(rel.source.volume)}`,
+  );
   cluster.state.relationships.push(rel);
   cluster.save();
 }
 
-function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Extract<JobAction, { kind: 'relationship_modify' }>): void {
+function modifyRelationship(
+  cluster: Cluster,
+  replicator: Replicator,
+  action: Extract<JobAction, { kind: 'relationship_modify' }>,
+): void {
   const rel = cluster.state.relationships.find((r) => r.uuid === action.uuid);
   if (!rel) throw invalid(`relationship ${action.uuid} no longer exists`, 'uuid');
   if (action.throttle !== undefined) {
@@ -222,7 +257,8 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
       else rel.state = 'paused';
       break;
     case 'broken_off':
-      if (replicator.current(rel)) throw breakWhileTransferring(`another transfer is in progress on relationship ${rel.uuid}`);
+      if (replicator.current(rel))
+        throw breakWhileTransferring(`another transfer is in progress on relationship ${rel.uuid}`);
       cluster.requireServed(dest);
       rel.state = 'broken_off';
       dest.type = 'rw';
@@ -232,13 +268,26 @@ function modifyRelationship(cluster: Cluster, replicator: Replicator, action: Ex
 }
 
 /** ONTAP's defaults for a new NFS service, with the body's fields over them. */
-export function newNfsService(svmUuid: string, enabled: boolean, settings: Record<string, unknown> = {}): NfsRecord {
+export function newNfsService(
+  svmUuid: string,
+  enabled: boolean,
+  settings: Record<string, unknown> = {},
+): NfsRecord {
   const defaults = {
     protocol: {
-      v3_enabled: true, v40_enabled: false, v41_enabled: false, v4_id_domain: 'defaultv4iddomain.com',
-      v3_64bit_identifiers_enabled: false, v4_64bit_identifiers_enabled: true,
+      v3_enabled: true,
+      v40_enabled: false,
+      v41_enabled: false,
+      v4_id_domain: 'defaultv4iddomain.com',
+      v3_64bit_identifiers_enabled: false,
+      v4_64bit_identifiers_enabled: true,
       v40_features: { acl_enabled: false, read_delegation_enabled: false, write_delegation_enabled: false },
-      v41_features: { acl_enabled: false, read_delegation_enabled: false, write_delegation_enabled: false, pnfs_enabled: false },
+      v41_features: {
+        acl_enabled: false,
+        read_delegation_enabled: false,
+        write_delegation_enabled: false,
+        pnfs_enabled: false,
+      },
     },
     transport: { tcp_enabled: true, udp_enabled: true, rdma_enabled: false, tcp_max_transfer_size: 65536 },
     vstorage_enabled: false,
@@ -247,7 +296,13 @@ export function newNfsService(svmUuid: string, enabled: boolean, settings: Recor
     auth_sys_extended_groups_enabled: false,
     extended_groups_limit: 32,
     root: { ignore_nt_acl: false, skip_write_permission_check: false },
-    security: { chown_mode: 'use_export_policy', nt_acl_display_permission: false, ntfs_unix_security: 'use_export_policy', permitted_encryption_types: ['des', 'des3', 'aes_128', 'aes_256'], rpcsec_context_idle: 0 },
+    security: {
+      chown_mode: 'use_export_policy',
+      nt_acl_display_permission: false,
+      ntfs_unix_security: 'use_export_policy',
+      permitted_encryption_types: ['des', 'des3', 'aes_128', 'aes_256'],
+      rpcsec_context_idle: 0,
+    },
     windows: { default_user: '', map_unknown_uid_to_default_user: true, v3_ms_dos_client_enabled: false },
   };
   return { svmUuid, enabled, settings: deepMerge(defaults, settings) };

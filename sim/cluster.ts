@@ -1,14 +1,14 @@
 // One simulated cluster: its state (saved by group commits), its blob store, and the
 // facts every endpoint needs: lookups by name or uuid, HA serving, the inter-cluster link.
 import * as crypto from 'node:crypto';
-import type { BlobStore } from './blobs';
-import { nodeUnhealthy, notFound, RequestError } from './http';
-import { servingNode } from './ha';
-import type { ClusterState, InterfaceRecord, NodeRecord, PeerRecord, SvmRecord, VolumeRecord } from './model';
-import type { StateFile } from './state-file';
-import { FaultPlan } from './faults';
-import { Pacer } from './pacer';
 import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
+import type { BlobStore } from './blobs';
+import { FaultPlan } from './faults';
+import { servingNode } from './ha';
+import { nodeUnhealthy, notFound, RequestError } from './http';
+import type { ClusterState, InterfaceRecord, NodeRecord, PeerRecord, SvmRecord, VolumeRecord } from './model';
+import { Pacer } from './pacer';
+import type { StateFile } from './state-file';
 
 export interface ClusterSettings {
   /** How long a down node waits before its HA partner takes over. */
@@ -68,7 +68,8 @@ export class Cluster {
 
   svm(ref: RefQuery | undefined, target = 'svm'): SvmRecord {
     const svm = this.state.svms.find((s) => (ref?.uuid ? s.uuid === ref.uuid : s.name === ref?.name));
-    if (!svm || (ref?.name && svm.name !== ref.name)) throw notFound(`SVM ${ref?.uuid ?? ref?.name ?? ''}`, target);
+    if (!svm || (ref?.name && svm.name !== ref.name))
+      throw notFound(`SVM ${ref?.uuid ?? ref?.name ?? ''}`, target);
     return svm;
   }
 
@@ -193,7 +194,13 @@ export class Cluster {
 
   peer(name?: string): PeerRecord {
     const peer = name ? this.state.peers.find((p) => p.name === name) : this.state.peers[0];
-    if (!peer) throw new RequestError(404, ONTAP_ERROR.ENTRY_NOT_FOUND, `no cluster peer ${name ?? ''}`.trim(), 'source.cluster');
+    if (!peer)
+      throw new RequestError(
+        404,
+        ONTAP_ERROR.ENTRY_NOT_FOUND,
+        `no cluster peer ${name ?? ''}`.trim(),
+        'source.cluster',
+      );
     return peer;
   }
 

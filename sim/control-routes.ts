@@ -1,12 +1,13 @@
 // The simulator's own control endpoints (control port, no auth): faults, node down/up,
 // inter-cluster link down/up, cluster unreachable, peering, settings, and a dump of the
 // state for tests and invariant checkers. Not part of ONTAP's API.
+
+import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import type { Cluster } from './cluster';
 import type { SimContext } from './context';
 import { invalid, notFound, readJson, sendJson } from './http';
 import type { Router } from './router';
 import { bool, int, obj, oneOf, parse, required, str } from './schema';
-import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 
 export type UnreachableMode = 'refuse' | 'reset';
 export interface ApiReachability {
@@ -27,8 +28,19 @@ const errorFaultSchema = obj({
 const latencySchema = obj({ ms: required(int(0)), path: str() });
 const nodeDownSchema = obj({ takeoverDelayMs: int(0), manualTakeover: bool() });
 const unreachableSchema = obj({ mode: oneOf(['refuse', 'reset']) });
-const peerSchema = obj({ name: required(str()), baseUrl: required(str()), username: required(str()), password: required(str()), ca: str() });
-const settingsSchema = obj({ linkBandwidthBytesPerSec: int(0), takeoverDelayMs: int(0), jobDelayMs: int(0), movePhaseMs: int(0) });
+const peerSchema = obj({
+  name: required(str()),
+  baseUrl: required(str()),
+  username: required(str()),
+  password: required(str()),
+  ca: str(),
+});
+const settingsSchema = obj({
+  linkBandwidthBytesPerSec: int(0),
+  takeoverDelayMs: int(0),
+  jobDelayMs: int(0),
+  movePhaseMs: int(0),
+});
 
 export type StateDump = ReturnType<typeof stateDump>;
 
@@ -56,11 +68,23 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
     // probability is a fraction: checked apart from the integer fields.
     const { probability, ...rest } = raw ?? {};
     parse(rest, errorFaultSchema);
-    if (probability !== undefined && (typeof probability !== 'number' || probability < 0 || probability > 1)) {
+    if (
+      probability !== undefined &&
+      (typeof probability !== 'number' || probability < 0 || probability > 1)
+    ) {
       throw invalid('probability must be a number from 0 to 1', 'probability');
     }
-    const body = rest as { method?: string; path: string; status?: number; code?: string; message?: string; count?: number; seed?: number };
-    if (body.count === undefined && probability === undefined) throw invalid('give count, probability, or both', 'count');
+    const body = rest as {
+      method?: string;
+      path: string;
+      status?: number;
+      code?: string;
+      message?: string;
+      count?: number;
+      seed?: number;
+    };
+    if (body.count === undefined && probability === undefined)
+      throw invalid('give count, probability, or both', 'count');
     const id = cluster.faults.addError({
       method: body.method,
       path: body.path,
@@ -94,7 +118,10 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   });
 
   router.on('POST', '/sim/nodes/:name/down', async ({ req, res, params }) => {
-    const body = parse<{ takeoverDelayMs?: number; manualTakeover?: boolean }>(await readJson(req), nodeDownSchema);
+    const body = parse<{ takeoverDelayMs?: number; manualTakeover?: boolean }>(
+      await readJson(req),
+      nodeDownSchema,
+    );
     cluster.nodeDown(params.name, body.takeoverDelayMs, body.manualTakeover);
     ok(res);
   });
@@ -127,7 +154,10 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   });
 
   router.on('POST', '/sim/peers', async ({ req, res }) => {
-    const body = parse<{ name: string; baseUrl: string; username: string; password: string; ca?: string }>(await readJson(req), peerSchema);
+    const body = parse<{ name: string; baseUrl: string; username: string; password: string; ca?: string }>(
+      await readJson(req),
+      peerSchema,
+    );
     const existing = cluster.state.peers.find((p) => p.name === body.name);
     if (existing) Object.assign(existing, body);
     else cluster.state.peers.push({ uuid: cluster.newUuid(), ...body });
@@ -136,7 +166,12 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   });
 
   router.on('PATCH', '/sim/settings', async ({ req, res }) => {
-    const body = parse<{ linkBandwidthBytesPerSec?: number; takeoverDelayMs?: number; jobDelayMs?: number; movePhaseMs?: number }>(await readJson(req), settingsSchema);
+    const body = parse<{
+      linkBandwidthBytesPerSec?: number;
+      takeoverDelayMs?: number;
+      jobDelayMs?: number;
+      movePhaseMs?: number;
+    }>(await readJson(req), settingsSchema);
     const { linkBandwidthBytesPerSec, ...settings } = body;
     if (linkBandwidthBytesPerSec !== undefined) cluster.linkPacer.bytesPerSec = linkBandwidthBytesPerSec;
     Object.assign(cluster.settings, settings);
@@ -147,7 +182,11 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
   // every few milliseconds, much lighter than the whole state.
   router.on('GET', '/sim/svms/:svm/serving', ({ res, params }) => {
     const svm = cluster.state.svms.find((s) => s.name === params.svm);
-    const serving = svm !== undefined && svm.state === 'running' && svm.subtype === 'default' && cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && cluster.interfaceUp(l));
+    const serving =
+      svm !== undefined &&
+      svm.state === 'running' &&
+      svm.subtype === 'default' &&
+      cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && cluster.interfaceUp(l));
     ok(res, { serving });
   });
 
@@ -161,8 +200,12 @@ export function registerControlRoutes(router: Router, { cluster }: SimContext, r
     ok(res, { files: snap.manifest });
   });
   router.on('GET', '/sim/blobs/:hash', ({ res, params }) => {
-    if (!/^[0-9a-f]{64}$/.test(params.hash) || !cluster.blobs.has(params.hash)) throw notFound(`blob ${params.hash}`, 'hash');
+    if (!/^[0-9a-f]{64}$/.test(params.hash) || !cluster.blobs.has(params.hash))
+      throw notFound(`blob ${params.hash}`, 'hash');
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    cluster.blobs.read(params.hash).on('error', () => res.destroy()).pipe(res);
+    cluster.blobs
+      .read(params.hash)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
 }

@@ -2,8 +2,9 @@
 // inter-cluster link, reachability, peering, settings, the state dump (control port), and
 // the data endpoint where clients read and write files (API port). Used by tests, the
 // client workload and the chaos harness.
-import { simFetch } from './fetch';
+
 import type { StateDump } from './control-routes';
+import { simFetch } from './fetch';
 import type { Manifest } from './model';
 
 export interface SimEndpoint {
@@ -45,7 +46,12 @@ export interface DataFile {
 
 /** A non-2xx answer from the simulator, with its ONTAP-style error body. */
 export class SimRequestError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string, readonly target?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+    readonly target?: string,
+  ) {
     super(message);
     this.name = 'SimRequestError';
   }
@@ -62,7 +68,12 @@ export class SimControl {
     return (await this.json<{ id: string }>('POST', this.control('/sim/faults/errors'), spec)).id;
   }
   async addLatency(ms: number, path?: string): Promise<string> {
-    return (await this.json<{ id: string }>('POST', this.control('/sim/faults/latency'), { ms, ...(path && { path }) })).id;
+    return (
+      await this.json<{ id: string }>('POST', this.control('/sim/faults/latency'), {
+        ms,
+        ...(path && { path }),
+      })
+    ).id;
   }
   /** Lifts one injected error or latency, by the id its injection returned. */
   async removeFault(id: string): Promise<void> {
@@ -73,7 +84,10 @@ export class SimControl {
     await this.json('DELETE', this.control('/sim/faults'));
   }
   /** With `manualTakeover`, the partner takes the node over only at `takeover(node)`. */
-  async nodeDown(node: string, options: { takeoverDelayMs?: number; manualTakeover?: boolean } = {}): Promise<void> {
+  async nodeDown(
+    node: string,
+    options: { takeoverDelayMs?: number; manualTakeover?: boolean } = {},
+  ): Promise<void> {
     await this.json('POST', this.control(`/sim/nodes/${encodeURIComponent(node)}/down`), options);
   }
   async takeover(node: string): Promise<void> {
@@ -96,7 +110,13 @@ export class SimControl {
   async reachable(): Promise<void> {
     await this.json('POST', this.control('/sim/reachable'));
   }
-  async addPeer(peer: { name: string; baseUrl: string; username: string; password: string; ca?: string }): Promise<void> {
+  async addPeer(peer: {
+    name: string;
+    baseUrl: string;
+    username: string;
+    password: string;
+    ca?: string;
+  }): Promise<void> {
     await this.json('POST', this.control('/sim/peers'), peer);
   }
   async settings(settings: SimSettings): Promise<void> {
@@ -104,12 +124,18 @@ export class SimControl {
   }
   /** Whether the SVM serves clients on this cluster now (running, `default`, an interface up). */
   async serving(svm: string): Promise<boolean> {
-    return (await this.json<{ serving: boolean }>('GET', this.control(`/sim/svms/${enc(svm)}/serving`))).serving;
+    return (await this.json<{ serving: boolean }>('GET', this.control(`/sim/svms/${enc(svm)}/serving`)))
+      .serving;
   }
   /** A volume's files (or a snapshot's), whatever the SVM's state. */
   async volumeFiles(svm: string, volume: string, snapshot?: string): Promise<Manifest> {
     const query = snapshot ? `?snapshot=${encodeURIComponent(snapshot)}` : '';
-    return (await this.json<{ files: Manifest }>('GET', this.control(`/sim/volumes/${enc(svm)}/${enc(volume)}/files${query}`))).files;
+    return (
+      await this.json<{ files: Manifest }>(
+        'GET',
+        this.control(`/sim/volumes/${enc(svm)}/${enc(volume)}/files${query}`),
+      )
+    ).files;
   }
   async blob(hash: string): Promise<Buffer> {
     return this.bytes('GET', this.control(`/sim/blobs/${hash}`));
@@ -124,7 +150,12 @@ export class SimControl {
   }
   /** Resolves once the write is durable on the cluster. */
   async writeFile(svm: string, volume: string, path: string, content: Buffer | string): Promise<DataFile> {
-    return this.json('PUT', this.data(svm, volume, path), undefined, typeof content === 'string' ? Buffer.from(content) : content);
+    return this.json(
+      'PUT',
+      this.data(svm, volume, path),
+      undefined,
+      typeof content === 'string' ? Buffer.from(content) : content,
+    );
   }
   async deleteFile(svm: string, volume: string, path: string): Promise<void> {
     await this.json('DELETE', this.data(svm, volume, path));
@@ -142,7 +173,12 @@ export class SimControl {
     const res = await simFetch(url, {
       ca: this.endpoint.ca,
       method,
-      headers: json !== undefined ? { 'content-type': 'application/json' } : raw ? { 'content-type': 'application/octet-stream' } : {},
+      headers:
+        json !== undefined
+          ? { 'content-type': 'application/json' }
+          : raw
+            ? { 'content-type': 'application/octet-stream' }
+            : {},
       body: json !== undefined ? JSON.stringify(json) : raw,
     });
     if (!res.ok) {

@@ -1,26 +1,35 @@
 // The data endpoint: what an NFS client would do, as HTTP. Files of an SVM's volume are read,
 // written and deleted only while that SVM serves data on this cluster; a write is answered
 // 200 only once its content and the volume's new file list are durable on disk.
+
+import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import type { SimContext } from './context';
 import { notFound, RequestError, sendJson } from './http';
-import { ONTAP_ERROR } from '../lambdas/ontap/error-codes';
 import type { VolumeRecord } from './model';
 import type { Router } from './router';
 
 const MAX_PATH = 1024;
 
 /** Why the SVM's volume does not serve clients right now, or undefined when it does. */
-function notServing(ctx: SimContext, svmName: string, volumeName: string): { reason: string; target: string } | undefined {
+function notServing(
+  ctx: SimContext,
+  svmName: string,
+  volumeName: string,
+): { reason: string; target: string } | undefined {
   const { cluster } = ctx;
   const svm = cluster.state.svms.find((s) => s.name === svmName);
   if (!svm) return { reason: `SVM ${svmName} does not exist on ${cluster.name}`, target: 'svm' };
   if (svm.state !== 'running') return { reason: `SVM ${svmName} is ${svm.state}`, target: 'svm.state' };
-  if (svm.subtype !== 'default') return { reason: `SVM ${svmName} is of subtype ${svm.subtype}`, target: 'svm.subtype' };
+  if (svm.subtype !== 'default')
+    return { reason: `SVM ${svmName} is of subtype ${svm.subtype}`, target: 'svm.subtype' };
   const vol = cluster.state.volumes.find((v) => v.svmUuid === svm.uuid && v.name === volumeName);
   if (!vol) return { reason: `volume ${volumeName} does not exist in SVM ${svmName}`, target: 'volume' };
-  if (vol.type !== 'rw') return { reason: `volume ${volumeName} is of type ${vol.type}`, target: 'volume.type' };
-  if (vol.state !== 'online') return { reason: `volume ${volumeName} is ${vol.state}`, target: 'volume.state' };
-  if (!cluster.volumeServer(vol)) return { reason: `the node of volume ${volumeName} is down and not taken over`, target: 'node' };
+  if (vol.type !== 'rw')
+    return { reason: `volume ${volumeName} is of type ${vol.type}`, target: 'volume.type' };
+  if (vol.state !== 'online')
+    return { reason: `volume ${volumeName} is ${vol.state}`, target: 'volume.state' };
+  if (!cluster.volumeServer(vol))
+    return { reason: `the node of volume ${volumeName} is down and not taken over`, target: 'node' };
   if (!cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && cluster.interfaceUp(l))) {
     return { reason: `SVM ${svmName} has no interface up on ${cluster.name}`, target: 'interfaces' };
   }
@@ -54,8 +63,15 @@ export function registerDataRoutes(router: Router, ctx: SimContext): void {
     const vol = servingVolume(ctx, params.svm, params.volume);
     const entry = vol.files[checkPath(params.path)];
     if (!entry) throw notFound(`file ${params.path}`, 'path');
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.size, etag: `"${entry.hash}"` });
-    cluster.blobs.read(entry.hash).on('error', () => res.destroy()).pipe(res);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': entry.size,
+      etag: `"${entry.hash}"`,
+    });
+    cluster.blobs
+      .read(entry.hash)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
 
   router.on('PUT', '/sim/data/:svm/:volume/*path', async ({ req, res, params }) => {

@@ -29,7 +29,12 @@ export function seededBytes(seed: number, size: number): Buffer {
 }
 
 /** One ONTAP call as an administrator makes it, waiting for its job; throws on any failure. */
-export async function ontap<T = Record<string, unknown>>(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'password' | 'ca'>, method: string, path: string, body?: unknown): Promise<T> {
+export async function ontap<T = Record<string, unknown>>(
+  cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'password' | 'ca'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await simFetch(`${cluster.baseUrl}${path}`, {
     ca: cluster.ca,
     method,
@@ -45,7 +50,11 @@ export async function ontap<T = Record<string, unknown>>(cluster: Pick<RunningCl
   if (res.status === 202 && job) {
     const deadline = Date.now() + JOB_DEADLINE_MS;
     for (;;) {
-      const state = await ontap<{ state: string; message?: string }>(cluster, 'GET', `/api/cluster/jobs/${job.uuid}`);
+      const state = await ontap<{ state: string; message?: string }>(
+        cluster,
+        'GET',
+        `/api/cluster/jobs/${job.uuid}`,
+      );
       if (state.state === 'success') break;
       if (state.state === 'failure') throw new Error(`${method} ${path}: job failed: ${state.message}`);
       if (Date.now() > deadline) throw new Error(`${method} ${path}: job ${job.uuid} did not finish`);
@@ -67,15 +76,39 @@ export async function seedDemo(source: RunningCluster, seed = 1, size: DemoSize 
   const existing = await ontap<{ num_records: number }>(source, 'GET', `/api/svm/svms?name=${DEMO_SVM}`);
   if (existing.num_records > 0) return;
   const svm = { name: DEMO_SVM };
-  await ontap(source, 'POST', '/api/svm/svms', { name: DEMO_SVM, language: 'c.utf_8', comment: 'svm-migrate demo' });
-  await ontap(source, 'POST', '/api/name-services/dns', { svm, domains: ['demo.example.com', 'example.com'], servers: ['10.0.0.53', '10.0.0.54'] });
-  await ontap(source, 'POST', '/api/protocols/nfs/services', { svm, enabled: true, protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false } });
+  await ontap(source, 'POST', '/api/svm/svms', {
+    name: DEMO_SVM,
+    language: 'c.utf_8',
+    comment: 'svm-migrate demo',
+  });
+  await ontap(source, 'POST', '/api/name-services/dns', {
+    svm,
+    domains: ['demo.example.com', 'example.com'],
+    servers: ['10.0.0.53', '10.0.0.54'],
+  });
+  await ontap(source, 'POST', '/api/protocols/nfs/services', {
+    svm,
+    enabled: true,
+    protocol: { v3_enabled: true, v40_enabled: true, v41_enabled: false },
+  });
   await ontap(source, 'POST', '/api/protocols/nfs/export-policies', {
     name: 'demo_exports',
     svm,
     rules: [
-      { clients: [{ match: '10.0.0.0/8' }], protocols: ['nfs3', 'nfs4'], ro_rule: ['sys'], rw_rule: ['sys'], superuser: ['sys'] },
-      { clients: [{ match: '192.168.0.0/16' }], protocols: ['nfs'], ro_rule: ['sys'], rw_rule: ['never'], superuser: ['none'] },
+      {
+        clients: [{ match: '10.0.0.0/8' }],
+        protocols: ['nfs3', 'nfs4'],
+        ro_rule: ['sys'],
+        rw_rule: ['sys'],
+        superuser: ['sys'],
+      },
+      {
+        clients: [{ match: '192.168.0.0/16' }],
+        protocols: ['nfs'],
+        ro_rule: ['sys'],
+        rw_rule: ['never'],
+        superuser: ['none'],
+      },
     ],
   });
   const nodes = await ontap<{ records: { name: string }[] }>(source, 'GET', '/api/cluster/nodes');
@@ -104,8 +137,13 @@ export async function seedDemo(source: RunningCluster, seed = 1, size: DemoSize 
     for (let f = 0; f < files; f++) {
       const fileSeed = seed * 1000 + v * 10 + f;
       // From a few KiB to a few hundred KiB.
-      const bytes = size.fileBytes ?? 2048 + ((fileSeed * 2654435761) >>> 0) % (300 * 1024);
-      await data.writeFile(DEMO_SVM, volume, f === 0 ? 'README.txt' : `data/file${f}.bin`, seededBytes(fileSeed, bytes));
+      const bytes = size.fileBytes ?? 2048 + (((fileSeed * 2654435761) >>> 0) % (300 * 1024));
+      await data.writeFile(
+        DEMO_SVM,
+        volume,
+        f === 0 ? 'README.txt' : `data/file${f}.bin`,
+        seededBytes(fileSeed, bytes),
+      );
     }
   }
 }

@@ -21,7 +21,12 @@ export interface LatencyFault {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** mulberry32: a small seeded PRNG, so a chaos run can be replayed from its seed. */
@@ -43,13 +48,20 @@ export class FaultPlan {
 
   addError(fault: Omit<ErrorFault, 'id'>): string {
     const id = `error-${++this.seq}`;
-    this.errors.push({ fault: { ...fault, id }, pattern: globToRegExp(fault.path), random: prng(fault.seed ?? 1) });
+    this.errors.push({
+      fault: { ...fault, id },
+      pattern: globToRegExp(fault.path),
+      random: prng(fault.seed ?? 1),
+    });
     return id;
   }
 
   addLatency(fault: Omit<LatencyFault, 'id'>): string {
     const id = `latency-${++this.seq}`;
-    this.latencies.push({ fault: { ...fault, id }, pattern: fault.path ? globToRegExp(fault.path) : undefined });
+    this.latencies.push({
+      fault: { ...fault, id },
+      pattern: fault.path ? globToRegExp(fault.path) : undefined,
+    });
     return id;
   }
 

@@ -10,7 +10,7 @@ export function nodeState(node: NodeRecord): NodeState {
 
 export function takeoverState(state: ClusterState, node: NodeRecord): TakeoverState {
   const partner = state.nodes.find((n) => n.uuid === node.partnerUuid);
-  if (partner && partner.down && partner.takenOver && !node.down) return 'in_takeover';
+  if (partner?.down && partner.takenOver && !node.down) return 'in_takeover';
   if (node.down && !node.takenOver && partner?.down) return 'not_possible';
   return 'not_attempted';
 }

@@ -15,7 +15,10 @@ export class JobRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
-  constructor(private readonly cluster: Cluster, private readonly runAction: ActionRunner) {}
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly runAction: ActionRunner,
+  ) {}
 
   submit(description: string, action: JobAction, svm?: { name: string; uuid: string }): JobRecord {
     const job: JobRecord = {
@@ -36,7 +39,8 @@ export class JobRunner {
 
   /** Runs again the jobs a stopped process left queued or running. */
   resume(): void {
-    for (const job of this.cluster.state.jobs) if (job.state === 'queued' || job.state === 'running') this.schedule(job);
+    for (const job of this.cluster.state.jobs)
+      if (job.state === 'queued' || job.state === 'running') this.schedule(job);
   }
 
   stop(): void {
@@ -76,7 +80,10 @@ export class JobRunner {
       job.state = 'success';
       job.message = 'success';
     } catch (err) {
-      const e = err instanceof RequestError ? err : new RequestError(500, ONTAP_ERROR.INTERNAL, String((err as Error)?.message ?? err));
+      const e =
+        err instanceof RequestError
+          ? err
+          : new RequestError(500, ONTAP_ERROR.INTERNAL, String((err as Error)?.message ?? err));
       job.state = 'failure';
       job.message = e.message;
       job.code = Number(e.code);
@@ -120,8 +127,16 @@ export async function answerWithJob(
   if (options.returnTimeout) {
     await runner.wait(job, options.returnTimeout * 1000);
     if (job.state === 'failure') {
-      const status = job.code === Number(ONTAP_ERROR.ENTRY_NOT_FOUND) ? 404 : job.code === Number(ONTAP_ERROR.DUPLICATE_ENTRY) ? 409 : 400;
-      sendError(res, new RequestError(status, String(job.code ?? ONTAP_ERROR.INTERNAL), job.message ?? 'job failed'));
+      const status =
+        job.code === Number(ONTAP_ERROR.ENTRY_NOT_FOUND)
+          ? 404
+          : job.code === Number(ONTAP_ERROR.DUPLICATE_ENTRY)
+            ? 409
+            : 400;
+      sendError(
+        res,
+        new RequestError(status, String(job.code ?? ONTAP_ERROR.INTERNAL), job.message ?? 'job failed'),
+      );
       return;
     }
     if (job.state === 'success') {

@@ -5,7 +5,7 @@
 //   tsx sim/main.ts --cluster NAME --data-dir DIR/NAME [--port P] [--control-port C]
 import { parseArgs } from 'node:util';
 import { startClusterPair } from './pair';
-import { startCluster, type RunningCluster } from './server';
+import { type RunningCluster, startCluster } from './server';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,19 +34,35 @@ async function main(): Promise<void> {
   let clusters: RunningCluster[];
   let stop: () => Promise<void>;
   if (values.cluster) {
-    const cluster = await startCluster({ ...common, name: values.cluster, dataDir, port: num(values.port), controlPort: num(values['control-port']) });
+    const cluster = await startCluster({
+      ...common,
+      name: values.cluster,
+      dataDir,
+      port: num(values.port),
+      controlPort: num(values['control-port']),
+    });
     clusters = [cluster];
     stop = () => cluster.stop();
   } else {
-    const pair = await startClusterPair({ ...common, dataDir, demo: values.demo, portBase: num(values['port-base']) });
+    const pair = await startClusterPair({
+      ...common,
+      dataDir,
+      demo: values.demo,
+      portBase: num(values['port-base']),
+    });
     clusters = [pair.source, pair.destination];
     stop = () => pair.stop();
   }
   for (const c of clusters) {
-    process.stdout.write(`${JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ name: c.name, baseUrl: c.baseUrl, controlUrl: c.controlUrl, username: c.username, password: c.password, ca: c.ca, caFile: c.caFile })}\n`,
+    );
   }
   const shutdown = () => {
-    stop().then(() => process.exit(0), () => process.exit(1));
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

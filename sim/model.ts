@@ -1,7 +1,15 @@
 // The simulated cluster's persistent state: what a cluster holds, in the shape it is stored
 // in `state.json`. API answers are views over these records (see api/*.ts).
 import type {
-  ExportRule, JobState, SnapmirrorState, SvmPeerState, SvmState, SvmSubtype, TransferState, VolumeMoveState, VolumeType,
+  ExportRule,
+  JobState,
+  SnapmirrorState,
+  SvmPeerState,
+  SvmState,
+  SvmSubtype,
+  TransferState,
+  VolumeMoveState,
+  VolumeType,
 } from '../lambdas/ontap/types';
 
 export interface FileEntry {
@@ -88,7 +96,11 @@ export interface VolumeRecord {
   /** The SVM's root volume (junction `/`), created with the SVM. */
   isSvmRoot?: boolean;
   extra?: Record<string, unknown>;
-  movement?: { state: VolumeMoveState; percent_complete: number; destination_aggregate: { name: string; uuid: string } };
+  movement?: {
+    state: VolumeMoveState;
+    percent_complete: number;
+    destination_aggregate: { name: string; uuid: string };
+  };
 }
 
 export interface InterfaceRecord {
@@ -176,18 +188,52 @@ export interface RelationshipRecord {
 
 /** What a job does when it runs; stored, so a restart can run it again. */
 export type JobAction =
-  | { kind: 'svm_create'; svm: SvmRecord; dns?: { domains: string[]; servers: string[] }; nfsEnabled?: boolean; rootVolumeUuid?: string }
-  | { kind: 'svm_modify'; uuid: string; state?: 'running' | 'stopped'; name?: string; language?: string; comment?: string; extra?: Record<string, unknown> }
+  | {
+      kind: 'svm_create';
+      svm: SvmRecord;
+      dns?: { domains: string[]; servers: string[] };
+      nfsEnabled?: boolean;
+      rootVolumeUuid?: string;
+    }
+  | {
+      kind: 'svm_modify';
+      uuid: string;
+      state?: 'running' | 'stopped';
+      name?: string;
+      language?: string;
+      comment?: string;
+      extra?: Record<string, unknown>;
+    }
   | { kind: 'svm_delete'; uuid: string }
   | { kind: 'volume_create'; volume: VolumeRecord }
-  | { kind: 'volume_modify'; uuid: string; size?: number; state?: 'online' | 'offline' | 'restricted'; type?: VolumeType; nas?: VolumeRecord['nas']; name?: string; extra?: Record<string, unknown> }
+  | {
+      kind: 'volume_modify';
+      uuid: string;
+      size?: number;
+      state?: 'online' | 'offline' | 'restricted';
+      type?: VolumeType;
+      nas?: VolumeRecord['nas'];
+      name?: string;
+      extra?: Record<string, unknown>;
+    }
   | { kind: 'volume_move'; uuid: string; aggregateUuid: string }
   | { kind: 'volume_delete'; uuid: string }
   | { kind: 'svm_peer_create'; peer: SvmPeerRecord }
-  | { kind: 'svm_peer_modify'; uuid: string; state?: 'peered' | 'rejected' | 'suspended'; name?: string; applications?: string[] }
+  | {
+      kind: 'svm_peer_modify';
+      uuid: string;
+      state?: 'peered' | 'rejected' | 'suspended';
+      name?: string;
+      applications?: string[];
+    }
   | { kind: 'svm_peer_delete'; uuid: string }
   | { kind: 'relationship_create'; relationship: RelationshipRecord; initialize: boolean }
-  | { kind: 'relationship_modify'; uuid: string; state?: 'snapmirrored' | 'paused' | 'broken_off'; throttle?: number }
+  | {
+      kind: 'relationship_modify';
+      uuid: string;
+      state?: 'snapmirrored' | 'paused' | 'broken_off';
+      throttle?: number;
+    }
   | { kind: 'relationship_delete'; uuid: string };
 
 export interface JobRecord {

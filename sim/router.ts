@@ -52,11 +52,16 @@ export class Router {
       pathMatched = true;
       if (route.method !== req.method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+      for (const [i, name] of route.names.entries()) params[name] = decodeURIComponent(m[i + 1]);
       await route.handler({ req, res, params, query: new OntapQuery(url.searchParams, url.pathname) });
       return;
     }
-    if (pathMatched) throw new RequestError(405, ONTAP_ERROR.INVALID_VALUE, `method ${req.method} not allowed on ${url.pathname}`);
+    if (pathMatched)
+      throw new RequestError(
+        405,
+        ONTAP_ERROR.INVALID_VALUE,
+        `method ${req.method} not allowed on ${url.pathname}`,
+      );
     throw new RequestError(404, ONTAP_ERROR.ENTRY_NOT_FOUND, `API not found: ${url.pathname}`);
   }
 }

@@ -126,7 +126,8 @@ export function validate(value: unknown, schema: Schema, path = ''): unknown {
       return value.map((item, i) => validate(item, schema.of, `${where}[${i}]`));
     case 'object': {
       // A reference given by its name alone, as NetApp's clients send it: `"ipspace": "Default"`.
-      if (typeof value === 'string' && schema.fields.name?.schema.kind === 'string') return validate({ name: value }, schema, path);
+      if (typeof value === 'string' && schema.fields.name?.schema.kind === 'string')
+        return validate({ name: value }, schema, path);
       if (!isPlainObject(value)) throw typeError(where, value, 'an object');
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {

@@ -21,7 +21,7 @@ import { registerVolumeRoutes } from './api/volume-routes';
 import { BlobStore } from './blobs';
 import { Cluster, type ClusterSettings } from './cluster';
 import type { SimContext } from './context';
-import { registerControlRoutes, type ApiReachability, type UnreachableMode } from './control-routes';
+import { type ApiReachability, registerControlRoutes, type UnreachableMode } from './control-routes';
 import { registerDataRoutes } from './data-routes';
 import { authorized, RequestError, sendError } from './http';
 import { JobRunner } from './jobs';
@@ -82,13 +82,18 @@ function initialState(name: string, nodeCount: 2 | 4): ClusterState {
     takenOver: false,
   }));
   // HA pairs: 01+02, 03+04.
-  nodes.forEach((n, i) => (n.partnerUuid = nodes[i ^ 1].uuid));
+  for (const [i, n] of nodes.entries()) n.partnerUuid = nodes[i ^ 1].uuid;
   return {
     version: 1,
     cluster: { name, uuid: uuid() },
     listen: { port: 0, controlPort: 0 },
     nodes,
-    aggregates: nodes.map((n) => ({ uuid: uuid(), name: `${n.name.replace(/-/g, '_')}_aggr1`, nodeUuid: n.uuid, size: 2 ** 40 })),
+    aggregates: nodes.map((n) => ({
+      uuid: uuid(),
+      name: `${n.name.replace(/-/g, '_')}_aggr1`,
+      nodeUuid: n.uuid,
+      size: 2 ** 40,
+    })),
     svms: [],
     dns: [],
     nfs: [],
@@ -108,7 +113,9 @@ function initialState(name: string, nodeCount: 2 | 4): ClusterState {
 /** Credentials live beside the state so a restarted cluster accepts what its peer stored. */
 function credentials(dataDir: string, options: StartClusterOptions): { username: string; password: string } {
   const file = `${dataDir}/${CREDENTIALS_FILE}`;
-  const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { username: string; password: string }) : undefined;
+  const stored = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { username: string; password: string })
+    : undefined;
   const creds = {
     username: options.username ?? stored?.username ?? DEFAULT_USERNAME,
     password: options.password ?? stored?.password ?? DEFAULT_PASSWORD,
@@ -136,7 +143,8 @@ function closeServer(server: http.Server): Promise<void> {
 }
 
 /** Paths of the API port that need the cluster's credentials (the data endpoint does not). */
-const needsAuth = (path: string) => path.startsWith('/api/') || path === '/api' || path.startsWith('/sim/replication/');
+const needsAuth = (path: string) =>
+  path.startsWith('/api/') || path === '/api' || path.startsWith('/sim/replication/');
 
 export async function startCluster(options: StartClusterOptions): Promise<RunningCluster> {
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -151,7 +159,15 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     jobDelayMs: options.jobDelayMs ?? 20,
     movePhaseMs: options.movePhaseMs ?? 200,
   };
-  const cluster = new Cluster(state, stateFile, new BlobStore(options.dataDir), username, password, settings, options.linkBandwidthBytesPerSec ?? 0);
+  const cluster = new Cluster(
+    state,
+    stateFile,
+    new BlobStore(options.dataDir),
+    username,
+    password,
+    settings,
+    options.linkBandwidthBytesPerSec ?? 0,
+  );
   const replicator = new Replicator(cluster);
   const jobs = new JobRunner(cluster, actionRunner(cluster, replicator));
   const ctx: SimContext = { cluster, jobs, replicator };
@@ -277,6 +293,13 @@ function answerFailure(res: http.ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  const e = err instanceof RequestError ? err : new RequestError(500, ONTAP_ERROR.INTERNAL, `internal error: ${(err as Error)?.message ?? String(err)}`);
+  const e =
+    err instanceof RequestError
+      ? err
+      : new RequestError(
+          500,
+          ONTAP_ERROR.INTERNAL,
+          `internal error: ${(err as Error)?.message ?? String(err)}`,
+        );
   sendError(res, e);
 }

@@ -44,7 +44,9 @@ export class StateFile {
   durable(): Promise<void> {
     if (this.saved >= this.changes) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error(`${this.file} is closed`));
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ upTo: this.changes, resolve, reject }));
+    const done = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ upTo: this.changes, resolve, reject }),
+    );
     this.startSaving();
     return done;
   }

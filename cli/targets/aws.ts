@@ -5,20 +5,27 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionInput } from '../../lambdas/input';
 import { MigrationStore } from '../../lambdas/state/migration-store';
 import { notFound, usageError } from '../errors';
-import { existingExecutionError, type ExecutionStatus, type ExecutionSummary, type HistoryEntry, type MigrationTarget, type StartedExecution } from '../target';
+import {
+  type ExecutionStatus,
+  type ExecutionSummary,
+  existingExecutionError,
+  type HistoryEntry,
+  type MigrationTarget,
+  type StartedExecution,
+} from '../target';
 
 export interface AwsTargetOptions {
   region?: string;
@@ -44,10 +51,16 @@ export class AwsTarget implements MigrationTarget {
     readonly tableName: string,
     options: Pick<AwsTargetOptions, 'region' | 'profile'>,
   ) {
-    const config = { ...(options.region && { region: options.region }), ...(options.profile && { profile: options.profile }) };
+    const config = {
+      ...(options.region && { region: options.region }),
+      ...(options.profile && { profile: options.profile }),
+    };
     this.sfn = new SFNClient(config);
     this.dynamodb = new DynamoDBClient(config);
-    this.store = new MigrationStore(DynamoDBDocumentClient.from(this.dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+    this.store = new MigrationStore(
+      DynamoDBDocumentClient.from(this.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName,
+    );
   }
 
   /**
@@ -62,10 +75,14 @@ export class AwsTarget implements MigrationTarget {
       tableName ||= outputs.TableName;
       const missing = [!stateMachineArn && 'StateMachineArn', !tableName && 'TableName'].filter(Boolean);
       if (missing.length > 0) {
-        throw usageError(`stack ${options.stack} has no output ${missing.join(' or ')}: is it an svm-migrate stack? (or give --state-machine-arn and --table-name)`);
+        throw usageError(
+          `stack ${options.stack} has no output ${missing.join(' or ')}: is it an svm-migrate stack? (or give --state-machine-arn and --table-name)`,
+        );
       }
     }
-    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[A-Za-z0-9_.-]+$/.test(stateMachineArn as string)) {
+    if (
+      !/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[A-Za-z0-9_.-]+$/.test(stateMachineArn as string)
+    ) {
       throw usageError(`--state-machine-arn ${stateMachineArn}: not a state machine ARN`);
     }
     return new AwsTarget(stateMachineArn as string, tableName as string, options);
@@ -77,7 +94,13 @@ export class AwsTarget implements MigrationTarget {
 
   async startExecution(input: ExecutionInput, name: string): Promise<StartedExecution> {
     try {
-      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+      const out = await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
       return { executionArn: out.executionArn as string, name, startDate: isoOf(out.startDate) };
     } catch (err) {
       if (!(err instanceof ExecutionAlreadyExists)) throw err;
@@ -121,7 +144,12 @@ export class AwsTarget implements MigrationTarget {
     let nextToken: string | undefined;
     do {
       const page = await this.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: HISTORY_PAGE, includeExecutionData: false, ...(nextToken && { nextToken }) }),
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: HISTORY_PAGE,
+          includeExecutionData: false,
+          ...(nextToken && { nextToken }),
+        }),
       );
       entries.push(...(page.events ?? []).map(historyEntryOf));
       nextToken = page.nextToken;
@@ -137,9 +165,9 @@ export class AwsTarget implements MigrationTarget {
 
 /** The fields of a history event that a reader wants: the state, and what went wrong or what ran. */
 function historyEntryOf(event: HistoryEvent): HistoryEntry {
-  const details = Object.entries(event).find(([key, value]) => key.endsWith('EventDetails') && value && typeof value === 'object')?.[1] as
-    | Record<string, unknown>
-    | undefined;
+  const details = Object.entries(event).find(
+    ([key, value]) => key.endsWith('EventDetails') && value && typeof value === 'object',
+  )?.[1] as Record<string, unknown> | undefined;
   const state = (event.stateEnteredEventDetails ?? event.stateExitedEventDetails)?.name;
   return {
     id: event.id ?? 0,
@@ -192,16 +220,25 @@ function parseJson(text: string): unknown {
 
 /** The stack's outputs by key; a missing stack is "not found" with the flags that avoid the lookup. */
 async function stackOutputs(options: AwsTargetOptions): Promise<Record<string, string>> {
-  const config = { ...(options.region && { region: options.region }), ...(options.profile && { profile: options.profile }) };
+  const config = {
+    ...(options.region && { region: options.region }),
+    ...(options.profile && { profile: options.profile }),
+  };
   const cloudFormation = new CloudFormationClient(config);
   try {
     const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: options.stack }));
     const outputs = out.Stacks?.[0]?.Outputs ?? [];
-    return Object.fromEntries(outputs.filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey as string, o.OutputValue as string]));
+    return Object.fromEntries(
+      outputs
+        .filter((o) => o.OutputKey && o.OutputValue)
+        .map((o) => [o.OutputKey as string, o.OutputValue as string]),
+    );
   } catch (err) {
     // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
     if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) {
-      throw notFound(`stack ${options.stack} does not exist in this account and region (deploy it, pass --stack, or give --state-machine-arn and --table-name)`);
+      throw notFound(
+        `stack ${options.stack} does not exist in this account and region (deploy it, pass --stack, or give --state-machine-arn and --table-name)`,
+      );
     }
     throw err;
   } finally {

@@ -19,11 +19,14 @@ export type ExecutionProcessMessage =
 const DEFAULT_POLL_SECONDS = 1;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'work-dir': { type: 'string' }, name: { type: 'string' }, 'input-file': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'work-dir': { type: 'string' }, name: { type: 'string' }, 'input-file': { type: 'string' } },
+  });
   const workDir = values['work-dir'];
   const name = values.name;
   const inputFile = values['input-file'];
-  if (!workDir || !name || inputFile === undefined) throw new Error('--work-dir, --name and --input-file are required');
+  if (!workDir || !name || inputFile === undefined)
+    throw new Error('--work-dir, --name and --input-file are required');
   const input: unknown = JSON.parse(fs.readFileSync(inputFile, 'utf8'));
   const services = readServices(workDir);
   if (!services) throw new Error(`no local services recorded in ${workDir}`);
@@ -33,7 +36,9 @@ async function main(): Promise<void> {
     clusters: services.clusters,
     dynamoDbEndpoint: services.dynamoDbEndpoint,
     tableName: services.tableName,
-    tunables: { pollIntervalSeconds: numberFromEnv('SVM_MIGRATE_LOCAL_POLL_SECONDS') ?? DEFAULT_POLL_SECONDS },
+    tunables: {
+      pollIntervalSeconds: numberFromEnv('SVM_MIGRATE_LOCAL_POLL_SECONDS') ?? DEFAULT_POLL_SECONDS,
+    },
     overrides: testOverrides(),
     logLevel: 'INFO',
   });
@@ -45,7 +50,9 @@ async function main(): Promise<void> {
     } catch (err) {
       if (!(err instanceof ExecutionAlreadyExistsError)) throw err;
       const stateMachine = env.machine.stateMachineArn;
-      await report({ alreadyExists: { executionArn: `${stateMachine.replace(':stateMachine:', ':execution:')}:${name}` } });
+      await report({
+        alreadyExists: { executionArn: `${stateMachine.replace(':stateMachine:', ':execution:')}:${name}` },
+      });
       return;
     }
     const startDate = env.registry.describe(executionArn)?.startTime ?? new Date().toISOString();
@@ -61,7 +68,10 @@ function testOverrides(): RunnerOverrides | undefined {
   const waitSeconds = numberFromEnv('SVM_MIGRATE_LOCAL_WAIT_SECONDS');
   const retryIntervalMs = numberFromEnv('SVM_MIGRATE_LOCAL_RETRY_INTERVAL_MS');
   if (waitSeconds === undefined && retryIntervalMs === undefined) return undefined;
-  return { ...(waitSeconds !== undefined && { waitSeconds }), ...(retryIntervalMs !== undefined && { retryIntervalMs }) };
+  return {
+    ...(waitSeconds !== undefined && { waitSeconds }),
+    ...(retryIntervalMs !== undefined && { retryIntervalMs }),
+  };
 }
 
 function numberFromEnv(name: string): number | undefined {

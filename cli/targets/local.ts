@@ -9,11 +9,23 @@ import { OntapClient } from '../../lambdas/ontap/client';
 import { MigrationStore } from '../../lambdas/state/migration-store';
 import type { MigrationRecord } from '../../lambdas/state/records';
 import { documentClient } from '../../local/dynamodb-local';
-import { ExecutionRegistry, type ExecutionDescription, type ExecutionEvent } from '../../local/executions';
-import { ensureLocalServices, firstMessage, localStateDir, type LocalServices, type ServicesHostOptions } from '../../local/services';
+import { type ExecutionDescription, type ExecutionEvent, ExecutionRegistry } from '../../local/executions';
+import {
+  ensureLocalServices,
+  firstMessage,
+  type LocalServices,
+  localStateDir,
+  type ServicesHostOptions,
+} from '../../local/services';
 import { unavailable } from '../errors';
 import { checkRequest } from '../request-check';
-import { existingExecutionError, type ExecutionSummary, type HistoryEntry, type MigrationTarget, type StartedExecution } from '../target';
+import {
+  type ExecutionSummary,
+  existingExecutionError,
+  type HistoryEntry,
+  type MigrationTarget,
+  type StartedExecution,
+} from '../target';
 import type { ExecutionProcessMessage } from './local-execution';
 
 const EXECUTION_ENTRY = path.join(__dirname, 'local-execution.ts');
@@ -66,12 +78,31 @@ export class LocalTarget implements MigrationTarget {
     const log = fs.openSync(logFile, 'a');
     const child = spawn(
       process.execPath,
-      ['--require', require.resolve('tsx/cjs'), EXECUTION_ENTRY, '--work-dir', this.options.workDir, '--name', name, '--input-file', inputFile],
-      { cwd: this.options.workDir, detached: true, stdio: ['ignore', log, log, 'ipc'], env: this.options.env },
+      [
+        '--require',
+        require.resolve('tsx/cjs'),
+        EXECUTION_ENTRY,
+        '--work-dir',
+        this.options.workDir,
+        '--name',
+        name,
+        '--input-file',
+        inputFile,
+      ],
+      {
+        cwd: this.options.workDir,
+        detached: true,
+        stdio: ['ignore', log, log, 'ipc'],
+        env: this.options.env,
+      },
     );
     fs.closeSync(log);
     try {
-      const message = await firstMessage<ExecutionProcessMessage>(child, START_TIMEOUT_MS, `the local runner (log: ${logFile})`).catch((err: Error) => {
+      const message = await firstMessage<ExecutionProcessMessage>(
+        child,
+        START_TIMEOUT_MS,
+        `the local runner (log: ${logFile})`,
+      ).catch((err: Error) => {
         throw unavailable(err.message);
       });
       if ('started' in message) return message.started;
@@ -98,9 +129,18 @@ export class LocalTarget implements MigrationTarget {
   }
 
   async sourceVolumeBytes(m: MigrationRecord): Promise<Map<string, number>> {
-    const cluster = [this.services.clusters.source, this.services.clusters.destination].find((c) => c.name === m.source.cluster);
+    const cluster = [this.services.clusters.source, this.services.clusters.destination].find(
+      (c) => c.name === m.source.cluster,
+    );
     if (!cluster) return new Map();
-    const client = new OntapClient({ side: 'source', baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5000 });
+    const client = new OntapClient({
+      side: 'source',
+      baseUrl: cluster.baseUrl,
+      username: cluster.username,
+      password: cluster.password,
+      ca: cluster.ca,
+      timeoutMs: 5000,
+    });
     try {
       const volumes = await client.volumes.list({ svmName: m.source.svm });
       return new Map(volumes.map((v) => [v.name, v.space?.used ?? 0]));
@@ -123,7 +163,11 @@ export class LocalTarget implements MigrationTarget {
 
   private refuseTakenName(name: string): void {
     const taken = this.registry.list().find((d) => d.name === name);
-    if (taken) throw existingExecutionError(taken.executionArn, summaryOf(taken, this.registry.isRunning(taken.executionArn)));
+    if (taken)
+      throw existingExecutionError(
+        taken.executionArn,
+        summaryOf(taken, this.registry.isRunning(taken.executionArn)),
+      );
   }
 
   private describeRecorded(executionArn: string): ExecutionDescription | undefined {
@@ -165,5 +209,11 @@ function historyEntryOf(e: ExecutionEvent): HistoryEntry {
       : e.caught
         ? `caught ${e.caught.errorEquals.join(', ')} -> ${e.caught.next}`
         : undefined;
-  return { id: e.id, timestamp: e.timestamp, type: e.type, ...(e.state && { state: e.state }), ...(detail && { detail }) };
+  return {
+    id: e.id,
+    timestamp: e.timestamp,
+    type: e.type,
+    ...(e.state && { state: e.state }),
+    ...(detail && { detail }),
+  };
 }

@@ -2,10 +2,15 @@
 // environment the stack sets, and the shared metrics. Built once per container; the clients
 // keep their connections warm.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SsmConfigSource } from '../config';
 import type { Dependencies, ExecutionControl } from '../domain/migration/dependencies';
 import { ValidationError } from '../errors';
@@ -42,7 +47,8 @@ export class StepFunctionsExecutions implements ExecutionControl {
       const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionId }));
       if (out.status === 'RUNNING') return true;
       const stopped = out.stopDate?.getTime();
-      if (stopped === undefined || this.now().getTime() - stopped < this.taskTimeoutSeconds * 1000) return undefined;
+      if (stopped === undefined || this.now().getTime() - stopped < this.taskTimeoutSeconds * 1000)
+        return undefined;
       return false;
     } catch (err) {
       if (err instanceof ExecutionDoesNotExist) return false;
@@ -51,7 +57,13 @@ export class StepFunctionsExecutions implements ExecutionControl {
   }
 
   async start(name: string, input: object): Promise<string> {
-    const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+    const out = await this.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn,
+        name,
+        input: JSON.stringify(input),
+      }),
+    );
     if (!out.executionArn) throw new ValidationError(`StartExecution of ${name} returned no executionArn`);
     return out.executionArn;
   }
@@ -59,12 +71,19 @@ export class StepFunctionsExecutions implements ExecutionControl {
 
 export function awsDependencies(): Dependencies {
   const config = new SsmConfigSource(new SSMClient({}), required('SVM_MIGRATE_SSM_PREFIX'));
-  const store = new MigrationStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), required('TABLE_NAME'));
+  const store = new MigrationStore(
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    required('TABLE_NAME'),
+  );
   return {
     store,
     config,
     connect: new ClusterConnections(config, logger).connect,
-    executions: new StepFunctionsExecutions(new SFNClient({}), required('SVM_MIGRATE_STATE_MACHINE_ARN'), Number(process.env.SVM_MIGRATE_TASK_TIMEOUT_SECONDS ?? 900)),
+    executions: new StepFunctionsExecutions(
+      new SFNClient({}),
+      required('SVM_MIGRATE_STATE_MACHINE_ARN'),
+      Number(process.env.SVM_MIGRATE_TASK_TIMEOUT_SECONDS ?? 900),
+    ),
     // Metrics first: adding one cannot fail and the wrapper flushes it even when the task then
     // fails, so an EventBridge outage never loses the count an alarm watches (UndoFailures).
     notifier: new CompositeNotifier(

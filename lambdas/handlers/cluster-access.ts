@@ -7,7 +7,9 @@ import { CLUSTER_TASKS, type TaskName } from '../tasks';
 export function withClusterAccessOf(task: TaskName, deps: Dependencies): Dependencies {
   if (CLUSTER_TASKS.includes(task)) return deps;
   const refuse = (cluster: string): never => {
-    throw new Error(`task ${task} has no access to cluster ${cluster}: add it to CLUSTER_TASKS (lambdas/tasks.ts), which grants its role the credentials`);
+    throw new Error(
+      `task ${task} has no access to cluster ${cluster}: add it to CLUSTER_TASKS (lambdas/tasks.ts), which grants its role the credentials`,
+    );
   };
   return {
     ...deps,

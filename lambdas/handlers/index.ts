@@ -40,7 +40,9 @@ const FACTORIES: Record<TaskName, HandlerFactory> = {
 
 /** Every task's handler, built on `context`: the local runner maps each function to its handler with it. */
 export function createHandlers(context: HandlerContext): TaskHandlers {
-  return Object.fromEntries(Object.entries(FACTORIES).map(([task, factory]) => [task, factory(context)])) as TaskHandlers;
+  return Object.fromEntries(
+    Object.entries(FACTORIES).map(([task, factory]) => [task, factory(context)]),
+  ) as TaskHandlers;
 }
 
 // ---- the Lambda entry ------------------------------------------------------------------------

@@ -18,7 +18,8 @@ export function createMetrics(logger: Logger): Metrics {
     logger: {
       debug: (message: string) => logger.debug(message),
       info: (message: string) => logger.info(message),
-      warn: (message: string) => (message.startsWith(EMPTY_FLUSH) ? logger.debug(message) : logger.warn(message)),
+      warn: (message: string) =>
+        message.startsWith(EMPTY_FLUSH) ? logger.debug(message) : logger.warn(message),
       error: (message: string) => logger.error(message),
     },
   });

@@ -31,7 +31,11 @@ export const parsePollPayload = validatorFor<PollPayload>(
 );
 
 export const parsePrecheckEvent = validatorFor<PrecheckEvent>(
-  { type: 'object', required: ['input', 'executionId'], properties: { input: {}, executionId: { type: 'string', minLength: 1 } } },
+  {
+    type: 'object',
+    required: ['input', 'executionId'],
+    properties: { input: {}, executionId: { type: 'string', minLength: 1 } },
+  },
   'Precheck payload',
 );
 

@@ -2,19 +2,19 @@
 // source or the destination); each resource group keeps ONTAP's own paths and field names.
 
 import { AggregatesApi, ClusterApi, NodesApi, PeersApi } from './cluster';
+import type { ClusterSide } from './error-mapping';
+import { IpInterfacesApi } from './interfaces';
 import { JobsApi } from './jobs';
 import { SvmPeersApi } from './peers';
-import { IpInterfacesApi } from './interfaces';
 import { SnapmirrorApi } from './snapmirror';
 import { DnsApi, ExportPoliciesApi, NfsServicesApi } from './svm-config';
 import { SvmsApi } from './svms';
-import { Answer, OntapConnectionOptions, OntapTransport, RequestOptions } from './transport';
+import { type Answer, type OntapConnectionOptions, OntapTransport, type RequestOptions } from './transport';
 import { VolumesApi } from './volumes';
-import type { ClusterSide } from './error-mapping';
 
 export type OntapClientOptions = OntapConnectionOptions;
-export { isNotFound, unlessNotFound, errorFromRelationship } from './error-mapping';
 export type { ClusterSide } from './error-mapping';
+export { errorFromRelationship, isNotFound, unlessNotFound } from './error-mapping';
 export type { OntapLogger } from './transport';
 
 export class OntapClient {

@@ -36,6 +36,8 @@ export class AggregatesApi {
 
   /** `GET /api/storage/aggregates`: owning node, state and free space. */
   list(): Promise<Aggregate[]> {
-    return this.http.list<Aggregate>('/api/storage/aggregates', { fields: 'uuid,name,node,state,space.block_storage' });
+    return this.http.list<Aggregate>('/api/storage/aggregates', {
+      fields: 'uuid,name,node,state,space.block_storage',
+    });
   }
 }

@@ -1,6 +1,7 @@
 // ONTAP reports SnapMirror `lag_time` as an ISO 8601 duration (`PT1H2M3S`, `P1DT5M`).
 
-const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /** Seconds in an ISO 8601 duration (days, hours, minutes, seconds); undefined when it is not one. */
 export function durationSeconds(duration: string | undefined): number | undefined {

@@ -5,11 +5,11 @@ import {
   AuthenticationError,
   ConflictError,
   InterClusterLinkError,
-  MigrationError,
+  type MigrationError,
   NetworkError,
   NodeUnhealthyError,
   NotFoundError,
-  OntapErrorDetail,
+  type OntapErrorDetail,
   TransientError,
   ValidationError,
 } from '../errors';
@@ -28,7 +28,12 @@ export interface CallContext {
 }
 
 const VALIDATION_CODES: readonly string[] = [
-  ONTAP_ERROR.UNEXPECTED_ARGUMENT, ONTAP_ERROR.INVALID_VALUE, ONTAP_ERROR.INVALID_FIELD_VALUE, ONTAP_ERROR.NOT_SETTABLE, ONTAP_ERROR.SPECIFIED_TWICE, ONTAP_ERROR.MISSING_FIELD,
+  ONTAP_ERROR.UNEXPECTED_ARGUMENT,
+  ONTAP_ERROR.INVALID_VALUE,
+  ONTAP_ERROR.INVALID_FIELD_VALUE,
+  ONTAP_ERROR.NOT_SETTABLE,
+  ONTAP_ERROR.SPECIFIED_TWICE,
+  ONTAP_ERROR.MISSING_FIELD,
 ];
 const CONFLICT_CODES: readonly string[] = [ONTAP_ERROR.DUPLICATE_ENTRY, ONTAP_ERROR.OBJECT_BUSY];
 /**
@@ -61,7 +66,11 @@ function describe(ctx: CallContext): string {
  * The typed error for an ONTAP error code, or undefined when the code alone does not decide
  * (the HTTP status then does). Shared by HTTP answers and failed jobs.
  */
-function errorForCode(message: string, ctx: CallContext, ontap: OntapErrorDetail): MigrationError | undefined {
+function errorForCode(
+  message: string,
+  ctx: CallContext,
+  ontap: OntapErrorDetail,
+): MigrationError | undefined {
   const opts = { side: ctx.side, ontap };
   switch (ontap.code) {
     case ONTAP_ERROR.NODE_UNHEALTHY:
@@ -75,14 +84,17 @@ function errorForCode(message: string, ctx: CallContext, ontap: OntapErrorDetail
       return new TransientError(message, opts);
   }
   if (ontap.code !== undefined && BUSY_CODES.includes(ontap.code)) return new TransientError(message, opts);
-  if (ontap.code !== undefined && CONFLICT_CODES.includes(ontap.code)) return new ConflictError(message, opts);
-  if (ontap.code !== undefined && VALIDATION_CODES.includes(ontap.code)) return new ValidationError(message, { ...opts, field: ontap.target });
+  if (ontap.code !== undefined && CONFLICT_CODES.includes(ontap.code))
+    return new ConflictError(message, opts);
+  if (ontap.code !== undefined && VALIDATION_CODES.includes(ontap.code))
+    return new ValidationError(message, { ...opts, field: ontap.target });
   return undefined;
 }
 
 /** An HTTP answer with a status of 400 or more. `body` is the parsed JSON, if it was JSON. */
 export function errorFromResponse(ctx: CallContext, status: number, body: unknown): MigrationError {
-  const err = (body as { error?: { code?: unknown; message?: unknown; target?: unknown } } | undefined)?.error;
+  const err = (body as { error?: { code?: unknown; message?: unknown; target?: unknown } } | undefined)
+    ?.error;
   const ontap: OntapErrorDetail = {
     status,
     ...(err?.code !== undefined && { code: String(err.code) }),
@@ -98,7 +110,10 @@ export function errorFromResponse(ctx: CallContext, status: number, body: unknow
   // The credentials were refused: no retry or restart can change that, only a fixed configuration.
   if (status === 401) {
     const cluster = ctx.cluster ?? `the ${ctx.side} cluster`;
-    return new AuthenticationError(`${cluster} refused the configured credentials (HTTP 401): ${describe(ctx)}`, { ...opts, cluster });
+    return new AuthenticationError(
+      `${cluster} refused the configured credentials (HTTP 401): ${describe(ctx)}`,
+      { ...opts, cluster },
+    );
   }
   if (status === 404) return new NotFoundError(message, { ...opts, field: ontap.target });
   // 403, other 4xx: the request itself is wrong.
@@ -116,8 +131,16 @@ export function errorFromJob(ctx: CallContext, job: Job): MigrationError {
 }
 
 /** A job that did not end before its deadline. The step is idempotent, so retrying is safe. */
-export function errorFromJobDeadline(ctx: CallContext, uuid: string, state: string | undefined, timeoutMs: number): MigrationError {
-  return new TransientError(`${describe(ctx)}: job ${uuid} still ${state ?? 'unknown'} after ${timeoutMs} ms`, { side: ctx.side });
+export function errorFromJobDeadline(
+  ctx: CallContext,
+  uuid: string,
+  state: string | undefined,
+  timeoutMs: number,
+): MigrationError {
+  return new TransientError(
+    `${describe(ctx)}: job ${uuid} still ${state ?? 'unknown'} after ${timeoutMs} ms`,
+    { side: ctx.side },
+  );
 }
 
 /** No HTTP answer: refused, reset, timed out, unreachable, or TLS verification failed. */
@@ -125,7 +148,10 @@ export function errorFromSocket(ctx: CallContext, cause: unknown): MigrationErro
   const code = (cause as { code?: unknown } | undefined)?.code;
   const text = cause instanceof Error ? cause.message : '';
   // Node's own messages already name the code ("connect ECONNREFUSED ..."); an AggregateError has none.
-  const reason = typeof code === 'string' && !text.includes(code) ? `${code}${text ? `: ${text}` : ''}` : text || 'unknown socket error';
+  const reason =
+    typeof code === 'string' && !text.includes(code)
+      ? `${code}${text ? `: ${text}` : ''}`
+      : text || 'unknown socket error';
   if (typeof code === 'string' && TLS_CODES.has(code)) {
     return new ValidationError(`${describe(ctx)}: TLS verification failed (${code}); check the CA bundle`, {
       side: ctx.side,
@@ -140,20 +166,30 @@ export function errorFromSocket(ctx: CallContext, cause: unknown): MigrationErro
 
 /** Whether a cluster said the object does not exist (ONTAP code 4, or a 404). */
 export function isNotFound(err: unknown): boolean {
-  return err instanceof NotFoundError && (err.ontap?.code === ONTAP_ERROR.ENTRY_NOT_FOUND || err.ontap?.status === 404);
+  return (
+    err instanceof NotFoundError &&
+    (err.ontap?.code === ONTAP_ERROR.ENTRY_NOT_FOUND || err.ontap?.status === 404)
+  );
 }
 
 /**
  * The typed error behind an unhealthy relationship, when ONTAP's reason code says why
  * (a failed transfer because the peer is unreachable becomes InterClusterLinkError).
  */
-export function errorFromRelationship(side: ClusterSide, rel: SnapmirrorRelationship): MigrationError | undefined {
+export function errorFromRelationship(
+  side: ClusterSide,
+  rel: SnapmirrorRelationship,
+): MigrationError | undefined {
   if (rel.healthy) return undefined;
   const ctx: CallContext = { side, method: 'GET', path: `/api/snapmirror/relationships/${rel.uuid}` };
   for (const reason of rel.unhealthy_reason ?? []) {
     if (reason.code === undefined) continue;
     const ontap: OntapErrorDetail = { code: String(reason.code), message: reason.message };
-    const err = errorForCode(`${describe(ctx)}: relationship unhealthy (ONTAP ${ontap.code}): ${reason.message}`, ctx, ontap);
+    const err = errorForCode(
+      `${describe(ctx)}: relationship unhealthy (ONTAP ${ontap.code}): ${reason.message}`,
+      ctx,
+      ontap,
+    );
     if (err) return err;
   }
   return undefined;
@@ -182,5 +218,10 @@ export function withUnhealthyNode(err: MigrationError, nodes: ClusterNode[]): Mi
   if (!(err instanceof NodeUnhealthyError) || err.node) return err;
   const down = nodes.filter((n) => n.state !== 'up');
   if (down.length !== 1) return err;
-  return new NodeUnhealthyError(err.message, { side: err.side, ontap: err.ontap, node: down[0].name, cause: err.cause });
+  return new NodeUnhealthyError(err.message, {
+    side: err.side,
+    ontap: err.ontap,
+    node: down[0].name,
+    cause: err.cause,
+  });
 }

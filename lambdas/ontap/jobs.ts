@@ -1,7 +1,7 @@
 // ONTAP's asynchronous jobs (`/api/cluster/jobs`): most writes answer 202 with one.
 // The transport already waits for those; this group is for callers holding a job uuid.
 
-import { JOB_FIELDS, OntapTransport } from './transport';
+import { JOB_FIELDS, type OntapTransport } from './transport';
 import type { Job } from './types';
 
 export class JobsApi {

@@ -9,8 +9,10 @@ import { createdButNotListed } from './error-mapping';
 import type { OntapTransport } from './transport';
 import type { SnapmirrorRelationship, SnapmirrorTransfer } from './types';
 
-const RELATIONSHIP_FIELDS = 'uuid,source,destination,policy,state,healthy,unhealthy_reason,lag_time,throttle,transfer';
-const TRANSFER_FIELDS = 'uuid,relationship,state,bytes_transferred,total_bytes,checkpoint_size,snapshot,end_time';
+const RELATIONSHIP_FIELDS =
+  'uuid,source,destination,policy,state,healthy,unhealthy_reason,lag_time,throttle,transfer';
+const TRANSFER_FIELDS =
+  'uuid,relationship,state,bytes_transferred,total_bytes,checkpoint_size,snapshot,end_time';
 
 export interface RelationshipCreate {
   /** `svm:volume` on the source cluster, and that cluster's name (the peer to pull from). */
@@ -26,7 +28,9 @@ export class SnapmirrorApi {
   private static readonly PATH = '/api/snapmirror/relationships';
   constructor(private readonly http: OntapTransport) {}
 
-  listRelationships(query: { destinationPath?: string; sourcePath?: string } = {}): Promise<SnapmirrorRelationship[]> {
+  listRelationships(
+    query: { destinationPath?: string; sourcePath?: string } = {},
+  ): Promise<SnapmirrorRelationship[]> {
     return this.http.list<SnapmirrorRelationship>(SnapmirrorApi.PATH, {
       'destination.path': query.destinationPath,
       'source.path': query.sourcePath,
@@ -36,7 +40,9 @@ export class SnapmirrorApi {
 
   /** The relationship into `svm:volume`, or undefined (a destination has at most one). */
   async findByDestination(destinationPath: string): Promise<SnapmirrorRelationship | undefined> {
-    return (await this.listRelationships({ destinationPath })).find((r) => r.destination.path === destinationPath);
+    return (await this.listRelationships({ destinationPath })).find(
+      (r) => r.destination.path === destinationPath,
+    );
   }
 
   /** Throws a not-found ValidationError (see isNotFound) when the uuid is unknown. */
@@ -48,7 +54,8 @@ export class SnapmirrorApi {
   async createRelationship(rel: RelationshipCreate): Promise<SnapmirrorRelationship> {
     await this.http.send('POST', SnapmirrorApi.PATH, { body: rel });
     const created = await this.findByDestination(rel.destination.path);
-    if (!created) throw createdButNotListed(this.http.side, `SnapMirror relationship to ${rel.destination.path}`);
+    if (!created)
+      throw createdButNotListed(this.http.side, `SnapMirror relationship to ${rel.destination.path}`);
     return created;
   }
 
@@ -78,7 +85,11 @@ export class SnapmirrorApi {
         last = await this.getRelationship(uuid);
         return last.state === state ? last : undefined;
       },
-      () => new TransientError(`${side} cluster: relationship ${uuid} still ${last?.state ?? 'unknown'}, not ${state}, in time`, { side }),
+      () =>
+        new TransientError(
+          `${side} cluster: relationship ${uuid} still ${last?.state ?? 'unknown'}, not ${state}, in time`,
+          { side },
+        ),
     );
   }
 
@@ -88,24 +99,37 @@ export class SnapmirrorApi {
 
   /** Starts an incremental update (POST a transfer); returns it when the cluster reports it back. */
   async startUpdate(relationshipUuid: string): Promise<SnapmirrorTransfer | undefined> {
-    const answer = await this.http.send<{ records?: SnapmirrorTransfer[] } & Partial<SnapmirrorTransfer>>('POST', `${this.relPath(relationshipUuid)}/transfers`, {
-      body: {},
-      query: { return_records: true },
-    });
+    const answer = await this.http.send<{ records?: SnapmirrorTransfer[] } & Partial<SnapmirrorTransfer>>(
+      'POST',
+      `${this.relPath(relationshipUuid)}/transfers`,
+      {
+        body: {},
+        query: { return_records: true },
+      },
+    );
     return answer.body?.records?.[0] ?? (answer.body?.uuid ? (answer.body as SnapmirrorTransfer) : undefined);
   }
 
   listTransfers(relationshipUuid: string): Promise<SnapmirrorTransfer[]> {
-    return this.http.list<SnapmirrorTransfer>(`${this.relPath(relationshipUuid)}/transfers`, { fields: TRANSFER_FIELDS });
+    return this.http.list<SnapmirrorTransfer>(`${this.relPath(relationshipUuid)}/transfers`, {
+      fields: TRANSFER_FIELDS,
+    });
   }
 
   getTransfer(relationshipUuid: string, transferUuid: string): Promise<SnapmirrorTransfer> {
-    return this.http.get<SnapmirrorTransfer>(`${this.relPath(relationshipUuid)}/transfers/${encodeURIComponent(transferUuid)}`, { fields: TRANSFER_FIELDS });
+    return this.http.get<SnapmirrorTransfer>(
+      `${this.relPath(relationshipUuid)}/transfers/${encodeURIComponent(transferUuid)}`,
+      { fields: TRANSFER_FIELDS },
+    );
   }
 
   /** Aborts a running transfer, keeping its restart checkpoint (PATCH state `aborted`). */
   async abortTransfer(relationshipUuid: string, transferUuid: string): Promise<void> {
-    await this.http.send('PATCH', `${this.relPath(relationshipUuid)}/transfers/${encodeURIComponent(transferUuid)}`, { body: { state: 'aborted' } });
+    await this.http.send(
+      'PATCH',
+      `${this.relPath(relationshipUuid)}/transfers/${encodeURIComponent(transferUuid)}`,
+      { body: { state: 'aborted' } },
+    );
   }
 
   private async setState(uuid: string, state: SnapmirrorRelationship['state']): Promise<void> {

@@ -13,7 +13,9 @@ export class DnsApi {
 
   /** The SVM's DNS configuration, or undefined when it has none. */
   get(svmUuid: string): Promise<DnsConfig | undefined> {
-    return unlessNotFound(this.http.get<DnsConfig>(svmPath(DnsApi.PATH, svmUuid), { fields: 'svm,domains,servers' }));
+    return unlessNotFound(
+      this.http.get<DnsConfig>(svmPath(DnsApi.PATH, svmUuid), { fields: 'svm,domains,servers' }),
+    );
   }
 
   async create(dns: DnsConfig): Promise<void> {
@@ -35,7 +37,11 @@ export class NfsServicesApi {
 
   /** The SVM's NFS service, or undefined when it has none. */
   get(svmUuid: string): Promise<NfsService | undefined> {
-    return unlessNotFound(this.http.get<NfsService>(svmPath(NfsServicesApi.PATH, svmUuid), { fields: 'svm,enabled,state,protocol' }));
+    return unlessNotFound(
+      this.http.get<NfsService>(svmPath(NfsServicesApi.PATH, svmUuid), {
+        fields: 'svm,enabled,state,protocol',
+      }),
+    );
   }
 
   async create(service: Omit<NfsService, 'state'>): Promise<void> {
@@ -65,11 +71,16 @@ export class ExportPoliciesApi {
   /** The SVM's export policies with their rules (ONTAP's `default` policy included). */
   list(svm: { uuid: string } | { name: string }): Promise<ExportPolicy[]> {
     const query = 'uuid' in svm ? { 'svm.uuid': svm.uuid } : { 'svm.name': svm.name };
-    return this.http.list<ExportPolicy>(ExportPoliciesApi.PATH, { ...query, fields: ExportPoliciesApi.FIELDS });
+    return this.http.list<ExportPolicy>(ExportPoliciesApi.PATH, {
+      ...query,
+      fields: ExportPoliciesApi.FIELDS,
+    });
   }
 
   get(id: number): Promise<ExportPolicy> {
-    return this.http.get<ExportPolicy>(`${ExportPoliciesApi.PATH}/${id}`, { fields: ExportPoliciesApi.FIELDS });
+    return this.http.get<ExportPolicy>(`${ExportPoliciesApi.PATH}/${id}`, {
+      fields: ExportPoliciesApi.FIELDS,
+    });
   }
 
   /** Creates the policy with its rules in one call, and returns it with its ONTAP id. */
@@ -86,7 +97,9 @@ export class ExportPoliciesApi {
   }
 
   listRules(policyId: number): Promise<ExportRule[]> {
-    return this.http.list<ExportRule>(`${ExportPoliciesApi.PATH}/${policyId}/rules`, { fields: 'index,clients,protocols,ro_rule,rw_rule,superuser,anonymous_user' });
+    return this.http.list<ExportRule>(`${ExportPoliciesApi.PATH}/${policyId}/rules`, {
+      fields: 'index,clients,protocols,ro_rule,rw_rule,superuser,anonymous_user',
+    });
   }
 
   async addRule(policyId: number, rule: ExportRule): Promise<void> {

@@ -3,9 +3,17 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { MigrationError, NodeUnhealthyError } from '../errors';
+import { type MigrationError, NodeUnhealthyError, NotFoundError } from '../errors';
 import { currentGuard } from './call-guard';
-import { CallContext, ClusterSide, errorFromJob, errorFromJobDeadline, errorFromResponse, errorFromSocket, withUnhealthyNode } from './error-mapping';
+import {
+  type CallContext,
+  type ClusterSide,
+  errorFromJob,
+  errorFromJobDeadline,
+  errorFromResponse,
+  errorFromSocket,
+  withUnhealthyNode,
+} from './error-mapping';
 import type { ClusterNode, Job, JobLink } from './types';
 
 /** The subset of a structured logger (powertools Logger fits) the client writes to. */
@@ -83,7 +91,11 @@ export class OntapTransport {
     this.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
     this.agent =
       url.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, ca: opts.ca, rejectUnauthorized: opts.rejectUnauthorized ?? true })
+        ? new https.Agent({
+            keepAlive: true,
+            ca: opts.ca,
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          })
         : new http.Agent({ keepAlive: true });
     this.timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
     this.jobTimeoutMs = opts.jobTimeoutMs ?? DEFAULTS.jobTimeoutMs;
@@ -101,7 +113,8 @@ export class OntapTransport {
     await guard?.check(method, path);
     try {
       const answer = await this.exchange<T>(method, path, query, opts.body, guard?.signal);
-      const jobUuid = answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
+      const jobUuid =
+        answer.status === 202 ? (answer.body as Partial<JobLink> | undefined)?.job?.uuid : undefined;
       if (!jobUuid) return answer;
       const job = await this.waitForJob(jobUuid, { side: this.side, cluster: this.name, method, path });
       return { ...answer, job };
@@ -128,7 +141,16 @@ export class OntapTransport {
   }
 
   /** Polls `/api/cluster/jobs/{uuid}` until the job ends; a failed job becomes its typed error. */
-  waitForJob(uuid: string, ctx: CallContext = { side: this.side, cluster: this.name, method: 'GET', path: `/api/cluster/jobs/${uuid}` }, timeoutMs = this.jobTimeoutMs): Promise<Job> {
+  waitForJob(
+    uuid: string,
+    ctx: CallContext = {
+      side: this.side,
+      cluster: this.name,
+      method: 'GET',
+      path: `/api/cluster/jobs/${uuid}`,
+    },
+    timeoutMs = this.jobTimeoutMs,
+  ): Promise<Job> {
     let last: Job | undefined;
     return this.poll(
       async () => {
@@ -145,7 +167,11 @@ export class OntapTransport {
    * Calls `check` every `jobPollMs` until it returns a value, within `timeoutMs` (default: the
    * job deadline); past it throws `onDeadline()`. For anything ONTAP finishes in the background.
    */
-  async poll<T>(check: () => Promise<T | undefined>, onDeadline: () => Error, timeoutMs = this.jobTimeoutMs): Promise<T> {
+  async poll<T>(
+    check: () => Promise<T | undefined>,
+    onDeadline: () => Error,
+    timeoutMs = this.jobTimeoutMs,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();
@@ -159,7 +185,12 @@ export class OntapTransport {
   private async nameUnhealthyNode(err: NodeUnhealthyError): Promise<MigrationError> {
     try {
       // `exchange`, not `send`: a lookup failing the same way must not recurse.
-      const answer = await this.exchange<{ records?: ClusterNode[] }>('GET', '/api/cluster/nodes', { fields: 'name,state' }, undefined);
+      const answer = await this.exchange<{ records?: ClusterNode[] }>(
+        'GET',
+        '/api/cluster/nodes',
+        { fields: 'name,state' },
+        undefined,
+      );
       return withUnhealthyNode(err, answer.body?.records ?? []);
     } catch {
       return err; // the original failure matters more than the lookup's
@@ -171,9 +202,16 @@ export class OntapTransport {
     this.agent.destroy();
   }
 
-  private exchange<T>(method: string, path: string, query: Query, body: unknown, signal?: AbortSignal): Promise<Answer<T>> {
+  private exchange<T>(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer<T>> {
     const url = new URL(path, this.origin); // `path` may carry a query (ONTAP's `_links.next`)
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     const ctx: CallContext = { side: this.side, cluster: this.name, method, path: url.pathname };
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const started = Date.now();
@@ -187,8 +225,13 @@ export class OntapTransport {
         clearTimeout(overall);
         // Path and outcome only: never headers, bodies or the query (which may name objects).
         const line = { side: this.side, method, path: url.pathname, ms: Date.now() - started };
-        if (err) this.logger?.warn('ontap call failed', { ...line, error: err.name, status: err.ontap?.status, code: err.ontap?.code });
-        else this.logger?.debug('ontap call', { ...line, status: answer?.status });
+        // A lookup of what may not exist (the destination's copy before setup made it) answers
+        // 404 as a matter of course: the caller decides; only other failures are warnings.
+        if (err) {
+          const failure = { ...line, error: err.name, status: err.ontap?.status, code: err.ontap?.code };
+          if (err instanceof NotFoundError) this.logger?.debug('ontap call: not found', failure);
+          else this.logger?.warn('ontap call failed', failure);
+        } else this.logger?.debug('ontap call', { ...line, status: answer?.status });
         if (err) reject(err);
         else resolve(answer as Answer<T>);
       };
@@ -219,7 +262,13 @@ export class OntapTransport {
         res.on('error', (cause) => finish(errorFromSocket(ctx, cause)));
         // A connection cut mid-body ends in 'close' without 'end'.
         res.on('close', () => {
-          if (!res.complete) finish(errorFromSocket(ctx, Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' })));
+          if (!res.complete)
+            finish(
+              errorFromSocket(
+                ctx,
+                Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }),
+              ),
+            );
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;

@@ -40,11 +40,25 @@ export interface ClusterInfo {
   version: { full: string; generation: number; major: number; minor: number };
 }
 
-export const NODE_STATES = ['up', 'booting', 'down', 'taken_over', 'waiting_for_giveback', 'degraded', 'unknown'] as const;
+export const NODE_STATES = [
+  'up',
+  'booting',
+  'down',
+  'taken_over',
+  'waiting_for_giveback',
+  'degraded',
+  'unknown',
+] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 export const NODE_MEMBERSHIPS = ['available', 'joining', 'member'] as const;
 export type NodeMembership = (typeof NODE_MEMBERSHIPS)[number];
-export const TAKEOVER_STATES = ['not_attempted', 'not_possible', 'in_progress', 'in_takeover', 'failed'] as const;
+export const TAKEOVER_STATES = [
+  'not_attempted',
+  'not_possible',
+  'in_progress',
+  'in_takeover',
+  'failed',
+] as const;
 export type TakeoverState = (typeof TAKEOVER_STATES)[number];
 export interface ClusterNode {
   uuid: string;
@@ -67,7 +81,18 @@ export interface ClusterPeer {
   remote: { name: string; ip_addresses: string[] };
 }
 
-export const AGGREGATE_STATES = ['online', 'onlining', 'offline', 'offlining', 'relocating', 'unmounted', 'restricted', 'inconsistent', 'failed', 'unknown'] as const;
+export const AGGREGATE_STATES = [
+  'online',
+  'onlining',
+  'offline',
+  'offlining',
+  'relocating',
+  'unmounted',
+  'restricted',
+  'inconsistent',
+  'failed',
+  'unknown',
+] as const;
 export type AggregateState = (typeof AGGREGATE_STATES)[number];
 export interface Aggregate {
   uuid: string;
@@ -95,7 +120,14 @@ export interface Svm {
   ipspace?: Ref;
 }
 
-export const SVM_PEER_STATES = ['peered', 'rejected', 'suspended', 'initiated', 'pending', 'initializing'] as const;
+export const SVM_PEER_STATES = [
+  'peered',
+  'rejected',
+  'suspended',
+  'initiated',
+  'pending',
+  'initializing',
+] as const;
 export type SvmPeerState = (typeof SVM_PEER_STATES)[number];
 export const SVM_PEER_APPLICATIONS = ['snapmirror', 'file_copy', 'lun_copy', 'flexcache'] as const;
 /** `/api/svm/peers`: one side of an SVM peer relationship; `name` is the peer SVM's local name. */
@@ -120,7 +152,13 @@ export interface NfsService {
   enabled: boolean;
   state?: (typeof NFS_SERVICE_STATES)[number];
   /** ONTAP's names: `v40_enabled` (there is no `v40_enabled`), `v4_id_domain`, ... */
-  protocol: { v3_enabled: boolean; v40_enabled: boolean; v41_enabled: boolean; v4_id_domain?: string; [field: string]: unknown };
+  protocol: {
+    v3_enabled: boolean;
+    v40_enabled: boolean;
+    v41_enabled: boolean;
+    v4_id_domain?: string;
+    [field: string]: unknown;
+  };
   transport?: { tcp_enabled?: boolean; udp_enabled?: boolean; [field: string]: unknown };
   [field: string]: unknown;
 }
@@ -153,7 +191,17 @@ export const VOLUME_STATES = ['online', 'offline', 'restricted', 'error', 'mixed
 export type VolumeState = (typeof VOLUME_STATES)[number];
 export const VOLUME_STYLES = ['flexvol', 'flexgroup', 'flexgroup_constituent'] as const;
 export type VolumeStyle = (typeof VOLUME_STYLES)[number];
-export const VOLUME_MOVE_STATES = ['aborted', 'cutover', 'cutover_wait', 'cutover_pending', 'failed', 'paused', 'queued', 'replicating', 'success'] as const;
+export const VOLUME_MOVE_STATES = [
+  'aborted',
+  'cutover',
+  'cutover_wait',
+  'cutover_pending',
+  'failed',
+  'paused',
+  'queued',
+  'replicating',
+  'success',
+] as const;
 export type VolumeMoveState = (typeof VOLUME_MOVE_STATES)[number];
 export interface Volume {
   uuid: string;
@@ -172,9 +220,24 @@ export interface Volume {
   movement?: { state: VolumeMoveState; percent_complete?: number; destination_aggregate?: Ref };
 }
 
-export const SNAPMIRROR_STATES = ['broken_off', 'paused', 'snapmirrored', 'uninitialized', 'in_sync', 'out_of_sync', 'synchronizing'] as const;
+export const SNAPMIRROR_STATES = [
+  'broken_off',
+  'paused',
+  'snapmirrored',
+  'uninitialized',
+  'in_sync',
+  'out_of_sync',
+  'synchronizing',
+] as const;
 export type SnapmirrorState = (typeof SNAPMIRROR_STATES)[number];
-export const TRANSFER_STATES = ['aborted', 'failed', 'hard_aborted', 'queued', 'success', 'transferring'] as const;
+export const TRANSFER_STATES = [
+  'aborted',
+  'failed',
+  'hard_aborted',
+  'queued',
+  'success',
+  'transferring',
+] as const;
 export type TransferState = (typeof TRANSFER_STATES)[number];
 export interface SnapmirrorEndpoint {
   /** `svm:volume` */

@@ -7,7 +7,8 @@ import type { OntapTransport } from './transport';
 import type { Ref, Volume, VolumeType } from './types';
 
 /** `is_svm_root` is one of ONTAP's expensive fields: answered only when named. */
-const VOLUME_FIELDS = 'uuid,name,svm,type,state,size,aggregates,is_svm_root,language,style,nas,space,movement';
+const VOLUME_FIELDS =
+  'uuid,name,svm,type,state,size,aggregates,is_svm_root,language,style,nas,space,movement';
 /** Move states that end a move without the volume arriving. */
 const MOVE_FAILED = new Set(['failed', 'aborted']);
 
@@ -73,7 +74,9 @@ export class VolumesApi {
 
   /** Starts a move to `aggregate` and waits until the volume lives there (ONTAP's move runs in the background). */
   async move(uuid: string, aggregate: string): Promise<Volume> {
-    await this.http.send('PATCH', this.path(uuid), { body: { movement: { destination_aggregate: { name: aggregate } } } });
+    await this.http.send('PATCH', this.path(uuid), {
+      body: { movement: { destination_aggregate: { name: aggregate } } },
+    });
     return this.waitForMove(uuid, aggregate);
   }
 
@@ -84,12 +87,18 @@ export class VolumesApi {
         const volume = await this.get(uuid);
         const state = volume.movement?.state;
         if (state && MOVE_FAILED.has(state)) {
-          throw new TransientError(`${side} cluster: move of volume ${volume.name} to ${aggregate} ended ${state}`, { side });
+          throw new TransientError(
+            `${side} cluster: move of volume ${volume.name} to ${aggregate} ended ${state}`,
+            { side },
+          );
         }
         const arrived = volume.aggregates.some((a) => a.name === aggregate);
         return arrived && (state === undefined || state === 'success') ? volume : undefined;
       },
-      () => new TransientError(`${side} cluster: move of volume ${uuid} to ${aggregate} not finished in time`, { side }),
+      () =>
+        new TransientError(`${side} cluster: move of volume ${uuid} to ${aggregate} not finished in time`, {
+          side,
+        }),
     );
   }
 

@@ -19,7 +19,9 @@ export function ownershipConflict(
   const version = rawNumber(old, 'version');
   const problems: string[] = [];
   if (owner !== fence.owner) {
-    problems.push(`it is owned by ${owner} (lease until ${rawString(old, 'leaseExpiresAt')}), not by ${fence.owner}`);
+    problems.push(
+      `it is owned by ${owner} (lease until ${rawString(old, 'leaseExpiresAt')}), not by ${fence.owner}`,
+    );
   }
   if (fence.expectedVersion !== undefined && version !== fence.expectedVersion) {
     problems.push(`it is at version ${version}, not ${fence.expectedVersion} (a stale read)`);
@@ -47,7 +49,13 @@ export function lockLost(id: string, source: SvmRef, old: RawItem | undefined): 
 }
 
 /** takeOver found a live owner that did not hand off to the newcomer. */
-export function takeOverRefused(id: string, newOwner: string, now: string, old: RawItem | undefined, expectedVersion?: number): MigrationError {
+export function takeOverRefused(
+  id: string,
+  newOwner: string,
+  now: string,
+  old: RawItem | undefined,
+  expectedVersion?: number,
+): MigrationError {
   if (old === undefined) return migrationNotFound(id);
   if (expectedVersion !== undefined && rawNumber(old, 'version') !== expectedVersion) {
     return new ConflictError(

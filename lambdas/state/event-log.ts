@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ExpressionBuilder, plain } from './expression-builder';
 import { EVENT_PREFIX, eventId, eventKey, withoutKeys } from './keys';
-import { type Table, queryPartition } from './queries';
+import { queryPartition, type Table } from './queries';
 import type { MigrationEvent, MigrationEventInput } from './records';
 
 /** Events of one instant beyond this many are a bug in the caller, not a log. */

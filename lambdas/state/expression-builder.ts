@@ -83,7 +83,9 @@ export class ExpressionBuilder {
   private namesAndValues(): ExpressionParams {
     return {
       ...(this.names.size > 0 && {
-        ExpressionAttributeNames: Object.fromEntries([...this.names].map(([name, placeholder]) => [placeholder, name])),
+        ExpressionAttributeNames: Object.fromEntries(
+          [...this.names].map(([name, placeholder]) => [placeholder, name]),
+        ),
       }),
       ...(Object.keys(this.values).length > 0 && { ExpressionAttributeValues: { ...this.values } }),
     };

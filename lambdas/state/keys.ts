@@ -14,7 +14,10 @@ export const migrationKey = (id: string): ItemKey => ({ pk: migrationPk(id), sk:
 
 export const migrationIndexSk = (start: string, id: string): string => `${start}#${id}`;
 
-export const volumeKey = (id: string, name: string): ItemKey => ({ pk: migrationPk(id), sk: `${VOLUME_PREFIX}${name}` });
+export const volumeKey = (id: string, name: string): ItemKey => ({
+  pk: migrationPk(id),
+  sk: `${VOLUME_PREFIX}${name}`,
+});
 
 /** Pads the sequence so events of the same instant still sort in the order they were written. */
 export const eventId = (at: string, seq: number): string => `${at}#${String(seq).padStart(4, '0')}`;
@@ -24,7 +27,10 @@ export const eventKey = (id: string, eventIdValue: string): ItemKey => ({
   sk: `${EVENT_PREFIX}${eventIdValue}`,
 });
 
-export const lockKey = (source: SvmRef): ItemKey => ({ pk: `LOCK#${source.cluster}/${source.svm}`, sk: 'LOCK' });
+export const lockKey = (source: SvmRef): ItemKey => ({
+  pk: `LOCK#${source.cluster}/${source.svm}`,
+  sk: 'LOCK',
+});
 
 /** Drops the table's key attributes from an item read back. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {

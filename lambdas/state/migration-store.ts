@@ -9,9 +9,9 @@ import { ConflictError } from '../errors';
 import { lockHeld, lockLost, migrationNotFound, ownershipConflict, takeOverRefused } from './conflicts';
 import { appendEvent, listEvents } from './event-log';
 import { ExpressionBuilder, plain } from './expression-builder';
-import { MIGRATIONS_INDEX_PK, lockKey, migrationIndexSk, migrationKey, withoutKeys } from './keys';
+import { lockKey, MIGRATIONS_INDEX_PK, migrationIndexSk, migrationKey, withoutKeys } from './keys';
 import { applyMigrationPatch } from './patches';
-import { type Table, decodeCursor, encodeCursor } from './queries';
+import { decodeCursor, encodeCursor, type Table } from './queries';
 import type {
   DestinationRef,
   MigrationEvent,
@@ -27,8 +27,8 @@ import type {
   VolumeProgress,
 } from './records';
 import { GSI1 } from './table-schema';
-import { type TransactItem, rawString, transactWrite } from './transactions';
-import { type NewVolume, deleteVolumes, listVolumes, putVolumes, updateVolume } from './volume-items';
+import { rawString, type TransactItem, transactWrite } from './transactions';
+import { deleteVolumes, listVolumes, type NewVolume, putVolumes, updateVolume } from './volume-items';
 
 export type { NewVolume } from './volume-items';
 
@@ -245,9 +245,14 @@ export class MigrationStore {
       input.expectedVersion === undefined
         ? `attribute_exists(${migration.path('pk')})`
         : `attribute_exists(${migration.path('pk')}) AND ${migration.path('version')} = ${migration.value(input.expectedVersion)}`;
-    const condition = input.force === true ? read : `${read} AND (${this.takeOverAllowed(migration, input, now)})`;
-    const lock = new ExpressionBuilder().set(['owner'], input.newOwner).set(['leaseExpiresAt'], leaseExpiresAt);
-    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => takeOverRefused(id, input.newOwner, now.toISOString(), old, input.expectedVersion));
+    const condition =
+      input.force === true ? read : `${read} AND (${this.takeOverAllowed(migration, input, now)})`;
+    const lock = new ExpressionBuilder()
+      .set(['owner'], input.newOwner)
+      .set(['leaseExpiresAt'], leaseExpiresAt);
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) =>
+      takeOverRefused(id, input.newOwner, now.toISOString(), old, input.expectedVersion),
+    );
     return this.require(id);
   }
 
@@ -346,8 +351,11 @@ export class MigrationStore {
     const condition =
       `${migration.path('owner')} = ${migration.value(fence.owner)} AND ` +
       `${migration.path('version')} = ${migration.value(fence.expectedVersion)}`;
-    const lock = lockAction === 'refresh' ? new ExpressionBuilder().set(['leaseExpiresAt'], leaseExpiresAt) : undefined;
-    await this.updateWithLock(id, current.source, migration, condition, lock, (old) => ownershipConflict(id, old, fence));
+    const lock =
+      lockAction === 'refresh' ? new ExpressionBuilder().set(['leaseExpiresAt'], leaseExpiresAt) : undefined;
+    await this.updateWithLock(id, current.source, migration, condition, lock, (old) =>
+      ownershipConflict(id, old, fence),
+    );
     return this.require(id);
   }
 
@@ -391,7 +399,11 @@ export class MigrationStore {
   private lockItemOf(id: string, source: SvmRef, update: ExpressionBuilder | undefined): TransactItem {
     const builder = update ?? new ExpressionBuilder();
     const condition = `${builder.path('migrationId')} = ${builder.value(id)}`;
-    const common = { TableName: this.tableName, Key: lockKey(source), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+    const common = {
+      TableName: this.tableName,
+      Key: lockKey(source),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
     return update === undefined
       ? { Delete: { ...common, ...builder.conditionParams(condition) } }
       : { Update: { ...common, ...builder.updateParams(condition) } };

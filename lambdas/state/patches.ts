@@ -3,7 +3,14 @@
 import type { ExpressionBuilder } from './expression-builder';
 import type { MigrationPatch, VolumePatch } from './records';
 
-const MIGRATION_SCALARS = ['phase', 'status', 'generation', 'pointOfNoReturn', 'destinationServing', 'options'] as const;
+const MIGRATION_SCALARS = [
+  'phase',
+  'status',
+  'generation',
+  'pointOfNoReturn',
+  'destinationServing',
+  'options',
+] as const;
 const VOLUME_SCALARS = [
   'sourceUuid',
   'destinationUuid',
@@ -34,7 +41,11 @@ export function applyVolumePatch(builder: ExpressionBuilder, patch: VolumePatch)
 }
 
 /** Merges into a map attribute key by key (the map itself is created when the item is). */
-function setMembers(builder: ExpressionBuilder, map: string, members: Record<string, string | undefined> | undefined): void {
+function setMembers(
+  builder: ExpressionBuilder,
+  map: string,
+  members: Record<string, string | undefined> | undefined,
+): void {
   for (const [key, value] of Object.entries(members ?? {})) {
     if (value !== undefined) builder.set([map, key], value);
   }

@@ -2,7 +2,11 @@
 // transaction because another one touched the same item (TransactionConflict), and the old
 // item of each refused condition, so callers can say who holds what.
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../errors';
 
 /** DynamoDB's cap on the items of one transaction. */

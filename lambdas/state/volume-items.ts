@@ -3,11 +3,11 @@
 import { NotFoundError, ValidationError } from '../errors';
 import { ownershipConflict } from './conflicts';
 import { ExpressionBuilder, plain } from './expression-builder';
-import { VOLUME_PREFIX, migrationKey, volumeKey, withoutKeys } from './keys';
+import { migrationKey, VOLUME_PREFIX, volumeKey, withoutKeys } from './keys';
 import { applyVolumePatch } from './patches';
-import { type Table, queryPartition } from './queries';
+import { queryPartition, type Table } from './queries';
 import type { VolumePatch, VolumeProgress } from './records';
-import { TRANSACTION_ITEM_LIMIT, type TransactItem, chunks, transactWrite } from './transactions';
+import { chunks, TRANSACTION_ITEM_LIMIT, type TransactItem, transactWrite } from './transactions';
 
 export type NewVolume = Pick<VolumeProgress, 'name'> & Partial<VolumeProgress>;
 
@@ -20,7 +20,8 @@ export async function putVolumes(
 ): Promise<void> {
   const names = volumes.map((volume) => volume.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate !== undefined) throw new ValidationError(`volume ${duplicate} is listed twice`, { field: 'volumes' });
+  if (duplicate !== undefined)
+    throw new ValidationError(`volume ${duplicate} is listed twice`, { field: 'volumes' });
   for (const chunk of chunks(volumes, TRANSACTION_ITEM_LIMIT - 1)) {
     const puts: TransactItem[] = chunk.map((volume) => ({
       Put: { TableName: table.name, Item: plain({ ...volumeKey(id, volume.name), ...newVolume(volume) }) },

@@ -14,19 +14,47 @@ const ONTAP_VERSION = { full: 'NetApp Release 9.14.1: simulated', generation: 9,
 
 export function registerClusterRoutes(router: Router, { cluster }: SimContext): void {
   router.on('GET', '/api/cluster', ({ res }) =>
-    sendJson(res, 200, { name: cluster.name, uuid: cluster.state.cluster.uuid, version: ONTAP_VERSION, _links: { self: { href: '/api/cluster' } } }));
+    sendJson(res, 200, {
+      name: cluster.name,
+      uuid: cluster.state.cluster.uuid,
+      version: ONTAP_VERSION,
+      _links: { self: { href: '/api/cluster' } },
+    }),
+  );
 
   router.on('GET', '/api/cluster/nodes', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.nodes.map((n) => nodeView(cluster, n)), query)));
-  router.on('GET', '/api/cluster/nodes/:uuid', ({ res, params }) => sendJson(res, 200, nodeView(cluster, cluster.node({ uuid: params.uuid }, 'uuid'))));
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.nodes.map((n) => nodeView(cluster, n)),
+        query,
+      ),
+    ),
+  );
+  router.on('GET', '/api/cluster/nodes/:uuid', ({ res, params }) =>
+    sendJson(res, 200, nodeView(cluster, cluster.node({ uuid: params.uuid }, 'uuid'))),
+  );
 
   router.on('GET', '/api/storage/aggregates', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.aggregates.map((a) => aggregateView(cluster, a)), query)));
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.aggregates.map((a) => aggregateView(cluster, a)),
+        query,
+      ),
+    ),
+  );
   router.on('GET', '/api/storage/aggregates/:uuid', ({ res, params }) =>
-    sendJson(res, 200, aggregateView(cluster, cluster.aggregate({ uuid: params.uuid }, 'uuid'))));
+    sendJson(res, 200, aggregateView(cluster, cluster.aggregate({ uuid: params.uuid }, 'uuid'))),
+  );
 
   const peerView = async (peer: PeerRecord): Promise<ClusterPeer> => {
-    const reachable = await peerJson(cluster, peer, 'GET', '/sim/replication/ping').then(() => true, () => false);
+    const reachable = await peerJson(cluster, peer, 'GET', '/sim/replication/ping').then(
+      () => true,
+      () => false,
+    );
     const host = new URL(peer.baseUrl).hostname;
     return {
       uuid: peer.uuid,
@@ -37,14 +65,17 @@ export function registerClusterRoutes(router: Router, { cluster }: SimContext): 
     };
   };
   router.on('GET', '/api/cluster/peers', async ({ res, query }) =>
-    sendJson(res, 200, collection(await Promise.all(cluster.state.peers.map(peerView)), query)));
+    sendJson(res, 200, collection(await Promise.all(cluster.state.peers.map(peerView)), query)),
+  );
   router.on('GET', '/api/cluster/peers/:uuid', async ({ res, params }) => {
     const peer = cluster.state.peers.find((p) => p.uuid === params.uuid);
     if (!peer) throw notFound(`cluster peer ${params.uuid}`, 'uuid');
     sendJson(res, 200, await peerView(peer));
   });
 
-  router.on('GET', '/api/cluster/jobs', ({ res, query }) => sendJson(res, 200, collection(cluster.state.jobs.map(jobView), query)));
+  router.on('GET', '/api/cluster/jobs', ({ res, query }) =>
+    sendJson(res, 200, collection(cluster.state.jobs.map(jobView), query)),
+  );
   router.on('GET', '/api/cluster/jobs/:uuid', ({ res, params }) => {
     const job = cluster.state.jobs.find((j) => j.uuid === params.uuid);
     if (!job) throw notFound(`job ${params.uuid}`, 'uuid');

@@ -15,10 +15,25 @@ import { dnsView, nfsView, policyView } from './views';
 type Ref = { name?: string; uuid?: string };
 type Body = Record<string, unknown>;
 
-const RULE_DEFAULTS = { protocols: ['any'], superuser: ['none'], anonymous_user: '65534', allow_device_creation: true, allow_suid: true, chown_mode: 'restricted', ntfs_unix_security: 'fail' };
+const RULE_DEFAULTS = {
+  protocols: ['any'],
+  superuser: ['none'],
+  anonymous_user: '65534',
+  allow_device_creation: true,
+  allow_suid: true,
+  chown_mode: 'restricted',
+  ntfs_unix_security: 'fail',
+};
 
 function normalizeRule(rule: Partial<ExportRule>, index: number): ExportRule {
-  return { ...RULE_DEFAULTS, ...rule, clients: rule.clients ?? [], ro_rule: rule.ro_rule ?? ['any'], rw_rule: rule.rw_rule ?? ['none'], index } as ExportRule;
+  return {
+    ...RULE_DEFAULTS,
+    ...rule,
+    clients: rule.clients ?? [],
+    ro_rule: rule.ro_rule ?? ['any'],
+    rw_rule: rule.rw_rule ?? ['none'],
+    index,
+  } as ExportRule;
 }
 
 export function registerConfigRoutes(router: Router, { cluster }: SimContext): void {
@@ -31,13 +46,33 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     if (!rec) throw notFound(`DNS configuration of SVM ${svmUuid}`, 'svm.uuid');
     return rec;
   };
-  router.on('GET', '/api/name-services/dns', ({ res, query }) => sendJson(res, 200, collection(cluster.state.dns.map((d) => dnsView(cluster, d)), query, DNS)));
-  router.on('GET', '/api/name-services/dns/:svm', ({ res, params, query }) => sendJson(res, 200, single(dnsView(cluster, dnsOf(params.svm)), query, DNS)));
+  router.on('GET', '/api/name-services/dns', ({ res, query }) =>
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.dns.map((d) => dnsView(cluster, d)),
+        query,
+        DNS,
+      ),
+    ),
+  );
+  router.on('GET', '/api/name-services/dns/:svm', ({ res, params, query }) =>
+    sendJson(res, 200, single(dnsView(cluster, dnsOf(params.svm)), query, DNS)),
+  );
   router.on('POST', '/api/name-services/dns', async ({ req, res, query }) => {
-    const body = DNS.parseCreate<{ svm: Ref; domains: string[]; servers: string[] } & Body>(await readJson(req));
+    const body = DNS.parseCreate<{ svm: Ref; domains: string[]; servers: string[] } & Body>(
+      await readJson(req),
+    );
     const svm = cluster.svm(body.svm);
-    if (cluster.state.dns.some((d) => d.svmUuid === svm.uuid)) throw duplicate(`DNS configuration of SVM ${svm.name}`, 'svm');
-    const rec = { svmUuid: svm.uuid, domains: body.domains, servers: body.servers, extra: unhandled(body, ['svm', 'domains', 'servers']) };
+    if (cluster.state.dns.some((d) => d.svmUuid === svm.uuid))
+      throw duplicate(`DNS configuration of SVM ${svm.name}`, 'svm');
+    const rec = {
+      svmUuid: svm.uuid,
+      domains: body.domains,
+      servers: body.servers,
+      extra: unhandled(body, ['svm', 'domains', 'servers']),
+    };
     cluster.state.dns.push(rec);
     cluster.save();
     created(res, query, dnsView(cluster, rec));
@@ -64,12 +99,25 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     if (!rec) throw notFound(`NFS service of SVM ${svmUuid}`, 'svm.uuid');
     return rec;
   };
-  router.on('GET', '/api/protocols/nfs/services', ({ res, query }) => sendJson(res, 200, collection(cluster.state.nfs.map((n) => nfsView(cluster, n)), query, NFS)));
-  router.on('GET', '/api/protocols/nfs/services/:svm', ({ res, params, query }) => sendJson(res, 200, single(nfsView(cluster, nfsOf(params.svm)), query, NFS)));
+  router.on('GET', '/api/protocols/nfs/services', ({ res, query }) =>
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.nfs.map((n) => nfsView(cluster, n)),
+        query,
+        NFS,
+      ),
+    ),
+  );
+  router.on('GET', '/api/protocols/nfs/services/:svm', ({ res, params, query }) =>
+    sendJson(res, 200, single(nfsView(cluster, nfsOf(params.svm)), query, NFS)),
+  );
   router.on('POST', '/api/protocols/nfs/services', async ({ req, res, query }) => {
     const body = NFS.parseCreate<{ svm: Ref; enabled?: boolean } & Body>(await readJson(req));
     const svm = cluster.svm(body.svm);
-    if (cluster.state.nfs.some((n) => n.svmUuid === svm.uuid)) throw duplicate(`NFS service of SVM ${svm.name}`, 'svm');
+    if (cluster.state.nfs.some((n) => n.svmUuid === svm.uuid))
+      throw duplicate(`NFS service of SVM ${svm.name}`, 'svm');
     const rec = newNfsService(svm.uuid, body.enabled ?? true, unhandled(body, ['svm', 'enabled']));
     cluster.state.nfs.push(rec);
     cluster.save();
@@ -106,15 +154,30 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
     policy: { id: policy.id, name: policy.name },
     _links: { self: { href: `/api/protocols/nfs/export-policies/${policy.id}/rules/${rule.index}` } },
   });
-  const nextIndex = (policy: ExportPolicyRecord) => policy.rules.reduce((max, r) => Math.max(max, r.index ?? 0), 0) + 1;
+  const nextIndex = (policy: ExportPolicyRecord) =>
+    policy.rules.reduce((max, r) => Math.max(max, r.index ?? 0), 0) + 1;
 
   router.on('GET', '/api/protocols/nfs/export-policies', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.exportPolicies.map((p) => policyView(cluster, p)), query, EXPORT_POLICY)));
-  router.on('GET', '/api/protocols/nfs/export-policies/:id', ({ res, params, query }) => sendJson(res, 200, single(policyView(cluster, policyOf(params.id)), query, EXPORT_POLICY)));
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.exportPolicies.map((p) => policyView(cluster, p)),
+        query,
+        EXPORT_POLICY,
+      ),
+    ),
+  );
+  router.on('GET', '/api/protocols/nfs/export-policies/:id', ({ res, params, query }) =>
+    sendJson(res, 200, single(policyView(cluster, policyOf(params.id)), query, EXPORT_POLICY)),
+  );
   router.on('POST', '/api/protocols/nfs/export-policies', async ({ req, res, query }) => {
-    const body = EXPORT_POLICY.parseCreate<{ name: string; svm: Ref; rules?: Partial<ExportRule>[] }>(await readJson(req));
+    const body = EXPORT_POLICY.parseCreate<{ name: string; svm: Ref; rules?: Partial<ExportRule>[] }>(
+      await readJson(req),
+    );
     const svm = cluster.svm(body.svm);
-    if (cluster.state.exportPolicies.some((p) => p.svmUuid === svm.uuid && p.name === body.name)) throw duplicate(`export policy ${body.name}`, 'name');
+    if (cluster.state.exportPolicies.some((p) => p.svmUuid === svm.uuid && p.name === body.name))
+      throw duplicate(`export policy ${body.name}`, 'name');
     const policy: ExportPolicyRecord = {
       id: cluster.state.nextPolicyId++,
       name: body.name,
@@ -127,9 +190,12 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   });
   router.on('PATCH', '/api/protocols/nfs/export-policies/:id', async ({ req, res, params }) => {
     const policy = policyOf(params.id);
-    const body = EXPORT_POLICY.parseModify<{ name?: string; rules?: Partial<ExportRule>[] }>(await readJson(req));
+    const body = EXPORT_POLICY.parseModify<{ name?: string; rules?: Partial<ExportRule>[] }>(
+      await readJson(req),
+    );
     if (body.name !== undefined && body.name !== policy.name) {
-      if (cluster.state.exportPolicies.some((p) => p.svmUuid === policy.svmUuid && p.name === body.name)) throw duplicate(`export policy ${body.name}`, 'name');
+      if (cluster.state.exportPolicies.some((p) => p.svmUuid === policy.svmUuid && p.name === body.name))
+        throw duplicate(`export policy ${body.name}`, 'name');
       policy.name = body.name;
     }
     if (body.rules) policy.rules = body.rules.map((r, i) => normalizeRule(r, i + 1));
@@ -138,7 +204,9 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   });
   router.on('DELETE', '/api/protocols/nfs/export-policies/:id', ({ res, params }) => {
     const policy = policyOf(params.id);
-    const user = cluster.state.volumes.find((v) => v.svmUuid === policy.svmUuid && v.nas.export_policy?.name === policy.name);
+    const user = cluster.state.volumes.find(
+      (v) => v.svmUuid === policy.svmUuid && v.nas.export_policy?.name === policy.name,
+    );
     if (user) throw busy(`export policy ${policy.name} is used by volume ${user.name}`, 'id');
     if (policy.name === 'default') throw busy('the default export policy cannot be deleted', 'id');
     cluster.state.exportPolicies = cluster.state.exportPolicies.filter((p) => p !== policy);
@@ -147,13 +215,28 @@ export function registerConfigRoutes(router: Router, { cluster }: SimContext): v
   });
 
   router.on('GET', '/api/protocols/nfs/export-policies/:id/rules', ({ res, params, query }) =>
-    sendJson(res, 200, collection(policyOf(params.id).rules.map((r) => ruleView(policyOf(params.id), r)), query, EXPORT_RULE)));
+    sendJson(
+      res,
+      200,
+      collection(
+        policyOf(params.id).rules.map((r) => ruleView(policyOf(params.id), r)),
+        query,
+        EXPORT_RULE,
+      ),
+    ),
+  );
   router.on('GET', '/api/protocols/nfs/export-policies/:id/rules/:index', ({ res, params, query }) =>
-    sendJson(res, 200, single(ruleView(policyOf(params.id), ruleOf(policyOf(params.id), params.index)), query, EXPORT_RULE)));
+    sendJson(
+      res,
+      200,
+      single(ruleView(policyOf(params.id), ruleOf(policyOf(params.id), params.index)), query, EXPORT_RULE),
+    ),
+  );
   router.on('POST', '/api/protocols/nfs/export-policies/:id/rules', async ({ req, res, params, query }) => {
     const policy = policyOf(params.id);
     const body = EXPORT_RULE.parseCreate<Partial<ExportRule>>(await readJson(req));
-    if (body.index !== undefined && policy.rules.some((r) => r.index === body.index)) throw duplicate(`rule index ${body.index}`, 'index');
+    if (body.index !== undefined && policy.rules.some((r) => r.index === body.index))
+      throw duplicate(`rule index ${body.index}`, 'index');
     const rule = normalizeRule(body, body.index ?? nextIndex(policy));
     policy.rules.push(rule);
     policy.rules.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

@@ -12,7 +12,18 @@ import { IPSPACE_DEFAULT, interfaceView, netmaskLength } from './views';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** What the handlers act on; the rest of a body is stored and answered back. */
-const HANDLED = ['name', 'svm', 'ip.address', 'ip.netmask', 'location.home_node', 'location.home_port', 'enabled', 'service_policy', 'scope', 'ipspace'];
+const HANDLED = [
+  'name',
+  'svm',
+  'ip.address',
+  'ip.netmask',
+  'location.home_node',
+  'location.home_port',
+  'enabled',
+  'service_policy',
+  'scope',
+  'ipspace',
+];
 const NETMASK = /^(\d{1,2}|\d{1,3}(\.\d{1,3}){3})$/;
 type Ref = { name?: string; uuid?: string };
 interface Location {
@@ -45,10 +56,12 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
   };
   const checkAddress = (address: string, except?: InterfaceRecord) => {
     if (!IPV4.test(address)) throw invalid(`"${address}" is not an IPv4 address`, 'ip.address');
-    if (cluster.state.interfaces.some((l) => l !== except && l.address === address)) throw duplicate(`interface address ${address}`, 'ip.address');
+    if (cluster.state.interfaces.some((l) => l !== except && l.address === address))
+      throw duplicate(`interface address ${address}`, 'ip.address');
   };
   const checkNetmask = (netmask: string | undefined) => {
-    if (netmask !== undefined && (!NETMASK.test(netmask) || Number(netmaskLength(netmask)) > 32)) throw invalid(`"${netmask}" is not a netmask or a netmask length`, 'ip.netmask');
+    if (netmask !== undefined && (!NETMASK.test(netmask) || Number(netmaskLength(netmask)) > 32))
+      throw invalid(`"${netmask}" is not a netmask or a netmask length`, 'ip.netmask');
   };
   const homeNode = (location: Location | undefined) => {
     const node = location?.home_node ?? location?.home_port?.node;
@@ -56,16 +69,30 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
   };
 
   router.on('GET', '/api/network/ip/interfaces', ({ res, query }) =>
-    sendJson(res, 200, collection(cluster.state.interfaces.map((l) => interfaceView(cluster, l)), query, INTERFACE)));
-  router.on('GET', '/api/network/ip/interfaces/:uuid', ({ res, params, query }) => sendJson(res, 200, single(interfaceView(cluster, lifOf(params.uuid)), query, INTERFACE)));
+    sendJson(
+      res,
+      200,
+      collection(
+        cluster.state.interfaces.map((l) => interfaceView(cluster, l)),
+        query,
+        INTERFACE,
+      ),
+    ),
+  );
+  router.on('GET', '/api/network/ip/interfaces/:uuid', ({ res, params, query }) =>
+    sendJson(res, 200, single(interfaceView(cluster, lifOf(params.uuid)), query, INTERFACE)),
+  );
 
   router.on('POST', '/api/network/ip/interfaces', async ({ req, res, query }) => {
     const body = INTERFACE.parseCreate<CreateBody & { scope?: string; ipspace?: Ref }>(await readJson(req));
-    if (body.scope === 'cluster') throw invalid('the simulator serves SVM-scoped data interfaces only', 'scope');
-    if (body.ipspace && (body.ipspace.name ?? IPSPACE_DEFAULT) !== IPSPACE_DEFAULT) throw notFound(`IPspace ${body.ipspace.name ?? body.ipspace.uuid}`, 'ipspace');
+    if (body.scope === 'cluster')
+      throw invalid('the simulator serves SVM-scoped data interfaces only', 'scope');
+    if (body.ipspace && (body.ipspace.name ?? IPSPACE_DEFAULT) !== IPSPACE_DEFAULT)
+      throw notFound(`IPspace ${body.ipspace.name ?? body.ipspace.uuid}`, 'ipspace');
     checkNetmask(body.ip.netmask);
     const svm = cluster.svm(body.svm);
-    if (cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && l.name === body.name)) throw duplicate(`interface ${body.name}`, 'name');
+    if (cluster.state.interfaces.some((l) => l.svmUuid === svm.uuid && l.name === body.name))
+      throw duplicate(`interface ${body.name}`, 'name');
     checkAddress(body.ip.address);
     const lif: InterfaceRecord = {
       uuid: cluster.newUuid(),
@@ -81,7 +108,12 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
     };
     cluster.state.interfaces.push(lif);
     cluster.save();
-    sendJson(res, 201, wantsRecords(query) ? { num_records: 1, records: [interfaceView(cluster, lif)] } : {}, { location: `/api/network/ip/interfaces/${lif.uuid}` });
+    sendJson(
+      res,
+      201,
+      wantsRecords(query) ? { num_records: 1, records: [interfaceView(cluster, lif)] } : {},
+      { location: `/api/network/ip/interfaces/${lif.uuid}` },
+    );
   });
 
   router.on('PATCH', '/api/network/ip/interfaces/:uuid', async ({ req, res, params }) => {
@@ -89,7 +121,8 @@ export function registerInterfaceRoutes(router: Router, { cluster }: SimContext)
     const body = INTERFACE.parseModify<ModifyBody>(await readJson(req));
     checkNetmask(body.ip?.netmask);
     if (body.name !== undefined && body.name !== lif.name) {
-      if (cluster.state.interfaces.some((l) => l.svmUuid === lif.svmUuid && l.name === body.name)) throw duplicate(`interface ${body.name}`, 'name');
+      if (cluster.state.interfaces.some((l) => l.svmUuid === lif.svmUuid && l.name === body.name))
+        throw duplicate(`interface ${body.name}`, 'name');
     }
     if (body.ip?.address) checkAddress(body.ip.address, lif);
     const node = homeNode(body.location);

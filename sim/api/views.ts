@@ -1,25 +1,51 @@
 // ONTAP's shapes (lambdas/ontap/types.ts) computed from the stored records: states that
 // depend on node health, links and sizes are derived here, never stored twice.
+
+import * as crypto from 'node:crypto';
 import type {
-  Aggregate, ClusterNode, DnsConfig, ExportPolicy, IpInterface, NfsService, SnapmirrorRelationship, SnapmirrorTransfer, Svm, Volume,
+  Aggregate,
+  ClusterNode,
+  DnsConfig,
+  ExportPolicy,
+  IpInterface,
+  NfsService,
+  SnapmirrorRelationship,
+  SnapmirrorTransfer,
+  Svm,
+  Volume,
 } from '../../lambdas/ontap/types';
 import type { Cluster } from '../cluster';
 import { nodeState, servingNode, takeoverState } from '../ha';
-import * as crypto from 'node:crypto';
-import type { AggregateRecord, ExportPolicyRecord, InterfaceRecord, NfsRecord, NodeRecord, RelationshipRecord, SvmRecord, TransferRecord, VolumeRecord } from '../model';
+import type {
+  AggregateRecord,
+  ExportPolicyRecord,
+  InterfaceRecord,
+  NfsRecord,
+  NodeRecord,
+  RelationshipRecord,
+  SvmRecord,
+  TransferRecord,
+  VolumeRecord,
+} from '../model';
 import { deepMerge } from '../resource';
 
 export const IPSPACE_DEFAULT = 'Default';
 /** The cluster's `Default` IPspace, with a uuid stable for the cluster. */
 export function defaultIpspace(cluster: Cluster): { name: string; uuid: string } {
   const h = crypto.createHash('sha256').update(`ipspace:${cluster.state.cluster.uuid}`).digest('hex');
-  return { name: IPSPACE_DEFAULT, uuid: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}` };
+  return {
+    name: IPSPACE_DEFAULT,
+    uuid: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+  };
 }
 
 /** An IPv4 netmask as ONTAP answers it: its length (`255.255.255.0` -> `24`). */
 export function netmaskLength(netmask: string): string {
   if (/^\d{1,2}$/.test(netmask)) return netmask;
-  const bits = netmask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  const bits = netmask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
   return String(bits.indexOf('0') < 0 ? 32 : bits.indexOf('0'));
 }
 
@@ -35,13 +61,19 @@ export function nodeView(cluster: Cluster, node: NodeRecord): ClusterNode {
     name: node.name,
     state: nodeState(node),
     membership: 'member',
-    ha: { enabled: true, partners: [nodeRef(partner)], takeover: { state: takeoverState(cluster.state, node) } },
+    ha: {
+      enabled: true,
+      partners: [nodeRef(partner)],
+      takeover: { state: takeoverState(cluster.state, node) },
+    },
     ...link(`/api/cluster/nodes/${node.uuid}`),
   };
 }
 
 export function aggregateView(cluster: Cluster, aggr: AggregateRecord): Aggregate {
-  const used = cluster.state.volumes.filter((v) => v.aggregateUuid === aggr.uuid).reduce((sum, v) => sum + v.size, 0);
+  const used = cluster.state.volumes
+    .filter((v) => v.aggregateUuid === aggr.uuid)
+    .reduce((sum, v) => sum + v.size, 0);
   return {
     uuid: aggr.uuid,
     name: aggr.name,
@@ -53,12 +85,22 @@ export function aggregateView(cluster: Cluster, aggr: AggregateRecord): Aggregat
 }
 
 const PROTOCOL_DEFAULTS = { allowed: true, enabled: false };
-const NSSWITCH_DEFAULTS = { hosts: ['files', 'dns'], group: ['files'], passwd: ['files'], netgroup: ['files'], namemap: ['files'] };
+const NSSWITCH_DEFAULTS = {
+  hosts: ['files', 'dns'],
+  group: ['files'],
+  passwd: ['files'],
+  netgroup: ['files'],
+  namemap: ['files'],
+};
 
 export function svmView(cluster: Cluster, svm: SvmRecord): Svm {
   const nfs = cluster.state.nfs.find((n) => n.svmUuid === svm.uuid);
   const defaults = {
-    cifs: PROTOCOL_DEFAULTS, iscsi: PROTOCOL_DEFAULTS, fcp: PROTOCOL_DEFAULTS, nvme: PROTOCOL_DEFAULTS, s3: PROTOCOL_DEFAULTS,
+    cifs: PROTOCOL_DEFAULTS,
+    iscsi: PROTOCOL_DEFAULTS,
+    fcp: PROTOCOL_DEFAULTS,
+    nvme: PROTOCOL_DEFAULTS,
+    s3: PROTOCOL_DEFAULTS,
     ndmp: { allowed: true },
     snapshot_policy: { name: 'default' },
     nsswitch: NSSWITCH_DEFAULTS,
@@ -78,11 +120,24 @@ export function svmView(cluster: Cluster, svm: SvmRecord): Svm {
   }) as Svm;
 }
 
-export function dnsView(cluster: Cluster, rec: { svmUuid: string; domains: string[]; servers: string[]; extra?: Record<string, unknown> }): DnsConfig {
+export function dnsView(
+  cluster: Cluster,
+  rec: { svmUuid: string; domains: string[]; servers: string[]; extra?: Record<string, unknown> },
+): DnsConfig {
   // skip_config_validation is write-only in ONTAP.
   const { skip_config_validation: _writeOnly, ...extra } = rec.extra ?? {};
-  const defaults = { timeout: 2, attempts: 1, dynamic_dns: { enabled: false, use_secure: false }, scope: 'svm' };
-  return deepMerge(deepMerge(defaults, extra), { svm: svmRefOf(cluster, rec.svmUuid), domains: rec.domains, servers: rec.servers, ...link(`/api/name-services/dns/${rec.svmUuid}`) }) as DnsConfig;
+  const defaults = {
+    timeout: 2,
+    attempts: 1,
+    dynamic_dns: { enabled: false, use_secure: false },
+    scope: 'svm',
+  };
+  return deepMerge(deepMerge(defaults, extra), {
+    svm: svmRefOf(cluster, rec.svmUuid),
+    domains: rec.domains,
+    servers: rec.servers,
+    ...link(`/api/name-services/dns/${rec.svmUuid}`),
+  }) as DnsConfig;
 }
 
 export function nfsView(cluster: Cluster, rec: NfsRecord): NfsService {
@@ -97,7 +152,13 @@ export function nfsView(cluster: Cluster, rec: NfsRecord): NfsService {
 }
 
 export function policyView(cluster: Cluster, policy: ExportPolicyRecord): ExportPolicy {
-  return { id: policy.id, name: policy.name, svm: svmRefOf(cluster, policy.svmUuid), rules: policy.rules, ...link(`/api/protocols/nfs/export-policies/${policy.id}`) };
+  return {
+    id: policy.id,
+    name: policy.name,
+    svm: svmRefOf(cluster, policy.svmUuid),
+    rules: policy.rules,
+    ...link(`/api/protocols/nfs/export-policies/${policy.id}`),
+  };
 }
 
 export function volumeView(cluster: Cluster, vol: VolumeRecord): Volume {
@@ -118,7 +179,9 @@ export function volumeView(cluster: Cluster, vol: VolumeRecord): Volume {
     files: { maximum: 31122 },
     quota: { enabled: false, state: 'off' },
     autosize: { mode: 'off' },
-    snapmirror: { is_protected: cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid) },
+    snapmirror: {
+      is_protected: cluster.state.relationships.some((r) => r.destination.volumeUuid === vol.uuid),
+    },
   };
   return deepMerge(deepMerge(defaults, vol.extra), {
     uuid: vol.uuid,
@@ -192,15 +255,25 @@ export function relationshipView(cluster: Cluster, rel: RelationshipRecord): Sna
   const last = rel.transfers.at(-1);
   return {
     uuid: rel.uuid,
-    source: { path: rel.source.path, svm: { name: rel.source.path.slice(0, rel.source.path.indexOf(':')) }, cluster: { name: rel.source.cluster } },
-    destination: { path: rel.destination.path, ...(destSvm && { svm: svmRef(destSvm) }), cluster: { name: cluster.name } },
+    source: {
+      path: rel.source.path,
+      svm: { name: rel.source.path.slice(0, rel.source.path.indexOf(':')) },
+      cluster: { name: rel.source.cluster },
+    },
+    destination: {
+      path: rel.destination.path,
+      ...(destSvm && { svm: svmRef(destSvm) }),
+      cluster: { name: cluster.name },
+    },
     policy: { name: rel.policy },
     state: rel.state,
     healthy: rel.healthy,
     ...(rel.unhealthyReason && { unhealthy_reason: [rel.unhealthyReason] }),
     ...(rel.common && { lag_time: isoDuration(Date.now() - Date.parse(rel.common.create_time)) }),
     throttle: rel.throttle,
-    ...(last && { transfer: { uuid: last.uuid, state: last.state, bytes_transferred: last.bytes_transferred } }),
+    ...(last && {
+      transfer: { uuid: last.uuid, state: last.state, bytes_transferred: last.bytes_transferred },
+    }),
     ...link(`/api/snapmirror/relationships/${rel.uuid}`),
   };
 }

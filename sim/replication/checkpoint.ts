@@ -41,7 +41,10 @@ export class CheckpointWriter {
   /** The partial file whose directory entry is known durable. */
   private entrySynced?: string;
 
-  constructor(private readonly cluster: Cluster, private readonly cp: TransferCheckpoint) {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly cp: TransferCheckpoint,
+  ) {
     this.position = { index: cp.index, offset: cp.offset, bytes: cp.bytes };
     if (cp.offset > 0) this.entrySynced = cp.needed[cp.index]?.hash;
   }
@@ -129,7 +132,10 @@ export class CheckpointWriter {
     const blobs = [...this.pending];
     const { blobs: store } = this.cluster;
     const current = at.offset > 0 ? this.cp.needed[at.index].hash : undefined;
-    await Promise.all([...blobs.map((hash) => this.synced.get(hash)), current && fsyncPath(store.partialPath(current))]);
+    await Promise.all([
+      ...blobs.map((hash) => this.synced.get(hash)),
+      current && fsyncPath(store.partialPath(current)),
+    ]);
     if (current && current !== this.entrySynced) {
       await store.syncPartialDir();
       this.entrySynced = current;

@@ -19,10 +19,17 @@ const secureAgent = (ca: string | undefined) => {
 const CALL_TIMEOUT_MS = 10_000;
 
 function checkLink(cluster: Cluster, peer: PeerRecord): void {
-  if (!cluster.state.link.up) throw peerUnreachable(`inter-cluster link from ${cluster.name} to ${peer.name} is down`);
+  if (!cluster.state.link.up)
+    throw peerUnreachable(`inter-cluster link from ${cluster.name} to ${peer.name} is down`);
 }
 
-function request(peer: PeerRecord, method: string, path: string, headers: Record<string, string>, signal?: AbortSignal) {
+function request(
+  peer: PeerRecord,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+) {
   const url = new URL(path, peer.baseUrl);
   const secure = url.protocol === 'https:';
   return (secure ? https : http).request(url, {
@@ -50,7 +57,13 @@ async function errorFrom(res: http.IncomingMessage): Promise<RequestError> {
   }
 }
 
-export async function peerJson<T>(cluster: Cluster, peer: PeerRecord, method: string, path: string, body?: unknown): Promise<T> {
+export async function peerJson<T>(
+  cluster: Cluster,
+  peer: PeerRecord,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   checkLink(cluster, peer);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise<T>((resolve, reject) => {
@@ -79,7 +92,13 @@ export async function peerJson<T>(cluster: Cluster, peer: PeerRecord, method: st
 }
 
 /** Opens a blob stream on the peer from `offset`; the caller consumes the response. */
-export async function peerBlob(cluster: Cluster, peer: PeerRecord, hash: string, offset: number, signal: AbortSignal): Promise<http.IncomingMessage> {
+export async function peerBlob(
+  cluster: Cluster,
+  peer: PeerRecord,
+  hash: string,
+  offset: number,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
   checkLink(cluster, peer);
   return new Promise((resolve, reject) => {
     const req = request(peer, 'GET', `/sim/replication/blobs/${hash}`, { range: `bytes=${offset}-` }, signal);

@@ -4,11 +4,16 @@
 import type { ServerResponse } from 'node:http';
 import type { Cluster } from '../cluster';
 import { invalid, notFound, readJson, sendJson } from '../http';
-import type { Router, RouteContext } from '../router';
+import type { RouteContext, Router } from '../router';
 import { obj, parse, required, str } from '../schema';
 
 const snapshotSchema = obj({ svm: required(str()), volume: required(str()), name: required(str()) });
-const releaseSchema = obj({ svm: required(str()), volume: required(str()), prefix: required(str()), keep: required(str()) });
+const releaseSchema = obj({
+  svm: required(str()),
+  volume: required(str()),
+  prefix: required(str()),
+  keep: required(str()),
+});
 
 export function registerSourceRoutes(router: Router, cluster: Cluster): void {
   const serving = new Set<ServerResponse>();
@@ -34,13 +39,21 @@ export function registerSourceRoutes(router: Router, cluster: Cluster): void {
 
   router.on('POST', '/sim/replication/snapshots', async (ctx) => {
     if (!linkUp(ctx)) return;
-    const body = parse<{ svm: string; volume: string; name: string }>(await readJson(ctx.req), snapshotSchema);
+    const body = parse<{ svm: string; volume: string; name: string }>(
+      await readJson(ctx.req),
+      snapshotSchema,
+    );
     const vol = cluster.volumeByName(body.svm, body.volume, 'source.path');
     cluster.requireServed(vol);
     // Idempotent: a transfer that resumes asks again for the snapshot it started with.
     let snap = vol.snapshots.find((s) => s.name === body.name);
     if (!snap) {
-      snap = { uuid: cluster.newUuid(), name: body.name, create_time: new Date().toISOString(), manifest: { ...vol.files } };
+      snap = {
+        uuid: cluster.newUuid(),
+        name: body.name,
+        create_time: new Date().toISOString(),
+        manifest: { ...vol.files },
+      };
       vol.snapshots.push(snap);
       cluster.save();
     }
@@ -49,7 +62,10 @@ export function registerSourceRoutes(router: Router, cluster: Cluster): void {
 
   router.on('POST', '/sim/replication/release', async (ctx) => {
     if (!linkUp(ctx)) return;
-    const body = parse<{ svm: string; volume: string; prefix: string; keep: string }>(await readJson(ctx.req), releaseSchema);
+    const body = parse<{ svm: string; volume: string; prefix: string; keep: string }>(
+      await readJson(ctx.req),
+      releaseSchema,
+    );
     const vol = cluster.volumeByName(body.svm, body.volume, 'source.path');
     vol.snapshots = vol.snapshots.filter((s) => !s.name.startsWith(body.prefix) || s.name === body.keep);
     cluster.save();

@@ -38,7 +38,8 @@ export class Replicator {
 
   constructor(private readonly cluster: Cluster) {
     cluster.onLinkDown(() => {
-      for (const entry of this.active.values()) this.stop(entry, peerUnreachable(`inter-cluster link from ${cluster.name} is down`));
+      for (const entry of this.active.values())
+        this.stop(entry, peerUnreachable(`inter-cluster link from ${cluster.name} is down`));
     });
   }
 
@@ -49,9 +50,14 @@ export class Replicator {
 
   /** Starts an initialize, update or resync transfer; resumes a failed one's checkpoint. */
   start(rel: RelationshipRecord): TransferRecord {
-    if (this.current(rel)) throw transferInProgress(`a transfer is already in progress on relationship ${rel.uuid}`, 'relationship');
+    if (this.current(rel))
+      throw transferInProgress(
+        `a transfer is already in progress on relationship ${rel.uuid}`,
+        'relationship',
+      );
     const prev = rel.transfers.at(-1);
-    const resumable = prev && (prev.state === 'failed' || prev.state === 'aborted') && prev.checkpoint ? prev : undefined;
+    const resumable =
+      prev && (prev.state === 'failed' || prev.state === 'aborted') && prev.checkpoint ? prev : undefined;
     if (!resumable) rel.transferSeq++;
     const transfer: TransferRecord = {
       uuid: this.cluster.newUuid(),
@@ -108,7 +114,10 @@ export class Replicator {
   }
 
   private async run(rel: RelationshipRecord, t: TransferRecord): Promise<void> {
-    const entry: ActiveTransfer = { controller: new AbortController(), pacer: new Pacer(throttleBytesPerSec(rel)) };
+    const entry: ActiveTransfer = {
+      controller: new AbortController(),
+      pacer: new Pacer(throttleBytesPerSec(rel)),
+    };
     this.active.set(t.uuid, entry);
     const { cluster } = this;
     let checkpoint: CheckpointWriter | undefined;
@@ -118,14 +127,25 @@ export class Replicator {
       cluster.requireServed(cluster.volume(rel.destination.volumeUuid));
       const peer = cluster.peer(rel.source.cluster);
       if (!t.manifest || !t.checkpoint) {
-        const snap = await peerJson<{ create_time: string; manifest: Manifest }>(cluster, peer, 'POST', '/sim/replication/snapshots', {
-          svm: rel.source.svm,
-          volume: rel.source.volume,
-          name: t.snapshot,
-        });
+        const snap = await peerJson<{ create_time: string; manifest: Manifest }>(
+          cluster,
+          peer,
+          'POST',
+          '/sim/replication/snapshots',
+          {
+            svm: rel.source.svm,
+            volume: rel.source.volume,
+            name: t.snapshot,
+          },
+        );
         t.manifest = snap.manifest;
         t.snapshotCreateTime = snap.create_time;
-        t.checkpoint = { needed: this.changedBlobs(rel, snap.manifest), index: 0, offset: 0, bytes: t.bytes_transferred };
+        t.checkpoint = {
+          needed: this.changedBlobs(rel, snap.manifest),
+          index: 0,
+          offset: 0,
+          bytes: t.bytes_transferred,
+        };
         t.total_bytes = t.checkpoint.needed.reduce((sum, e) => sum + e.size, 0);
         cluster.save();
       }
@@ -146,7 +166,11 @@ export class Replicator {
           ahead = undefined;
           await this.pull(peer, t, i, i === cp.index ? cp.offset : 0, entry, checkpoint, prefetched, () => {
             const next = missing(i + 1);
-            if (next < cp.needed.length) ahead = { index: next, res: quiet(peerBlob(cluster, peer, cp.needed[next].hash, 0, entry.controller.signal)) };
+            if (next < cp.needed.length)
+              ahead = {
+                index: next,
+                res: quiet(peerBlob(cluster, peer, cp.needed[next].hash, 0, entry.controller.signal)),
+              };
           });
         }
       } finally {
@@ -183,7 +207,8 @@ export class Replicator {
     const seen = new Set<string>();
     const needed: FileEntry[] = [];
     for (const [file, entry] of Object.entries(manifest)) {
-      if (base[file]?.hash === entry.hash || seen.has(entry.hash) || this.cluster.blobs.has(entry.hash)) continue;
+      if (base[file]?.hash === entry.hash || seen.has(entry.hash) || this.cluster.blobs.has(entry.hash))
+        continue;
       seen.add(entry.hash);
       needed.push(entry);
     }
@@ -205,7 +230,13 @@ export class Replicator {
     const blob = (t.checkpoint as TransferCheckpoint).needed[index];
     const file = cluster.blobs.partialPath(blob.hash);
     let start = offset;
-    if (start > 0 && (await fs.promises.stat(file).then((st) => st.size, () => 0)) < start) {
+    if (
+      start > 0 &&
+      (await fs.promises.stat(file).then(
+        (st) => st.size,
+        () => 0,
+      )) < start
+    ) {
       // The checkpointed bytes are not there (their file was lost): pull the blob again.
       t.bytes_transferred -= start;
       start = 0;
@@ -220,7 +251,12 @@ export class Replicator {
       if (start > 0) {
         // Bytes written after the last checkpoint were never acknowledged as durable.
         await fh.truncate(start);
-        for await (const chunk of fs.createReadStream(file, { start: 0, end: start - 1, highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
+        for await (const chunk of fs.createReadStream(file, {
+          start: 0,
+          end: start - 1,
+          highWaterMark: 1 << 20,
+        }))
+          hasher.update(chunk as Buffer);
       }
       checkpoint.advance(index, start, base + start);
       // Chunks are gathered into batches, each written with one writev (no copy) while the
@@ -240,7 +276,9 @@ export class Replicator {
         writes.push(quiet(write));
         if (writes.length > WRITES_IN_FLIGHT) await writes.shift();
       };
-      const res = await (start === 0 && prefetched ? prefetched : peerBlob(cluster, peer, blob.hash, start, entry.controller.signal));
+      const res = await (start === 0 && prefetched
+        ? prefetched
+        : peerBlob(cluster, peer, blob.hash, start, entry.controller.signal));
       streaming();
       for await (const chunk of res as AsyncIterable<Buffer>) {
         const wait = Math.max(entry.pacer.reserve(chunk.length), cluster.linkPacer.reserve(chunk.length));
@@ -261,7 +299,8 @@ export class Replicator {
       }
       await flush();
       await written;
-      if (pos !== blob.size) throw peerUnreachable(`the stream of blob ${blob.hash} from ${peer.name} ended early`);
+      if (pos !== blob.size)
+        throw peerUnreachable(`the stream of blob ${blob.hash} from ${peer.name} ended early`);
       if (hasher.digest('hex') !== blob.hash) {
         await checkpoint.settle();
         checkpoint.advance(index, 0, base);
@@ -305,7 +344,12 @@ export class Replicator {
     if (rel.state !== 'broken_off') rel.state = 'paused';
   }
 
-  private fail(rel: RelationshipRecord, t: TransferRecord, reason: StopReason | undefined, err: unknown): void {
+  private fail(
+    rel: RelationshipRecord,
+    t: TransferRecord,
+    reason: StopReason | undefined,
+    err: unknown,
+  ): void {
     t.end_time = new Date().toISOString();
     this.endQuiesce(rel);
     if (reason === 'aborted' || reason === 'hard_aborted') {
@@ -335,7 +379,10 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 
 /** Lets go of a blob stream asked for and not wanted after all. */
 function cancel(res: Promise<IncomingMessage> | undefined): void {
-  res?.then((r) => r.destroy(), () => undefined);
+  res?.then(
+    (r) => r.destroy(),
+    () => undefined,
+  );
 }
 
 /** Writes all of `buffers` at `position` (a writev may write less than asked). */
@@ -347,7 +394,15 @@ async function writeAll(fh: fs.promises.FileHandle, buffers: Buffer[], position:
   while (done < total) done += (await fh.write(rest, done, total - done, position + done)).bytesWritten;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** A connection cut in the middle of a stream is the link failing; anything else is internal. */
 function classify(rel: RelationshipRecord, err: unknown): RequestError {

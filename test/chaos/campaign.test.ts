@@ -17,17 +17,30 @@ describe(`random fault schedules (seed ${SEED})`, () => {
 
   afterAll(() => lab.close());
 
-  it(`keeps every invariant over ${RUNS} random schedules`, async () => {
-    // Act
-    const report = emptyReport();
-    const outcome = await runCampaign(lab, { seed: SEED, runs: RUNS, onScenario: (result) => addScenario(report, result) });
-    // Assess
-    if (outcome.failure) {
-      const f = outcome.failure;
-      throw new Error(`minimal failing schedule "${f.schedule}" (scenario seed ${f.scenarioSeed}; replay: ${f.replay})\n${f.violations.join('\n')}\n\n${renderReport(report)}`);
-    }
-    expect(outcome.runs).toBe(RUNS);
-    expect({ violations: report.invariantViolations, writesLost: report.writesLost }).toEqual({ violations: 0, writesLost: 0 });
-    expect(report.remigrations.completed).toBe(report.remigrations.started);
-  }, RUNS * GUARD_MS_PER_RUN);
+  it(
+    `keeps every invariant over ${RUNS} random schedules`,
+    async () => {
+      // Act
+      const report = emptyReport();
+      const outcome = await runCampaign(lab, {
+        seed: SEED,
+        runs: RUNS,
+        onScenario: (result) => addScenario(report, result),
+      });
+      // Assess
+      if (outcome.failure) {
+        const f = outcome.failure;
+        throw new Error(
+          `minimal failing schedule "${f.schedule}" (scenario seed ${f.scenarioSeed}; replay: ${f.replay})\n${f.violations.join('\n')}\n\n${renderReport(report)}`,
+        );
+      }
+      expect(outcome.runs).toBe(RUNS);
+      expect({ violations: report.invariantViolations, writesLost: report.writesLost }).toEqual({
+        violations: 0,
+        writesLost: 0,
+      });
+      expect(report.remigrations.completed).toBe(report.remigrations.started);
+    },
+    RUNS * GUARD_MS_PER_RUN,
+  );
 });

@@ -12,26 +12,30 @@ import type { OntapClient } from '../../lambdas/ontap/client';
 import { ENDPOINT_ENV } from '../support/global-setup';
 
 /** undoSetup as it should run, but the destination forgets to delete its first volume and, then, the SVM that holds it. */
-const undoSetupLeavingOneVolume = taskHandler('undoSetup', parseTaskPayload, async (payload, deps: Dependencies) => {
-  let spared: string | undefined;
-  const connect: Dependencies['connect'] = async (cluster, side) => {
-    const client = await deps.connect(cluster, side);
-    if (side !== 'destination') return client;
-    const volumes = Object.assign(Object.create(client.volumes) as OntapClient['volumes'], {
-      delete: async (uuid: string) => {
-        spared ??= uuid;
-        if (spared !== uuid) await client.volumes.delete(uuid);
-      },
-    });
-    const svms = Object.assign(Object.create(client.svms) as OntapClient['svms'], {
-      delete: async (uuid: string) => {
-        if (!spared) await client.svms.delete(uuid);
-      },
-    });
-    return Object.assign(Object.create(client) as OntapClient, { volumes, svms });
-  };
-  return undoSetup(payload, { ...deps, connect });
-});
+const undoSetupLeavingOneVolume = taskHandler(
+  'undoSetup',
+  parseTaskPayload,
+  async (payload, deps: Dependencies) => {
+    let spared: string | undefined;
+    const connect: Dependencies['connect'] = async (cluster, side) => {
+      const client = await deps.connect(cluster, side);
+      if (side !== 'destination') return client;
+      const volumes = Object.assign(Object.create(client.volumes) as OntapClient['volumes'], {
+        delete: async (uuid: string) => {
+          spared ??= uuid;
+          if (spared !== uuid) await client.volumes.delete(uuid);
+        },
+      });
+      const svms = Object.assign(Object.create(client.svms) as OntapClient['svms'], {
+        delete: async (uuid: string) => {
+          if (!spared) await client.svms.delete(uuid);
+        },
+      });
+      return Object.assign(Object.create(client) as OntapClient, { volumes, svms });
+    };
+    return undoSetup(payload, { ...deps, connect });
+  },
+);
 
 describe('the invariant checker', () => {
   const lab = new ChaosLab({ dynamoDbEndpoint: process.env[ENDPOINT_ENV] });
@@ -42,13 +46,23 @@ describe('the invariant checker', () => {
     // Prepare: an abort while transferring runs UndoTransfer, then the broken UndoSetup.
     const faults = parseSchedule('transfer:abort');
     // Act
-    const result = await runScenario(lab, { faults, seed: 3, replace: { undoSetup: undoSetupLeavingOneVolume }, remigrate: false });
+    const result = await runScenario(lab, {
+      faults,
+      seed: 3,
+      replace: { undoSetup: undoSetupLeavingOneVolume },
+      remigrate: false,
+    });
     // Assess: the run looks fine from the state machine's side...
     expect(result.run).toMatchObject({ ending: 'rolled_back', endState: 'Aborted' });
     // ...and the checker says what is wrong.
     expect(result.passed).toBe(false);
     const invariant3 = result.violations.filter((v) => v.invariant === 3).map((v) => v.message);
-    expect(invariant3).toEqual([expect.stringMatching(/after the undo the destination cluster-dst still holds SVM svm_demo .*volume vol0\d \(dp\)/), expect.stringMatching(/destination volume vol0\d .* that the migration created is still there/)]);
+    expect(invariant3).toEqual([
+      expect.stringMatching(
+        /after the undo the destination cluster-dst still holds SVM svm_demo .*volume vol0\d \(dp\)/,
+      ),
+      expect.stringMatching(/destination volume vol0\d .* that the migration created is still there/),
+    ]);
     expect(result.writesLost).toBe(0);
   });
 

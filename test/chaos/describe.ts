@@ -18,7 +18,9 @@ export function expectKept(result: ScenarioResult): void {
   const problems = [
     ...(result.violations.length > 0 ? [`${result.violations.length} invariant violation(s)`] : []),
     ...(result.writesLost > 0 ? [`${result.writesLost} write(s) lost`] : []),
-    ...(result.run.ending !== 'migrated' && result.remigration?.ending !== 'migrated' ? ['no completed migration after the rollback'] : []),
+    ...(result.run.ending !== 'migrated' && result.remigration?.ending !== 'migrated'
+      ? ['no completed migration after the rollback']
+      : []),
     ...(result.writesAcknowledged === 0 ? ['the client saw no write acknowledged'] : []),
   ];
   if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${describeScenario(result)}`);

@@ -26,7 +26,12 @@ describe('fault plan', () => {
 
   it('repeats node-down, link-down, crash and pause COUNT times; transient and network once, COUNT sized', () => {
     // Act
-    const plan = planFaults(parseSchedule('setup:crash*3,transfer:transient*4,precommit:network*2@source,cutover:pause*2,transfer:abort'), seededRandom(1));
+    const plan = planFaults(
+      parseSchedule(
+        'setup:crash*3,transfer:transient*4,precommit:network*2@source,cutover:pause*2,transfer:abort',
+      ),
+      seededRandom(1),
+    );
     // Assess
     expect(plan.map((f) => [f.step, f.kind, f.count, f.remaining])).toEqual([
       ['setup', 'crash', 3, 3],
@@ -39,7 +44,10 @@ describe('fault plan', () => {
 
   it('resolves `any` from the seed to a forward step the kind applies to, the same way for the same seed', () => {
     // Act
-    const resolve = (seed: number) => planFaults(parseSchedule('any:abort,any:node-down,any:link-down@ponr'), seededRandom(seed)).map((f) => f.step);
+    const resolve = (seed: number) =>
+      planFaults(parseSchedule('any:abort,any:node-down,any:link-down@ponr'), seededRandom(seed)).map(
+        (f) => f.step,
+      );
     // Assess
     for (let seed = 1; seed <= 20; seed++) {
       const [abort, nodeDown, ponr] = resolve(seed);

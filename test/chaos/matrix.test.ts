@@ -14,10 +14,13 @@ describe(`fault matrix (seed ${SEED})`, () => {
 
   afterAll(() => lab.close());
 
-  it.each(faultMatrix().map((entry, i) => ({ ...entry, seed: SEED + i })))('"$schedule" keeps every invariant', async ({ faults, seed }) => {
-    // Act
-    const result = await runScenario(lab, { faults, seed });
-    // Assess
-    expectKept(result);
-  });
+  it.each(faultMatrix().map((entry, i) => ({ ...entry, seed: SEED + i })))(
+    '"$schedule" keeps every invariant',
+    async ({ faults, seed }) => {
+      // Act
+      const result = await runScenario(lab, { faults, seed });
+      // Assess
+      expectKept(result);
+    },
+  );
 });

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServingProber } from '../../chaos/invariants';
 import { DEMO_SVM, seedDemo } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { type RunningPair, startClusterPair } from '../../sim/pair';
 
 describe('serving prober', () => {
   let pair: RunningPair;
@@ -34,6 +34,9 @@ describe('serving prober', () => {
     const { violations } = await prober.stop();
     // Assess
     expect(violations.length).toBeGreaterThan(0);
-    expect(violations[0]).toMatchObject({ invariant: 1, message: expect.stringContaining(`SVM ${DEMO_SVM} serves on cluster-src and cluster-dst`) });
+    expect(violations[0]).toMatchObject({
+      invariant: 1,
+      message: expect.stringContaining(`SVM ${DEMO_SVM} serves on cluster-src and cluster-dst`),
+    });
   });
 });

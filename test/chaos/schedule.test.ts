@@ -1,6 +1,14 @@
 // The fault-schedule language: what parses, what is refused (with the position and the reason),
 // and that the canonical text parses back to the same faults.
-import { formatSchedule, KINDS, kindsFor, parseSchedule, ScheduleError, STEPS, stepsFor } from '../../chaos/schedule';
+import {
+  formatSchedule,
+  KINDS,
+  kindsFor,
+  parseSchedule,
+  ScheduleError,
+  STEPS,
+  stepsFor,
+} from '../../chaos/schedule';
 
 describe('fault schedules', () => {
   it.each([
@@ -37,7 +45,11 @@ describe('fault schedules', () => {
   });
 
   it.each([
-    ['transfer:netwrok', 10, 'unknown kind "netwrok" (expected one of transient, network, node-down, link-down, crash, abort, pause, dynamodb, auth, latency, source-add-volume, source-delete-volume)'],
+    [
+      'transfer:netwrok',
+      10,
+      'unknown kind "netwrok" (expected one of transient, network, node-down, link-down, crash, abort, pause, dynamodb, auth, latency, source-add-volume, source-delete-volume)',
+    ],
     ['setup:transient,commit:netwrok', 24, 'unknown kind "netwrok"'],
     ['transfr:transient', 1, 'unknown step "transfr"'],
     ['transfer', 9, 'missing ":"'],
@@ -50,14 +62,22 @@ describe('fault schedules', () => {
     ['setup:transient@source', 16, 'transient takes no @WHERE'],
     ['setup:crash@both', 12, 'crash takes no @WHERE'],
     ['setup:network@nowhere', 15, 'network takes @source, @destination or @both, not @nowhere'],
-    ['transfer:link-down@ponr', 20, '@ponr is the commit\'s point of no return: it applies to commit, not transfer'],
+    [
+      'transfer:link-down@ponr',
+      20,
+      "@ponr is the commit's point of no return: it applies to commit, not transfer",
+    ],
     ['commit:link-down@source', 18, 'link-down takes only @ponr'],
     ['commit:abort', 8, 'abort does not apply to commit'],
     ['precommit:pause', 11, 'pause does not apply to precommit'],
     ['undo-setup:node-down', 12, 'node-down does not apply to undo-setup'],
     ['setup:link-down', 7, 'link-down does not apply to setup'],
     ['setup:auth@both', 12, 'auth takes @source or @destination, not @both'],
-    ['setup:latency@nfs', 15, 'latency takes @snapmirror, @volumes, @interfaces, @svms, @jobs, @all, not @nfs'],
+    [
+      'setup:latency@nfs',
+      15,
+      'latency takes @snapmirror, @volumes, @interfaces, @svms, @jobs, @all, not @nfs',
+    ],
     ['transfer:source-add-volume*2', 27, 'source-add-volume takes no count'],
     ['precommit:source-delete-volume', 11, 'source-delete-volume does not apply to precommit'],
     ['commit:auth', 8, 'auth does not apply to commit'],

@@ -25,32 +25,50 @@ describe('an undo racing a stale task', () => {
     // Prepare: UndoSetup runs beside a stale setup that creates one more volume once the undo
     // has deleted the others, while the SVM delete is held.
     let staleCreated = false;
-    const undoSetupBesideStaleSetup = taskHandler('undoSetup', parseTaskPayload, async (payload, deps: Dependencies) => {
-      const record = await deps.store.get(payload.migrationId);
-      if (!record || staleCreated) return undoSetup(payload, deps);
-      const destination = await deps.connect(record.destination.cluster, 'destination');
-      const sim = new SimControl(lab.environment.clusters[record.destination.cluster === lab.environment.clusters.source.name ? 'source' : 'destination']);
-      const hold = await sim.addLatency(HOLD_SVM_DELETE_MS, '/api/svm/svms/*');
-      const stale = (async () => {
-        const svm = await destination.svms.findByName(LAB_SVM);
-        const [aggregate] = await destination.aggregates.list();
-        const deadline = Date.now() + 10_000;
-        while ((await destination.volumes.list({ svmName: LAB_SVM })).length > 0) {
-          if (Date.now() > deadline) throw new Error('the undo never deleted the volumes');
-          await new Promise((resolve) => setTimeout(resolve, 2));
+    const undoSetupBesideStaleSetup = taskHandler(
+      'undoSetup',
+      parseTaskPayload,
+      async (payload, deps: Dependencies) => {
+        const record = await deps.store.get(payload.migrationId);
+        if (!record || staleCreated) return undoSetup(payload, deps);
+        const destination = await deps.connect(record.destination.cluster, 'destination');
+        const sim = new SimControl(
+          lab.environment.clusters[
+            record.destination.cluster === lab.environment.clusters.source.name ? 'source' : 'destination'
+          ],
+        );
+        const hold = await sim.addLatency(HOLD_SVM_DELETE_MS, '/api/svm/svms/*');
+        const stale = (async () => {
+          const svm = await destination.svms.findByName(LAB_SVM);
+          const [aggregate] = await destination.aggregates.list();
+          const deadline = Date.now() + 10_000;
+          while ((await destination.volumes.list({ svmName: LAB_SVM })).length > 0) {
+            if (Date.now() > deadline) throw new Error('the undo never deleted the volumes');
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
+          await destination.volumes.create({
+            name: 'vol_stale',
+            svm: { name: LAB_SVM, uuid: svm?.uuid ?? '' },
+            size: 1024 ** 2,
+            type: 'dp',
+            aggregates: [{ name: aggregate.name }],
+          });
+          staleCreated = true;
+        })();
+        try {
+          return await undoSetup(payload, deps);
+        } finally {
+          await stale.catch(() => undefined);
+          await sim.removeFault(hold);
         }
-        await destination.volumes.create({ name: 'vol_stale', svm: { name: LAB_SVM, uuid: svm?.uuid ?? '' }, size: 1024 ** 2, type: 'dp', aggregates: [{ name: aggregate.name }] });
-        staleCreated = true;
-      })();
-      try {
-        return await undoSetup(payload, deps);
-      } finally {
-        await stale.catch(() => undefined);
-        await sim.removeFault(hold);
-      }
-    });
+      },
+    );
     // Act: an abort while transferring runs UndoTransfer, then that UndoSetup.
-    const result = await runScenario(lab, { faults: parseSchedule('transfer:abort'), seed: 11, replace: { undoSetup: undoSetupBesideStaleSetup } });
+    const result = await runScenario(lab, {
+      faults: parseSchedule('transfer:abort'),
+      seed: 11,
+      replace: { undoSetup: undoSetupBesideStaleSetup },
+    });
     // Assess
     expect(staleCreated).toBe(true);
     expect(result.violations).toEqual([]);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ClientWorkload } from '../../chaos/workload';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM, seedDemo } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { type RunningPair, startClusterPair } from '../../sim/pair';
 
 describe('client workload', () => {
   let pair: RunningPair;
@@ -28,7 +28,14 @@ describe('client workload', () => {
   it('writes and reads where the SVM serves, and records the interval in which nobody served it', async () => {
     // Prepare
     const source = new SimControl(pair.source);
-    const workload = new ClientWorkload({ svm: DEMO_SVM, volumes: ['vol01', 'vol02'], clusters: [pair.source, pair.destination], seed: 5, run: 'test', intervalMs: 2 }).start();
+    const workload = new ClientWorkload({
+      svm: DEMO_SVM,
+      volumes: ['vol01', 'vol02'],
+      clusters: [pair.source, pair.destination],
+      seed: 5,
+      run: 'test',
+      intervalMs: 2,
+    }).start();
     await until('a few operations', () => workload.successes >= 5);
     // Act: the cluster stops answering (refused connections), then answers again.
     await source.unreachable('refuse');
@@ -45,7 +52,9 @@ describe('client workload', () => {
     expect(record.lastServedBy).toBe(pair.source.name);
     for (const [key, hash] of workload.expected()) {
       const [volume, ...file] = key.split('/');
-      expect((await source.listFiles(DEMO_SVM, volume)).find((f) => f.path === file.join('/'))?.hash).toBe(hash);
+      expect((await source.listFiles(DEMO_SVM, volume)).find((f) => f.path === file.join('/'))?.hash).toBe(
+        hash,
+      );
     }
   });
 });

@@ -35,7 +35,9 @@ describe('svm-migrate demo --work-dir', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`svm-migrate: --work-dir ${project}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder\n`);
+    expect(run.stderr).toBe(
+      `svm-migrate: --work-dir ${project}: not empty and not a demo folder (no ${DEMO_MARKER} in it); give an empty or new folder\n`,
+    );
     expect(snapshot(project)).toEqual(before);
   }, 60_000);
 
@@ -60,7 +62,10 @@ describe('svm-migrate demo --work-dir', () => {
     const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...env } = process.env;
 
     // Act
-    const run = await cliProcess(['demo', '--work-dir', dir, '--link-bandwidth', '0', '--faults', 'transfer:transient*2', '--json'], { env });
+    const run = await cliProcess(
+      ['demo', '--work-dir', dir, '--link-bandwidth', '0', '--faults', 'transfer:transient*2', '--json'],
+      { env },
+    );
 
     // Assess
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });

@@ -27,7 +27,10 @@ export function tempWorkDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'svm-'));
 }
 
-export async function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean } = {}): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -44,7 +47,10 @@ export async function cli(args: string[], options: { cwd?: string; env?: NodeJS.
 }
 
 /** The CLI as a user runs it: `tsx bin/svm-migrate.ts ...` in its own process. */
-export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function cliProcess(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [path.join(ROOT, 'bin/svm-migrate.ts'), ...args], {
       cwd: options.cwd ?? ROOT,
@@ -78,7 +84,11 @@ export function withLocalServices(workDir: string): void {
 }
 
 /** Polls until `check` returns a value, or fails with what it last saw. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

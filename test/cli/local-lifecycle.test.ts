@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import { servicesFile } from '../../local/services';
 import { cli, cliProcess, json, tempWorkDir } from './helpers';
 
-const INPUT_FLAGS = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
+const INPUT_FLAGS = [
+  '--source-cluster',
+  'cluster-src',
+  '--source-svm',
+  'svm_demo',
+  '--destination-cluster',
+  'cluster-dst',
+];
 
 describe('svm-migrate on the local target: a migration from start to the end', () => {
   const workDir = tempWorkDir();
@@ -14,7 +21,9 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
   beforeAll(async () => {
     // Two commands at once (two terminals) start one set of services.
-    const ups = await Promise.all([1, 2].map(() => cli(['local', 'up', '--link-bandwidth', '0', '--json', ...at])));
+    const ups = await Promise.all(
+      [1, 2].map(() => cli(['local', 'up', '--link-bandwidth', '0', '--json', ...at])),
+    );
     const [a, b] = ups.map((up) => json<{ started: boolean; pid: number }>(up));
     expect([a.started, b.started].sort()).toEqual([false, true]);
     expect(a.pid).toBe(b.pid);
@@ -37,10 +46,14 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
   it('start returns the execution ARN at once, with a name derived from the input', async () => {
     // Act
-    const started = json<{ executionArn: string; name: string }>(await cli(['start', ...INPUT_FLAGS, '--json', ...at]));
+    const started = json<{ executionArn: string; name: string }>(
+      await cli(['start', ...INPUT_FLAGS, '--json', ...at]),
+    );
 
     // Assess
-    expect(started.executionArn).toMatch(/^arn:aws:states:[^:]+:\d{12}:execution:svm-migrate-local:cluster-src\.svm_demo-[0-9a-f]{16}$/);
+    expect(started.executionArn).toMatch(
+      /^arn:aws:states:[^:]+:\d{12}:execution:svm-migrate-local:cluster-src\.svm_demo-[0-9a-f]{16}$/,
+    );
     expect(started.name).toBe(started.executionArn.split(':').pop());
     executionArn = started.executionArn;
   });
@@ -62,7 +75,17 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
     // Assess
     expect(watched.code).toBe(0);
-    const updates = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { migration: { id: string; status: string }; volumes: unknown[]; ended: boolean });
+    const updates = watched.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            migration: { id: string; status: string };
+            volumes: unknown[];
+            ended: boolean;
+          },
+      );
     const last = updates[updates.length - 1];
     expect(last).toMatchObject({ ended: true, migration: { status: 'migrate_complete' } });
     expect(last.volumes).toHaveLength(8);
@@ -71,7 +94,9 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
   it('status by SVM, by id and by execution ARN shows the same migration', async () => {
     // Act
-    const bySvm = json<{ migration: { id: string } }>(await cli(['status', 'cluster-src/svm_demo', '--json', ...at]));
+    const bySvm = json<{ migration: { id: string } }>(
+      await cli(['status', 'cluster-src/svm_demo', '--json', ...at]),
+    );
     const byArn = json<{ migration: { id: string } }>(await cli(['status', executionArn, '--json', ...at]));
     const text = await cli(['status', migrationId, ...at]);
 
@@ -87,19 +112,30 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
   it('list shows it, newest first', async () => {
     // Act
-    const listed = json<{ items: Array<{ id: string; status: string }> }>(await cli(['list', '--json', ...at]));
+    const listed = json<{ items: Array<{ id: string; status: string }> }>(
+      await cli(['list', '--json', ...at]),
+    );
     const text = await cli(['list', ...at]);
 
     // Assess
     expect(listed.items[0]).toMatchObject({ id: migrationId, status: 'migrate_complete' });
-    expect(text.stdout).toMatch(new RegExp(`^MIGRATION\\s+SOURCE\\s+DESTINATION\\s+STATUS[^\\n]*\\n${migrationId}\\s+cluster-src/svm_demo\\s+cluster-dst\\s+migrate_complete`));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^MIGRATION\\s+SOURCE\\s+DESTINATION\\s+STATUS[^\\n]*\\n${migrationId}\\s+cluster-src/svm_demo\\s+cluster-dst\\s+migrate_complete`,
+      ),
+    );
   });
 
   it('history shows the event log and the execution history', async () => {
     // Act
-    const history = json<{ events: Array<{ type: string }>; executions: Array<{ executionArn: string; status: string; events: Array<{ type: string; state?: string }> }> }>(
-      await cli(['history', migrationId, '--json', ...at]),
-    );
+    const history = json<{
+      events: Array<{ type: string }>;
+      executions: Array<{
+        executionArn: string;
+        status: string;
+        events: Array<{ type: string; state?: string }>;
+      }>;
+    }>(await cli(['history', migrationId, '--json', ...at]));
     const text = await cli(['history', migrationId, ...at]);
 
     // Assess
@@ -133,12 +169,16 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
     // Assess
     expect(missing.code).toBe(3);
-    expect(missing.stderr.trim().split('\n')).toEqual(['svm-migrate: no migration mig-20260101T000000-000000']);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      'svm-migrate: no migration mig-20260101T000000-000000',
+    ]);
   }, 60_000);
 
   it('pause, cutover and resume of a completed migration are refused with the reason (exit 4)', async () => {
     // Act
-    const runs = await Promise.all(['pause', 'cutover', 'resume'].map((command) => cli([command, migrationId, ...at])));
+    const runs = await Promise.all(
+      ['pause', 'cutover', 'resume'].map((command) => cli([command, migrationId, ...at])),
+    );
 
     // Assess
     expect(runs.map((r) => r.code)).toEqual([4, 4, 4]);
@@ -153,7 +193,9 @@ describe('svm-migrate on the local target: a migration from start to the end', (
 
     // Assess
     expect(again.code).toBe(4);
-    expect(again.stderr).toContain(`an execution of this input already ran: ${executionArn} (ended SUCCEEDED`);
+    expect(again.stderr).toContain(
+      `an execution of this input already ran: ${executionArn} (ended SUCCEEDED`,
+    );
     expect(again.stderr).toContain('give a new --name');
   });
 

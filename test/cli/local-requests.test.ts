@@ -3,7 +3,14 @@
 // back), then a new start of the same SVM cut over by hand.
 import { cli, eventually, json, tempWorkDir, withLocalServices } from './helpers';
 
-const INPUT_FLAGS = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
+const INPUT_FLAGS = [
+  '--source-cluster',
+  'cluster-src',
+  '--source-svm',
+  'svm_demo',
+  '--destination-cluster',
+  'cluster-dst',
+];
 
 interface StatusView {
   migration: { id: string; status: string; phase: string; pointOfNoReturn: boolean };
@@ -35,22 +42,38 @@ describe('svm-migrate requests on the local target', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Pre-checks passed\n\s+source\s+cluster-src \(ONTAP .*9\.14\.1.*\)\n\s+destination\s+cluster-dst .*\n\s+volumes\s+8, placed on the destination as:\n/);
-    for (const volume of ['vol01', 'vol08']) expect(run.stdout).toMatch(new RegExp(`${volume}\\s+1\\.00 GiB  -> cluster_dst_0[12]_aggr1`));
+    expect(run.stdout).toMatch(
+      /^Pre-checks passed\n\s+source\s+cluster-src \(ONTAP .*9\.14\.1.*\)\n\s+destination\s+cluster-dst .*\n\s+volumes\s+8, placed on the destination as:\n/,
+    );
+    for (const volume of ['vol01', 'vol08'])
+      expect(run.stdout).toMatch(new RegExp(`${volume}\\s+1\\.00 GiB  -> cluster_dst_0[12]_aggr1`));
   }, 60_000);
 
   it('precheck of an SVM that does not exist fails (exit 1) with the reason', async () => {
     // Act
-    const failed = await cli(['precheck', '--source-cluster', 'cluster-src', '--source-svm', 'svm_nope', '--destination-cluster', 'cluster-dst', ...at]);
+    const failed = await cli([
+      'precheck',
+      '--source-cluster',
+      'cluster-src',
+      '--source-svm',
+      'svm_nope',
+      '--destination-cluster',
+      'cluster-dst',
+      ...at,
+    ]);
 
     // Assess
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe('svm-migrate: pre-checks failed: source.svm: source SVM svm_nope does not exist (--source-svm)\n');
+    expect(failed.stderr).toBe(
+      'svm-migrate: pre-checks failed: source.svm: source SVM svm_nope does not exist (--source-svm)\n',
+    );
   }, 60_000);
 
   it('with --no-auto-cutover the migration waits, ready for cut-over', async () => {
     // Act
-    const started = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--no-auto-cutover', '--json', ...at]));
+    const started = json<{ executionArn: string }>(
+      await cli(['start', ...INPUT_FLAGS, '--no-auto-cutover', '--json', ...at]),
+    );
     const ready = await reaches(started.executionArn, 'ready_for_cutover', true);
 
     // Assess
@@ -77,7 +100,9 @@ describe('svm-migrate requests on the local target', () => {
 
   it('resume starts a fresh execution that continues the same migration', async () => {
     // Act
-    const resumed = json<{ migrationId: string; how: string; executionArn: string }>(await cli(['resume', migrationId, '--json', ...at]));
+    const resumed = json<{ migrationId: string; how: string; executionArn: string }>(
+      await cli(['resume', migrationId, '--json', ...at]),
+    );
     const view = await reaches(migrationId, 'ready_for_cutover', true);
 
     // Assess
@@ -102,7 +127,9 @@ describe('svm-migrate requests on the local target', () => {
   it('the same input again is refused for its taken name; with --name it migrates again, cut over by hand', async () => {
     // Act
     const taken = await cli(['start', ...INPUT_FLAGS, '--no-auto-cutover', ...at]);
-    const started = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--no-auto-cutover', '--name', 'svm_demo-second', '--json', ...at]));
+    const started = json<{ executionArn: string }>(
+      await cli(['start', ...INPUT_FLAGS, '--no-auto-cutover', '--name', 'svm_demo-second', '--json', ...at]),
+    );
     const ready = await reaches(started.executionArn, 'ready_for_cutover', true);
     const cutover = await cli(['cutover', ready.migration.id, ...at]);
     const watched = await cli(['watch', ready.migration.id, '--interval', '100', ...at]);
@@ -115,7 +142,8 @@ describe('svm-migrate requests on the local target', () => {
     expect(cutover.stdout).toContain(`cutover requested for ${ready.migration.id}`);
     expect(watched.code).toBe(0);
     // Line by line when not on a terminal: every volume reached 100%.
-    for (const volume of ['vol01', 'vol08']) expect(watched.stdout).toMatch(new RegExp(`${volume}\\s+\\[█{24}\\] 100%`));
+    for (const volume of ['vol01', 'vol08'])
+      expect(watched.stdout).toMatch(new RegExp(`${volume}\\s+\\[█{24}\\] 100%`));
     expect(watched.stdout).toContain('point of no return');
     expect((await status(ready.migration.id)).migration.status).toBe('migrate_complete');
   }, 90_000);

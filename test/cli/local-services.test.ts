@@ -7,7 +7,14 @@ import { OntapClient } from '../../lambdas/ontap/client';
 import { isAlive, orphansOf, readServices, servicesFile } from '../../local/services';
 import { cli, cliProcess, eventually, json, tempWorkDir, withLocalServices } from './helpers';
 
-const VALID = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
+const VALID = [
+  '--source-cluster',
+  'cluster-src',
+  '--source-svm',
+  'svm_demo',
+  '--destination-cluster',
+  'cluster-dst',
+];
 
 describe('svm-migrate local services', () => {
   const workDir = tempWorkDir();
@@ -35,7 +42,9 @@ describe('svm-migrate local services', () => {
     // Assess
     expect(run.code).toBe(0);
     // Under --json the notice is a JSON line on stderr.
-    expect(run.stderr).toContain(`${JSON.stringify({ notice: `the local services host (pid ${pid}) had died and left pid ${jvms[0]} running: stopped` })}\n`);
+    expect(run.stderr).toContain(
+      `${JSON.stringify({ notice: `the local services host (pid ${pid}) had died and left pid ${jvms[0]} running: stopped` })}\n`,
+    );
     expect(isAlive(jvms[0])).toBe(false);
     expect(orphansOf(workDir, pid)).toEqual([]);
     expect(hostPid()).not.toBe(pid);
@@ -45,24 +54,32 @@ describe('svm-migrate local services', () => {
   it.each([
     ['empty', ''],
     ['half-written', '{"pid": 12'],
-  ])('a %s services.json: local down names it, stops what ran, and the next command works', async (_case, text) => {
-    // Prepare
-    const pid = hostPid();
-    const jvms = orphansOf(workDir, pid);
-    fs.writeFileSync(servicesFile(workDir), text);
+  ])(
+    'a %s services.json: local down names it, stops what ran, and the next command works',
+    async (_case, text) => {
+      // Prepare
+      const pid = hostPid();
+      const jvms = orphansOf(workDir, pid);
+      fs.writeFileSync(servicesFile(workDir), text);
 
-    // Act
-    const down = await cliProcess(['local', 'down', ...at]);
-    const list = await cliProcess(['list', '--json', ...at]);
+      // Act
+      const down = await cliProcess(['local', 'down', ...at]);
+      const list = await cliProcess(['list', '--json', ...at]);
 
-    // Assess
-    expect(down.code).toBe(0);
-    expect(down.stderr).toMatch(new RegExp(`^svm-migrate: ${servicesFile(workDir)} is damaged \\(.+\\): removed it, and stopped the services of pid ${pid} it belonged to\\n$`));
-    expect(down.stdout).toBe('not running\n');
-    expect([pid, ...jvms].filter(isAlive)).toEqual([]);
-    expect(list.code).toBe(0);
-    expect(json<{ items: unknown[] }>(list).items).toEqual([]);
-  }, 120_000);
+      // Assess
+      expect(down.code).toBe(0);
+      expect(down.stderr).toMatch(
+        new RegExp(
+          `^svm-migrate: ${servicesFile(workDir)} is damaged \\(.+\\): removed it, and stopped the services of pid ${pid} it belonged to\\n$`,
+        ),
+      );
+      expect(down.stdout).toBe('not running\n');
+      expect([pid, ...jvms].filter(isAlive)).toEqual([]);
+      expect(list.code).toBe(0);
+      expect(json<{ items: unknown[] }>(list).items).toEqual([]);
+    },
+    120_000,
+  );
 
   it('a restart after a completed migration does not seed the demo SVM on the source again', async () => {
     // Prepare: svm_demo migrated, its source deleted (auto source cleanup).
@@ -74,7 +91,9 @@ describe('svm-migrate local services', () => {
     const list = await cliProcess(['list', '--json', ...at]);
 
     // Assess
-    expect(json<{ items: Array<{ status: string }> }>(list).items.map((m) => m.status)).toEqual(['migrate_complete']);
+    expect(json<{ items: Array<{ status: string }> }>(list).items.map((m) => m.status)).toEqual([
+      'migrate_complete',
+    ]);
     const services = readServices(workDir);
     if (!services) throw new Error('no services recorded');
     const found = await Promise.all(

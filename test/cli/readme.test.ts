@@ -11,7 +11,10 @@ import { hostPidFile, isAlive, servicesFile } from '../../local/services';
 import { cli, cliProcess, json, tempWorkDir } from './helpers';
 
 const README = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-const CLI_SECTION = README.slice(README.indexOf('## The command line: `svm-migrate`'), README.indexOf('## Failure semantics'));
+const CLI_SECTION = README.slice(
+  README.indexOf('## The command line: `svm-migrate`'),
+  README.indexOf('## Failure semantics'),
+);
 
 /** The rows of the README's exit-code table: code -> meaning. */
 function readmeExitCodes(): Map<number, string> {
@@ -29,7 +32,9 @@ describe("the README's statements about the CLI", () => {
   it('the exit-code table lists exactly the codes the CLI uses, as --help does', async () => {
     // Act
     const help = await cli(['--help']);
-    const helpCodes = [...help.stdout.slice(help.stdout.indexOf('Exit codes:')).matchAll(/^ {2}(\d) {2}/gm)].map((m) => Number(m[1]));
+    const helpCodes = [
+      ...help.stdout.slice(help.stdout.indexOf('Exit codes:')).matchAll(/^ {2}(\d) {2}/gm),
+    ].map((m) => Number(m[1]));
 
     // Assess
     const documented = readmeExitCodes();
@@ -44,38 +49,72 @@ describe("the README's statements about the CLI", () => {
 
   it('every command takes --json, and the README names every command', () => {
     // Act
-    const commands = leafCommands(svmMigrateProgram({ io: undefined as never, now: () => new Date(), exitCode: 0 }));
+    const commands = leafCommands(
+      svmMigrateProgram({ io: undefined as never, now: () => new Date(), exitCode: 0 }),
+    );
 
     // Assess
     expect(CLI_SECTION).toContain('Every command takes `--json`');
-    const without = commands.filter((c) => !c.command.options.some((o) => o.long === '--json')).map((c) => c.path);
+    const without = commands
+      .filter((c) => !c.command.options.some((o) => o.long === '--json'))
+      .map((c) => c.path);
     expect(without).toEqual([]);
-    const unnamed = commands.map((c) => c.path.split(' ')[0]).filter((name) => !CLI_SECTION.includes(`\`${name}`));
+    const unnamed = commands
+      .map((c) => c.path.split(' ')[0])
+      .filter((name) => !CLI_SECTION.includes(`\`${name}`));
     expect(unnamed).toEqual([]);
   });
 
   it.each([
     ['a usage error', ['start', '--throttle', '0x10', '--json'], EXIT.usage, /--throttle/],
-    ['an input the schema refuses', ['start', '--source-cluster', 'c', '--source-svm', 'svm demo', '--destination-cluster', 'd', '--json'], EXIT.usage, /source\.svm/],
-    ['a target that is unavailable', ['list', '--target', 'aws', '--state-machine-arn', 'arn:aws:states:eu-west-1:111122223333:stateMachine:S', '--table-name', 'T', '--json'], EXIT.unavailable, /region/],
-  ])('under --json, %s is one JSON object on stderr with its exit code (a real process)', async (_case, args, exitCode, message) => {
-    // Prepare: no region anywhere.
-    const home = tempWorkDir();
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none') };
+    [
+      'an input the schema refuses',
+      ['start', '--source-cluster', 'c', '--source-svm', 'svm demo', '--destination-cluster', 'd', '--json'],
+      EXIT.usage,
+      /source\.svm/,
+    ],
+    [
+      'a target that is unavailable',
+      [
+        'list',
+        '--target',
+        'aws',
+        '--state-machine-arn',
+        'arn:aws:states:eu-west-1:111122223333:stateMachine:S',
+        '--table-name',
+        'T',
+        '--json',
+      ],
+      EXIT.unavailable,
+      /region/,
+    ],
+  ])(
+    'under --json, %s is one JSON object on stderr with its exit code (a real process)',
+    async (_case, args, exitCode, message) => {
+      // Prepare: no region anywhere.
+      const home = tempWorkDir();
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_CONFIG_FILE: path.join(home, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+      };
 
-    // Act
-    const run = await cliProcess(args, { env, cwd: home });
+      // Act
+      const run = await cliProcess(args, { env, cwd: home });
 
-    // Assess
-    expect(run.code).toBe(exitCode);
-    expect(run.stdout).toBe('');
-    const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]) as { error: { exitCode: number; message: string } };
-    expect(parsed.error.exitCode).toBe(exitCode);
-    expect(parsed.error.message).toMatch(message);
-    fs.rmSync(home, { recursive: true, force: true });
-  }, 60_000);
+      // Assess
+      expect(run.code).toBe(exitCode);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const parsed = JSON.parse(lines[0]) as { error: { exitCode: number; message: string } };
+      expect(parsed.error.exitCode).toBe(exitCode);
+      expect(parsed.error.message).toMatch(message);
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+    60_000,
+  );
 
   it('the local state lives in ./.svm-migrate/ of the current directory (a real process)', async () => {
     // Prepare

@@ -6,7 +6,14 @@ import { readServices } from '../../local/services';
 import { SimControl } from '../../sim/control';
 import { cli, eventually, json, tempWorkDir, withLocalServices } from './helpers';
 
-const INPUT_FLAGS = ['--source-cluster', 'cluster-src', '--source-svm', 'svm_demo', '--destination-cluster', 'cluster-dst'];
+const INPUT_FLAGS = [
+  '--source-cluster',
+  'cluster-src',
+  '--source-svm',
+  'svm_demo',
+  '--destination-cluster',
+  'cluster-dst',
+];
 const INVALID = { status: 400, code: '262185', count: 1 };
 
 interface StatusView {
@@ -18,12 +25,16 @@ describe('svm-migrate repair on the local target', () => {
   const workDir = tempWorkDir();
   const at = ['--work-dir', workDir];
   const settled = (ref: string, status: string) =>
-    eventually(`${ref} to end ${status}`, async () => {
-      const run = await cli(['status', ref, '--json', ...at]);
-      if (run.code === 3) return undefined;
-      const view = json<StatusView>(run);
-      return view.migration.status === status && view.execution?.running === false ? view : undefined;
-    }, 120_000);
+    eventually(
+      `${ref} to end ${status}`,
+      async () => {
+        const run = await cli(['status', ref, '--json', ...at]);
+        if (run.code === 3) return undefined;
+        const view = json<StatusView>(run);
+        return view.migration.status === status && view.execution?.running === false ? view : undefined;
+      },
+      120_000,
+    );
 
   withLocalServices(workDir);
 
@@ -32,8 +43,18 @@ describe('svm-migrate repair on the local target', () => {
     const services = readServices(workDir);
     if (!services) throw new Error('local services did not record where they run');
     const destination = new SimControl(services.clusters.destination);
-    await destination.injectError({ method: 'POST', path: '/api/snapmirror/relationships', ...INVALID, message: 'injected: setup fails' });
-    await destination.injectError({ method: 'DELETE', path: '/api/storage/volumes/*', ...INVALID, message: 'injected: undo fails' });
+    await destination.injectError({
+      method: 'POST',
+      path: '/api/snapmirror/relationships',
+      ...INVALID,
+      message: 'injected: setup fails',
+    });
+    await destination.injectError({
+      method: 'DELETE',
+      path: '/api/storage/volumes/*',
+      ...INVALID,
+      message: 'injected: undo fails',
+    });
     const started = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--json', ...at]));
     const failed = await settled(started.executionArn, 'undo_failed');
     const id = failed.migration.id;
@@ -41,7 +62,14 @@ describe('svm-migrate repair on the local target', () => {
     // Act
     const resumed = await cli(['resume', id, ...at]);
     const usage = await cli(['repair', id, '--reason', 'fixed', ...at]);
-    const repair = await cli(['repair', id, '--retry-undo', '--reason', 'the refused delete was a one-off', ...at]);
+    const repair = await cli([
+      'repair',
+      id,
+      '--retry-undo',
+      '--reason',
+      'the refused delete was a one-off',
+      ...at,
+    ]);
     const repaired = await settled(id, 'rolled_back');
 
     // Assess
@@ -49,10 +77,15 @@ describe('svm-migrate repair on the local target', () => {
     expect(resumed.stderr).toBe(
       `svm-migrate: migration ${id} ended undo_failed, which resume cannot continue: repair the destination, then svm-migrate repair ${id} --retry-undo (or --mark-repaired) --reason "..."\n`,
     );
-    expect(usage).toMatchObject({ code: 2, stderr: 'svm-migrate: repair: give exactly one of --retry-undo and --mark-repaired\n' });
+    expect(usage).toMatchObject({
+      code: 2,
+      stderr: 'svm-migrate: repair: give exactly one of --retry-undo and --mark-repaired\n',
+    });
     expect(repair.code).toBe(0);
     expect(repair.stdout).toMatch(new RegExp(`:${id}-repair-v\\d+\\n$`));
-    expect(repaired.migration.messages).toContain('undo retried by the operator (the refused delete was a one-off)');
+    expect(repaired.migration.messages).toContain(
+      'undo retried by the operator (the refused delete was a one-off)',
+    );
     expect(repaired.execution?.status).toBe('SUCCEEDED');
     expect((await cli(['repair', id, '--retry-undo', '--reason', 'again', ...at])).code).toBe(4);
     const resumedAfter = await cli(['resume', id, ...at]);
@@ -62,7 +95,9 @@ describe('svm-migrate repair on the local target', () => {
     });
 
     // Act: a fresh migration of the same SVM.
-    const fresh = json<{ executionArn: string }>(await cli(['start', ...INPUT_FLAGS, '--name', 'svm_demo-after-repair', '--json', ...at]));
+    const fresh = json<{ executionArn: string }>(
+      await cli(['start', ...INPUT_FLAGS, '--name', 'svm_demo-after-repair', '--json', ...at]),
+    );
     const done = await settled(fresh.executionArn, 'migrate_complete');
 
     // Assess

@@ -1,13 +1,23 @@
 // The watch display: a frame redrawn in place on a terminal, one line per change elsewhere,
 // and a bar per volume from its bytes and its source volume's size.
 import type { Io } from '../../cli/io';
-import { WatchView, type WatchState } from '../../cli/watch-view';
+import { type WatchState, WatchView } from '../../cli/watch-view';
 import type { MigrationRecord, VolumeProgress } from '../../lambdas/state/records';
 
 function io(isTTY: boolean): Io & { written: string[]; lines: string[] } {
   const written: string[] = [];
   const lines: string[] = [];
-  return { written, lines, out: (t) => lines.push(t), err: () => undefined, write: (t) => written.push(t), isTTY, columns: 200, env: {}, cwd: '/' };
+  return {
+    written,
+    lines,
+    out: (t) => lines.push(t),
+    err: () => undefined,
+    write: (t) => written.push(t),
+    isTTY,
+    columns: 200,
+    env: {},
+    cwd: '/',
+  };
 }
 
 const record: MigrationRecord = {
@@ -32,10 +42,29 @@ const record: MigrationRecord = {
   messages: [],
 };
 
-const volume = (name: string, bytesTransferred: number, transferState = 'transferring'): VolumeProgress => ({ name, bytesTransferred, transferState, node: 'cluster-dst-01', checkpoint: {}, errors: [] });
+const volume = (name: string, bytesTransferred: number, transferState = 'transferring'): VolumeProgress => ({
+  name,
+  bytesTransferred,
+  transferState,
+  node: 'cluster-dst-01',
+  checkpoint: {},
+  errors: [],
+});
 
 function state(volumes: VolumeProgress[], overrides: Partial<WatchState> = {}): WatchState {
-  return { record, volumes, events: [], changedVolumes: volumes, execution: undefined, totals: new Map([['vol01', 1000], ['vol02', 4000]]), now: new Date('2026-11-30T10:15:30.000Z'), ...overrides };
+  return {
+    record,
+    volumes,
+    events: [],
+    changedVolumes: volumes,
+    execution: undefined,
+    totals: new Map([
+      ['vol01', 1000],
+      ['vol02', 4000],
+    ]),
+    now: new Date('2026-11-30T10:15:30.000Z'),
+    ...overrides,
+  };
 }
 
 describe('WatchView', () => {
@@ -64,14 +93,24 @@ describe('WatchView', () => {
     // Prepare
     const pipe = io(false);
     const view = new WatchView(pipe);
-    const event = { id: 'e1', at: '2026-11-30T10:15:02.000Z', type: 'phase_changed', phase: 'transferring' as const, detail: { phase: 'transferring' }, expiresAt: 0 };
+    const event = {
+      id: 'e1',
+      at: '2026-11-30T10:15:02.000Z',
+      type: 'phase_changed',
+      phase: 'transferring' as const,
+      detail: { phase: 'transferring' },
+      expiresAt: 0,
+    };
 
     // Act
     view.draw(state([volume('vol01', 250)], { events: [event] }));
 
     // Assess
     expect(pipe.written).toEqual([]);
-    expect(pipe.lines).toEqual(['[10:15:02] phase: transferring', '[10:15:30]   vol01      [██████░░░░░░░░░░░░░░░░░░]  25%  250 B / 1000 B           transferring cluster-dst-01']);
+    expect(pipe.lines).toEqual([
+      '[10:15:02] phase: transferring',
+      '[10:15:30]   vol01      [██████░░░░░░░░░░░░░░░░░░]  25%  250 B / 1000 B           transferring cluster-dst-01',
+    ]);
   });
 
   it('without a size for a volume shows its bytes and no fraction', () => {

@@ -4,12 +4,19 @@
 import {
   commit,
   isDestinationServing,
-  precheck,
   preCommit,
+  precheck,
   setup,
   sourceCleanup,
 } from '../../lambdas/domain/cluster';
-import { DEMO_SVM, DEMO_VOLUMES, Harness, manifests, startHarness, transferUntilReady } from './cluster-harness';
+import {
+  DEMO_SVM,
+  DEMO_VOLUMES,
+  type Harness,
+  manifests,
+  startHarness,
+  transferUntilReady,
+} from './cluster-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -37,7 +44,12 @@ describe('forward run', () => {
     expect((await destination.volumes.list({ svmName: DEMO_SVM })).every((v) => v.type === 'dp')).toBe(true);
 
     await transferUntilReady(h.ctx);
-    await h.srcSim.writeFile(DEMO_SVM, 'vol03', 'late/written-during-transfer.txt', 'acknowledged before cut-over');
+    await h.srcSim.writeFile(
+      DEMO_SVM,
+      'vol03',
+      'late/written-during-transfer.txt',
+      'acknowledged before cut-over',
+    );
 
     const pre = await preCommit(h.ctx);
     expect(pre.interfaces).toEqual(['lif_demo_01', 'lif_demo_02']);
@@ -51,12 +63,19 @@ describe('forward run', () => {
     expect(result.serving).toBe(true);
     expect(await isDestinationServing(h.ctx)).toBe(true);
     expect(await manifests(h.dstSim)).toEqual(sourceFiles);
-    expect((await h.dstSim.readFile(DEMO_SVM, 'vol03', 'late/written-during-transfer.txt')).toString()).toBe('acknowledged before cut-over');
+    expect((await h.dstSim.readFile(DEMO_SVM, 'vol03', 'late/written-during-transfer.txt')).toString()).toBe(
+      'acknowledged before cut-over',
+    );
     const served = await destination.svms.findByName(DEMO_SVM);
     expect(served).toMatchObject({ state: 'running', subtype: 'default' });
-    expect(await destination.dns.get(served!.uuid)).toMatchObject({ domains: sourceDns!.domains, servers: sourceDns!.servers });
+    expect(await destination.dns.get(served!.uuid)).toMatchObject({
+      domains: sourceDns!.domains,
+      servers: sourceDns!.servers,
+    });
     const volumes = await destination.volumes.list({ svmName: DEMO_SVM });
-    expect(volumes.map((v) => [v.name, v.type, v.nas?.path])).toEqual(DEMO_VOLUMES.map((v) => [v, 'rw', `/${v}`]));
+    expect(volumes.map((v) => [v.name, v.type, v.nas?.path])).toEqual(
+      DEMO_VOLUMES.map((v) => [v, 'rw', `/${v}`]),
+    );
     const lifs = await destination.interfaces.list({ svmName: DEMO_SVM });
     expect(lifs.map((l) => [l.name, l.ip.address, l.state])).toEqual([
       ['lif_demo_01', '10.0.0.11', 'up'],
@@ -74,7 +93,18 @@ describe('forward run', () => {
     expect(await source.volumes.list({ svmName: DEMO_SVM })).toEqual([]);
 
     // Each volume's sub-steps were checkpointed.
-    const steps = (volume: string) => h.checkpoints.filter((c) => c.volume === volume).flatMap((c) => Object.keys(c.patch.checkpoint ?? {}));
-    expect(steps('vol05')).toEqual(expect.arrayContaining(['volume_created', 'relationship_created', 'transfer_initialized', 'final_update', 'broken_off', 'mounted', 'source_deleted']));
+    const steps = (volume: string) =>
+      h.checkpoints.filter((c) => c.volume === volume).flatMap((c) => Object.keys(c.patch.checkpoint ?? {}));
+    expect(steps('vol05')).toEqual(
+      expect.arrayContaining([
+        'volume_created',
+        'relationship_created',
+        'transfer_initialized',
+        'final_update',
+        'broken_off',
+        'mounted',
+        'source_deleted',
+      ]),
+    );
   });
 });

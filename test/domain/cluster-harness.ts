@@ -9,7 +9,7 @@ import { pollTransfer, startTransfer } from '../../lambdas/domain/cluster';
 import { OntapClient } from '../../lambdas/ontap/client';
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM, DEMO_VOLUMES } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { type RunningPair, startClusterPair } from '../../sim/pair';
 import type { RunningCluster } from '../../sim/server';
 
 export { DEMO_SVM, DEMO_VOLUMES };
@@ -25,7 +25,16 @@ export interface Harness {
 }
 
 const client = (cluster: RunningCluster, side: 'source' | 'destination'): OntapClient =>
-  new OntapClient({ side, baseUrl: cluster.baseUrl, username: cluster.username, password: cluster.password, ca: cluster.ca, timeoutMs: 5_000, jobPollMs: 5, jobTimeoutMs: 20_000 });
+  new OntapClient({
+    side,
+    baseUrl: cluster.baseUrl,
+    username: cluster.username,
+    password: cluster.password,
+    ca: cluster.ca,
+    timeoutMs: 5_000,
+    jobPollMs: 5,
+    jobTimeoutMs: 20_000,
+  });
 
 export async function startHarness(migrationId = 'm-test'): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svm-'));
@@ -71,19 +80,29 @@ export async function inventory(c: OntapClient) {
       svm: { name: svm.name, state: svm.state, subtype: svm.subtype, comment: svm.comment ?? null },
       dns: (await c.dns.get(svm.uuid)) ?? null,
       nfs: (await c.nfs.get(svm.uuid)) ?? null,
-      policies: (await c.exportPolicies.list({ uuid: svm.uuid })).map((p) => ({ name: p.name, rules: p.rules.length })),
+      policies: (await c.exportPolicies.list({ uuid: svm.uuid })).map((p) => ({
+        name: p.name,
+        rules: p.rules.length,
+      })),
     })),
   );
   return {
     svms: perSvm,
-    volumes: (await c.volumes.list()).map((v) => `${v.svm.name}:${v.name}:${v.type}:${v.nas?.path ?? ''}`).sort(),
-    interfaces: (await c.interfaces.list()).map((l) => `${l.svm.name}:${l.name}:${l.ip.address}:${l.enabled}`).sort(),
+    volumes: (await c.volumes.list())
+      .map((v) => `${v.svm.name}:${v.name}:${v.type}:${v.nas?.path ?? ''}`)
+      .sort(),
+    interfaces: (await c.interfaces.list())
+      .map((l) => `${l.svm.name}:${l.name}:${l.ip.address}:${l.enabled}`)
+      .sort(),
     relationships: (await c.snapmirror.listRelationships()).map((r) => r.destination.path).sort(),
   };
 }
 
 /** path -> sha256 of each demo volume's files on one cluster. */
-export async function manifests(sim: SimControl, svm = DEMO_SVM): Promise<Record<string, Record<string, string>>> {
+export async function manifests(
+  sim: SimControl,
+  svm = DEMO_SVM,
+): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   for (const volume of DEMO_VOLUMES) {
     const files = await sim.volumeFiles(svm, volume);

@@ -3,7 +3,7 @@
 
 import { pollTransfer, setup, startTransfer } from '../../lambdas/domain/cluster';
 import { MigrationError } from '../../lambdas/errors';
-import { DEMO_VOLUMES, Harness, startHarness } from './cluster-harness';
+import { DEMO_VOLUMES, type Harness, startHarness } from './cluster-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -23,7 +23,10 @@ it('a link down fails the poll with InterClusterLinkError; after it comes back t
   const started = await startTransfer(h.ctx);
   expect(started.volumes.map((v) => v.volume)).toEqual(DEMO_VOLUMES);
   await destination.poll(
-    async () => ((await destination.snapmirror.listRelationships()).every((r) => r.transfer?.state === 'failed') ? true : undefined),
+    async () =>
+      (await destination.snapmirror.listRelationships()).every((r) => r.transfer?.state === 'failed')
+        ? true
+        : undefined,
     () => new Error('transfers never failed'),
   );
   const err = await pollTransfer(h.ctx, { lagThresholdSeconds: 60 }).catch((e: unknown) => e);
@@ -45,6 +48,10 @@ it('a link down fails the poll with InterClusterLinkError; after it comes back t
     },
     () => new Error('transfers never became ready'),
   );
-  expect(ready.volumes.every((v) => v.state === 'snapmirrored' && v.bytesTransferred > 0 && v.lagSeconds !== undefined)).toBe(true);
+  expect(
+    ready.volumes.every(
+      (v) => v.state === 'snapmirrored' && v.bytesTransferred > 0 && v.lagSeconds !== undefined,
+    ),
+  ).toBe(true);
   expect(h.checkpoints.some((c) => c.patch.transferState === 'success')).toBe(true);
 });

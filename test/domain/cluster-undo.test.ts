@@ -5,8 +5,8 @@ import {
   commit,
   isDestinationServing,
   pickHealthyNode,
-  precheck,
   preCommit,
+  precheck,
   relocateDestinationVolumes,
   restartSourceVserver,
   setup,
@@ -15,8 +15,8 @@ import {
   undoTransfer,
 } from '../../lambdas/domain/cluster';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
-import { DEMO_SVM, Harness, inventory, startHarness, transferUntilReady } from './cluster-harness';
 import { migrationFailure } from '../support/failure';
+import { DEMO_SVM, type Harness, inventory, startHarness, transferUntilReady } from './cluster-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -25,7 +25,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
 
 /** Runs the undo chain from `from`, in the state machine's order. */
 async function undoFrom(from: 'precommit' | 'transfer' | 'setup'): Promise<void> {
@@ -37,8 +36,21 @@ async function undoFrom(from: 'precommit' | 'transfer' | 'setup'): Promise<void>
 describe('undo', () => {
   it.each([
     ['setup', async () => setup(h.ctx)],
-    ['transfer', async () => (await setup(h.ctx), await transferUntilReady(h.ctx))],
-    ['precommit', async () => (await setup(h.ctx), await transferUntilReady(h.ctx), await preCommit(h.ctx))],
+    [
+      'transfer',
+      async () => {
+        await setup(h.ctx);
+        await transferUntilReady(h.ctx);
+      },
+    ],
+    [
+      'precommit',
+      async () => {
+        await setup(h.ctx);
+        await transferUntilReady(h.ctx);
+        await preCommit(h.ctx);
+      },
+    ],
   ] as const)('after %s, the undo chain restores both clusters as they were', async (from, forward) => {
     // Prepare
     const { source, destination } = h.ctx.clusters;
@@ -57,7 +69,13 @@ describe('undo', () => {
   it('undoes a setup that failed halfway', async () => {
     const destination = h.ctx.clusters.destination;
     const before = await inventory(destination);
-    await h.dstSim.injectError({ method: 'POST', path: '/api/storage/volumes', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
+    await h.dstSim.injectError({
+      method: 'POST',
+      path: '/api/storage/volumes',
+      status: 503,
+      code: ONTAP_ERROR.INTERNAL,
+      count: 1,
+    });
     const err = await migrationFailure(setup({ ...h.ctx, concurrency: 2 }));
     expect(err.name).toBe('TransientError');
     expect((await destination.volumes.list({ svmName: DEMO_SVM })).length).toBeGreaterThan(0);
@@ -68,7 +86,7 @@ describe('undo', () => {
     expect(await inventory(destination)).toEqual(before);
   });
 
-  it("never deletes a destination SVM it did not create", async () => {
+  it('never deletes a destination SVM it did not create', async () => {
     const destination = h.ctx.clusters.destination;
     await destination.svms.create({ name: DEMO_SVM, comment: 'someone else' });
     const before = await inventory(destination);
@@ -89,8 +107,20 @@ describe('undo', () => {
     await transferUntilReady(h.ctx);
     await preCommit(h.ctx);
     // The destination cannot start its SVM: commit fails after the break, before serving.
-    await h.dstSim.injectError({ method: 'PATCH', path: '/api/svm/svms/*', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
-    await h.srcSim.injectError({ method: 'PATCH', path: '/api/svm/svms/*', status: 503, code: ONTAP_ERROR.INTERNAL, count: 1 });
+    await h.dstSim.injectError({
+      method: 'PATCH',
+      path: '/api/svm/svms/*',
+      status: 503,
+      code: ONTAP_ERROR.INTERNAL,
+      count: 1,
+    });
+    await h.srcSim.injectError({
+      method: 'PATCH',
+      path: '/api/svm/svms/*',
+      status: 503,
+      code: ONTAP_ERROR.INTERNAL,
+      count: 1,
+    });
 
     expect((await migrationFailure(commit(h.ctx))).name).toBe('TransientError');
     expect(await isDestinationServing(h.ctx)).toBe(false);
@@ -117,7 +147,9 @@ describe('checks and relocation', () => {
   });
 
   it('precheck refuses a source SVM that does not exist', async () => {
-    const err = await migrationFailure(precheck({ ...h.ctx, plan: { ...h.ctx.plan, sourceSvm: 'svm_missing' } }));
+    const err = await migrationFailure(
+      precheck({ ...h.ctx, plan: { ...h.ctx.plan, sourceSvm: 'svm_missing' } }),
+    );
     expect(err).toMatchObject({ name: 'NotFoundError', field: 'source.svm' });
   });
 
@@ -135,12 +167,20 @@ describe('checks and relocation', () => {
     // Now let the partner take over at once, as ONTAP does after its takeover delay.
     await h.dstSim.nodeUp(down);
     await h.dstSim.nodeDown(down, { takeoverDelayMs: 0 });
-    await destination.poll(async () => ((await destination.nodes.list()).find((n) => n.name === down)?.state === 'taken_over' ? true : undefined), () => new Error('no takeover'));
+    await destination.poll(
+      async () =>
+        (await destination.nodes.list()).find((n) => n.name === down)?.state === 'taken_over'
+          ? true
+          : undefined,
+      () => new Error('no takeover'),
+    );
     const relocated = await relocateDestinationVolumes(h.ctx, down);
     expect(relocated.node).toBe(partner);
     expect(relocated.moved.length).toBeGreaterThan(0);
     const aggregates = await destination.aggregates.list();
     const onDown = new Set(aggregates.filter((a) => a.node.name === down).map((a) => a.name));
-    expect((await destination.volumes.list({ svmName: DEMO_SVM })).some((v) => onDown.has(v.aggregates[0].name))).toBe(false);
+    expect(
+      (await destination.volumes.list({ svmName: DEMO_SVM })).some((v) => onDown.has(v.aggregates[0].name)),
+    ).toBe(false);
   });
 });

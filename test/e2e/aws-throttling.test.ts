@@ -9,8 +9,8 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmConfigSource } from '../../lambdas/config';
 import { ClusterConnections } from '../../lambdas/handlers/cluster-connections';
-import { logger } from '../../lambdas/handlers/logger';
 import { createHandlers } from '../../lambdas/handlers/index';
+import { logger } from '../../lambdas/handlers/logger';
 import { MigrationStore } from '../../lambdas/state/migration-store';
 import { documentClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { type SsmEndpoint, startSsmEndpoint } from '../infra/bundle/ssm-endpoint';
@@ -76,7 +76,10 @@ describe("the tasks' AWS calls throttled", () => {
     connections = new ClusterConnections(config, logger, { jobPollMs: 5 });
     const store = new MigrationStore(documentClient(dynamoDb.endpoint), harness.tableName);
     restoreTasks = harness.env.useTasks((current) => {
-      const context = { ...current.context, dependencies: { ...dependencies, store, config, connect: connections.connect } };
+      const context = {
+        ...current.context,
+        dependencies: { ...dependencies, store, config, connect: connections.connect },
+      };
       return { context, handlers: createHandlers(context) };
     });
   });

@@ -4,7 +4,16 @@
 import { fenceTasks, killProcess } from '../../chaos/crash';
 import { interceptTasks } from '../../chaos/interceptor';
 import type { Execution } from '../../local/runner';
-import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, expectMigrated, expectOrder, explained, filesByVolume } from './harness';
+import {
+  DEMO_SVM,
+  describeRun,
+  expectMigrated,
+  expectOrder,
+  explained,
+  filesByVolume,
+  HAPPY_PATH,
+  Harness,
+} from './harness';
 
 /** Concurrent starts after the crash (issue 14: 16 of 20 took the migration over in turn). */
 const STARTS = 20;
@@ -27,20 +36,26 @@ describe('two executions of one SVM at once', () => {
     const results = await Promise.all(executions.map((e) => e.result));
 
     const describe = () =>
-      executions.map((e, i) => `execution ${e.name}:\n${describeRun({ result: results[i], history: e.events })}`).join('\n\n');
+      executions
+        .map((e, i) => `execution ${e.name}:\n${describeRun({ result: results[i], history: e.events })}`)
+        .join('\n\n');
     await explained(describe, async () => {
       const winner = results.findIndex((r) => r.status === 'SUCCEEDED');
       expect(winner).toBeGreaterThanOrEqual(0);
       const loser = executions[1 - winner];
       expect(results[1 - winner]).toMatchObject({ status: 'FAILED', error: 'ConflictError' });
       // Failed fast: CheckState is the only state, and it was not retried.
-      expect(loser.events.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual(['CheckState']);
+      expect(loser.events.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual([
+        'CheckState',
+      ]);
       expect(loser.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
 
       const outcome = await harness.outcome(executions[winner], results[winner]);
       expectOrder(outcome.states, HAPPY_PATH);
       const { items } = await harness.env.store.list();
-      expect(items.map((m) => [m.owner, m.status])).toEqual([[executions[winner].executionArn, 'migrate_complete']]);
+      expect(items.map((m) => [m.owner, m.status])).toEqual([
+        [executions[winner].executionArn, 'migrate_complete'],
+      ]);
       expect(outcome.migration).toMatchObject({ generation: 1, restarts: 0 });
       // The loser never wrote to the migration: its events name the winner only.
       expect(JSON.stringify(outcome.events)).not.toContain(loser.executionArn);
@@ -85,15 +100,24 @@ describe('two executions of one SVM at once', () => {
     const results = await Promise.all(executions.map((e) => e.result));
 
     // Assess
-    const describe = () => executions.map((e, i) => `execution ${e.name}:\n${describeRun({ result: results[i], history: e.events })}`).join('\n\n');
+    const describe = () =>
+      executions
+        .map((e, i) => `execution ${e.name}:\n${describeRun({ result: results[i], history: e.events })}`)
+        .join('\n\n');
     await explained(describe, async () => {
       expect(crashed).toBe(true);
       const winners = executions.filter((_, i) => results[i].status === 'SUCCEEDED');
       expect(winners).toHaveLength(1);
       const losers = executions.filter((e) => e !== winners[0]);
       for (const loser of losers) {
-        expect({ name: loser.name, states: loser.events.filter((e) => e.type === 'StateEntered').map((e) => e.state) }).toEqual({ name: loser.name, states: ['CheckState'] });
-        expect({ name: loser.name, result: results[executions.indexOf(loser)] }).toMatchObject({ name: loser.name, result: { status: 'FAILED', error: 'ConflictError' } });
+        expect({
+          name: loser.name,
+          states: loser.events.filter((e) => e.type === 'StateEntered').map((e) => e.state),
+        }).toEqual({ name: loser.name, states: ['CheckState'] });
+        expect({ name: loser.name, result: results[executions.indexOf(loser)] }).toMatchObject({
+          name: loser.name,
+          result: { status: 'FAILED', error: 'ConflictError' },
+        });
       }
       // No two executions ever had a task running at once (the losers never ran one).
       expect(mostAtOnce).toBe(1);

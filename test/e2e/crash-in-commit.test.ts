@@ -7,7 +7,7 @@
 import { fenceTasks, killProcess } from '../../chaos/crash';
 import { interceptTasks } from '../../chaos/interceptor';
 import type { Execution } from '../../local/runner';
-import { DEMO_SVM, Harness, describeRun, explained, filesByVolume, type SvmView } from './harness';
+import { DEMO_SVM, describeRun, explained, filesByVolume, Harness, type SvmView } from './harness';
 
 const SECOND_INTERFACE = 'lif_demo_02';
 const WRITES = 24;
@@ -35,10 +35,22 @@ describe('a crash in Commit between the first destination interface and the mile
         const dump = await harness.destination.state();
         const lif = dump.interfaces.find((l) => l.name === SECOND_INTERFACE);
         if (!lif) throw new Error(`${SECOND_INTERFACE} was not prepared on the destination by pre-commit`);
-        blocker = await harness.destination.injectError({ method: 'PATCH', path: `/api/network/ip/interfaces/${lif.uuid}`, status: 500, count: 1000 });
+        blocker = await harness.destination.injectError({
+          method: 'PATCH',
+          path: `/api/network/ip/interfaces/${lif.uuid}`,
+          status: 500,
+          count: 1000,
+        });
       },
       after: async (call, outcome) => {
-        if (call.task !== 'commit' || crashed || !outcome.error || !first || call.executionId !== first.executionArn) return;
+        if (
+          call.task !== 'commit' ||
+          crashed ||
+          !outcome.error ||
+          !first ||
+          call.executionId !== first.executionArn
+        )
+          return;
         crashed = true;
         killProcess(first.executionArn);
         first.abort();
@@ -71,33 +83,46 @@ describe('a crash in Commit between the first destination interface and the mile
     const outcome = resumed.result.status === 'SUCCEEDED' ? resumed : await harness.finish(harness.start());
 
     // Assess
-    await explained(() => `${describeRun(resumed)}\n\nrerun:\n${describeRun(outcome)}`, async () => {
-      // The crash left the destination serving and DynamoDB not knowing it.
-      expect(atCrash.destination.svm(DEMO_SVM)).toMatchObject({ state: 'running', subtype: 'default', serving: true });
-      expect(atCrash.destination.svm(DEMO_SVM)?.interfaces.map((l) => [l.name, l.up])).toEqual([
-        ['lif_demo_01', true],
-        [SECOND_INTERFACE, false],
-      ]);
-      expect(migration).toMatchObject({ pointOfNoReturn: true, destinationServing: false });
+    await explained(
+      () => `${describeRun(resumed)}\n\nrerun:\n${describeRun(outcome)}`,
+      async () => {
+        // The crash left the destination serving and DynamoDB not knowing it.
+        expect(atCrash.destination.svm(DEMO_SVM)).toMatchObject({
+          state: 'running',
+          subtype: 'default',
+          serving: true,
+        });
+        expect(atCrash.destination.svm(DEMO_SVM)?.interfaces.map((l) => [l.name, l.up])).toEqual([
+          ['lif_demo_01', true],
+          [SECOND_INTERFACE, false],
+        ]);
+        expect(migration).toMatchObject({ pointOfNoReturn: true, destinationServing: false });
 
-      expect(resumed.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'Commit']);
-      expect(resumed.states).not.toContain('RestartSourceVserver');
-      expect(resumed.states).toContain('SourceCleanup');
-      expect(outcome.states).not.toContain('RestartSourceVserver');
-      expect(outcome.result.status).toBe('SUCCEEDED');
-      expect(outcome.migration).toMatchObject({ phase: 'migrate_complete', destinationServing: true, restarts: 0 });
+        expect(resumed.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'Commit']);
+        expect(resumed.states).not.toContain('RestartSourceVserver');
+        expect(resumed.states).toContain('SourceCleanup');
+        expect(outcome.states).not.toContain('RestartSourceVserver');
+        expect(outcome.result.status).toBe('SUCCEEDED');
+        expect(outcome.migration).toMatchObject({
+          phase: 'migrate_complete',
+          destinationServing: true,
+          restarts: 0,
+        });
 
-      // Invariant 2: every acknowledged write is readable on the SVM that serves.
-      const { source, destination } = await harness.snapshot();
-      expect(source.svm(DEMO_SVM)?.serving ?? false).toBe(false);
-      const serving: SvmView | undefined = destination.svm(DEMO_SVM);
-      expect(serving?.serving).toBe(true);
-      const files = filesByVolume(serving);
-      const readable = new Map([...acknowledged.keys()].map((key) => {
-        const [volume, ...rest] = key.split('/');
-        return [key, files[volume]?.[rest.join('/')]];
-      }));
-      expect(readable).toEqual(acknowledged);
-    });
+        // Invariant 2: every acknowledged write is readable on the SVM that serves.
+        const { source, destination } = await harness.snapshot();
+        expect(source.svm(DEMO_SVM)?.serving ?? false).toBe(false);
+        const serving: SvmView | undefined = destination.svm(DEMO_SVM);
+        expect(serving?.serving).toBe(true);
+        const files = filesByVolume(serving);
+        const readable = new Map(
+          [...acknowledged.keys()].map((key) => {
+            const [volume, ...rest] = key.split('/');
+            return [key, files[volume]?.[rest.join('/')]];
+          }),
+        );
+        expect(readable).toEqual(acknowledged);
+      },
+    );
   }, 180_000);
 });

@@ -2,7 +2,17 @@
 // process is killed -9 in the middle of the transfer. A fresh execution reads the migration
 // from DynamoDB, takes it over from the dead execution and continues at the transfer: setup is
 // not run again, nothing is created twice, and the migration finishes with the same data.
-import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, expectMigrated, expectOrder, explained, filesByVolume, waitFor } from './harness';
+import {
+  DEMO_SVM,
+  describeRun,
+  expectMigrated,
+  expectOrder,
+  explained,
+  filesByVolume,
+  HAPPY_PATH,
+  Harness,
+  waitFor,
+} from './harness';
 
 /** Slow enough that the baseline is still crossing the link when the process dies. */
 const SLOW_LINK_BYTES_PER_SEC = 256 * 1024;
@@ -33,31 +43,53 @@ describe('the orchestrator killed mid-phase', () => {
     );
     await child.kill9();
     const killedWith = await harness.destination.state();
-    const inFlight = killedWith.relationships.filter((r) => r.transfers.some((t) => t.state === 'transferring')).length;
+    const inFlight = killedWith.relationships.filter((r) =>
+      r.transfers.some((t) => t.state === 'transferring'),
+    ).length;
     await harness.destination.settings({ linkBandwidthBytesPerSec: 0 });
 
     const execution = harness.start();
     const outcome = await harness.finish(execution);
 
-    await explained(() => `child: ${JSON.stringify(child.reports)} ${child.stderr()}\n${describeRun(outcome)}`, async () => {
-      // Killed mid-transfer: the child's execution never ended, and baselines were crossing the link.
-      expect(child.reports).toEqual([{ started: { executionArn: expect.any(String) } }]);
-      expect(transferring.phase).toBe('transferring');
-      expect(inFlight).toBeGreaterThan(0);
+    await explained(
+      () => `child: ${JSON.stringify(child.reports)} ${child.stderr()}\n${describeRun(outcome)}`,
+      async () => {
+        // Killed mid-transfer: the child's execution never ended, and baselines were crossing the link.
+        expect(child.reports).toEqual([{ started: { executionArn: expect.any(String) } }]);
+        expect(transferring.phase).toBe('transferring');
+        expect(inFlight).toBeGreaterThan(0);
 
-      expect(outcome.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'StartTransfer']);
-      expect(outcome.states).not.toContain('Setup');
-      expectOrder(outcome.states, HAPPY_PATH.filter((s) => s !== 'Setup'));
-      const resumed = outcome.events.filter((e) => e.type === 'migration_resumed');
-      expect(resumed.map((e) => e.detail)).toEqual([{ executionId: execution.executionArn, previousOwner: child.executionArn(), resumeAt: 'transfer' }]);
-      const types = outcome.events.map((e) => e.type);
-      expect(types.filter((t) => t === 'migration_started' || t === 'setup_complete')).toEqual(['migration_started', 'setup_complete']);
-      expect(outcome.migration).toMatchObject({ id: transferring.id, owner: execution.executionArn, generation: 1, restarts: 0 });
-      // Nothing created twice on the destination: one SVM, one volume and one relationship each.
-      const dump = await harness.destination.state();
-      const creations = (kind: string) => dump.jobs.filter((j) => j.action.kind === kind).length;
-      expect([creations('svm_create'), creations('volume_create'), creations('relationship_create')]).toEqual([1, 8, 8]);
-      await expectMigrated(harness, outcome, before);
-    });
+        expect(outcome.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'StartTransfer']);
+        expect(outcome.states).not.toContain('Setup');
+        expectOrder(
+          outcome.states,
+          HAPPY_PATH.filter((s) => s !== 'Setup'),
+        );
+        const resumed = outcome.events.filter((e) => e.type === 'migration_resumed');
+        expect(resumed.map((e) => e.detail)).toEqual([
+          { executionId: execution.executionArn, previousOwner: child.executionArn(), resumeAt: 'transfer' },
+        ]);
+        const types = outcome.events.map((e) => e.type);
+        expect(types.filter((t) => t === 'migration_started' || t === 'setup_complete')).toEqual([
+          'migration_started',
+          'setup_complete',
+        ]);
+        expect(outcome.migration).toMatchObject({
+          id: transferring.id,
+          owner: execution.executionArn,
+          generation: 1,
+          restarts: 0,
+        });
+        // Nothing created twice on the destination: one SVM, one volume and one relationship each.
+        const dump = await harness.destination.state();
+        const creations = (kind: string) => dump.jobs.filter((j) => j.action.kind === kind).length;
+        expect([
+          creations('svm_create'),
+          creations('volume_create'),
+          creations('relationship_create'),
+        ]).toEqual([1, 8, 8]);
+        await expectMigrated(harness, outcome, before);
+      },
+    );
   });
 });

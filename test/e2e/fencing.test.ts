@@ -3,12 +3,12 @@
 // simulated clusters (seen by a recording proxy in front of each) show it. The order is set by
 // holding the task's first call at the proxy, not by timing.
 import { StaticConfigSource } from '../../lambdas/config';
+import type { Dependencies } from '../../lambdas/domain/migration/dependencies';
 import { ClusterConnections } from '../../lambdas/handlers/cluster-connections';
 import { createHandlers, type TaskHandlers } from '../../lambdas/handlers/index';
 import { runGuarded } from '../../lambdas/ontap/call-guard';
-import type { Dependencies } from '../../lambdas/domain/migration/dependencies';
 import { createLambdaContext } from '../../local/lambda-context';
-import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy';
 import { DESTINATION, Harness, INPUT, SOURCE } from './harness';
 
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:svm-migrate-local:fencing';
@@ -24,8 +24,16 @@ describe('cluster calls fenced by the invocation and the lease', () => {
   beforeEach(async () => {
     harness = await Harness.start({ volumes: 2 });
     const { clusters, dependencies, tunables } = harness.env;
-    proxies = { source: await startRecordingProxy(clusters.source.baseUrl, clusters.source.ca), destination: await startRecordingProxy(clusters.destination.baseUrl, clusters.destination.ca) };
-    const through = (c: typeof clusters.source, proxy: RecordingProxy) => ({ name: c.name, baseUrl: proxy.url, username: c.username, password: c.password });
+    proxies = {
+      source: await startRecordingProxy(clusters.source.baseUrl, clusters.source.ca),
+      destination: await startRecordingProxy(clusters.destination.baseUrl, clusters.destination.ca),
+    };
+    const through = (c: typeof clusters.source, proxy: RecordingProxy) => ({
+      name: c.name,
+      baseUrl: proxy.url,
+      username: c.username,
+      password: c.password,
+    });
     const config = new StaticConfigSource(tunables, {
       [SOURCE.cluster]: through(clusters.source, proxies.source),
       [DESTINATION.cluster]: through(clusters.destination, proxies.destination),
@@ -34,7 +42,10 @@ describe('cluster calls fenced by the invocation and the lease', () => {
     const deps: Dependencies = { ...dependencies, config, connect: connections.connect };
     handlers = createHandlers({ ...harness.env.tasks.context, dependencies: deps });
     // Prepare: a migration this execution owns, as CheckState leaves it.
-    const pointer = (await handlers.checkState({ input: INPUT, executionId: EXECUTION }, context(60_000))) as { id: string };
+    const pointer = (await handlers.checkState(
+      { input: INPUT, executionId: EXECUTION },
+      context(60_000),
+    )) as { id: string };
     migrationId = pointer.id;
     // CheckState read both clusters through the proxies; the tests count what the task sends after it.
     proxies.source.requests.length = 0;
@@ -48,10 +59,15 @@ describe('cluster calls fenced by the invocation and the lease', () => {
   });
 
   const context = (remainingMs: number) =>
-    createLambdaContext({ invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:svm-migrate-setup', memoryLimitInMB: 512, deadline: Date.now() + remainingMs });
-  const calls = () => [...proxies.source.requests, ...proxies.destination.requests].map((r) => `${r.method} ${r.path}`);
+    createLambdaContext({
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:svm-migrate-setup',
+      memoryLimitInMB: 512,
+      deadline: Date.now() + remainingMs,
+    });
+  const calls = () =>
+    [...proxies.source.requests, ...proxies.destination.requests].map((r) => `${r.method} ${r.path}`);
 
-  it('cuts the call in flight when the invocation\'s remaining time runs out, answers TimeoutError, and sends nothing after', async () => {
+  it("cuts the call in flight when the invocation's remaining time runs out, answers TimeoutError, and sends nothing after", async () => {
     // Prepare: Setup's first call is held at the cluster, past the deadline (middy cancels 1 s early).
     const held = Promise.race([proxies.source.close(), proxies.destination.close()]);
     // Act
@@ -90,7 +106,10 @@ describe('cluster calls fenced by the invocation and the lease', () => {
     proxies.source.open();
     proxies.destination.open();
     // Assess: the first change it would make is refused before it is sent.
-    await expect(invocation).rejects.toMatchObject({ name: 'ConflictError', message: expect.stringContaining(`no longer owns migration ${migrationId}`) });
+    await expect(invocation).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(`no longer owns migration ${migrationId}`),
+    });
     expect(calls().filter((c) => !c.startsWith('GET '))).toEqual([]);
     expect(calls().length).toBeGreaterThan(0);
   });

@@ -2,13 +2,18 @@
 // real handlers, jest's DynamoDB Local and two simulated clusters, with short waits. Tests
 // inject faults through the simulator's control endpoints and read back what happened.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Tunables } from '../../lambdas/config';
 import type { MigrationEvent, MigrationRecord, VolumeProgress } from '../../lambdas/state/records';
-import { startLocalEnvironment, type LocalClusters, type LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
+import {
+  type LocalClusters,
+  type LocalEnvironment,
+  type LocalEnvironmentOptions,
+  startLocalEnvironment,
+} from '../../local/environment';
 import type { ExecutionEvent } from '../../local/executions';
 import type { RunExecutionReport, RunExecutionRequest } from '../../local/run-execution';
 import type { Execution, ExecutionResult } from '../../local/runner';
@@ -74,7 +79,10 @@ export class Harness {
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const endpoint = options.dynamoDbEndpoint ?? process.env[ENDPOINT_ENV];
-    if (endpoint === undefined) throw new Error(`${ENDPOINT_ENV} is not set: run through jest, whose global setup starts DynamoDB Local`);
+    if (endpoint === undefined)
+      throw new Error(
+        `${ENDPOINT_ENV} is not set: run through jest, whose global setup starts DynamoDB Local`,
+      );
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(scratchRoot(), 'svm-'));
     const tableName = options.tableName ?? `svm-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
     const envOptions = environmentOptions(options, workDir, tableName, endpoint);
@@ -105,7 +113,10 @@ export class Harness {
     };
     // node with tsx's loader, not the tsx wrapper: the child is the process that runs the
     // execution, so killing it kills the execution and node reaps it at once.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/run-execution.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/run-execution.ts')], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const reports: RunExecutionReport[] = [];
@@ -152,7 +163,10 @@ export class Harness {
   async migrationOf(execution: Execution): Promise<MigrationRecord> {
     const { items } = await this.env.store.list({ limit: 100 });
     const mine = items.filter((m) => m.source.svm === SOURCE.svm && m.source.cluster === SOURCE.cluster);
-    if (mine.length !== 1) throw new Error(`expected one migration of ${SOURCE.svm}, found ${mine.length} (execution ${execution.name})`);
+    if (mine.length !== 1)
+      throw new Error(
+        `expected one migration of ${SOURCE.svm}, found ${mine.length} (execution ${execution.name})`,
+      );
     return mine[0];
   }
 
@@ -193,7 +207,12 @@ export interface ChildExecution {
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function environmentOptions(options: HarnessOptions, workDir: string, tableName: string, endpoint: string): LocalEnvironmentOptions {
+function environmentOptions(
+  options: HarnessOptions,
+  workDir: string,
+  tableName: string,
+  endpoint: string,
+): LocalEnvironmentOptions {
   return {
     workDir,
     demo: { volumes: options.volumes, fileBytes: options.fileBytes },
@@ -209,13 +228,41 @@ function environmentOptions(options: HarnessOptions, workDir: string, tableName:
   };
 }
 
-export const HAPPY_PATH = ['CheckState', 'ResumePoint', 'Setup', 'StartTransfer', 'WaitForTransfer', 'PollTransfer', 'TransferStatus', 'CutoverMode', 'PreCommit', 'PreCommitStatus', 'Commit', 'SourceCleanupMode', 'SourceCleanup', 'Complete', 'CompletionMode', 'Migrated'];
-export const UNDO_STATES = ['UndoSetup', 'UndoTransfer', 'UndoPreCommit', 'RestartSourceVserver', 'DecideRestart', 'RecordUndoFailed'];
+export const HAPPY_PATH = [
+  'CheckState',
+  'ResumePoint',
+  'Setup',
+  'StartTransfer',
+  'WaitForTransfer',
+  'PollTransfer',
+  'TransferStatus',
+  'CutoverMode',
+  'PreCommit',
+  'PreCommitStatus',
+  'Commit',
+  'SourceCleanupMode',
+  'SourceCleanup',
+  'Complete',
+  'CompletionMode',
+  'Migrated',
+];
+export const UNDO_STATES = [
+  'UndoSetup',
+  'UndoTransfer',
+  'UndoPreCommit',
+  'RestartSourceVserver',
+  'DecideRestart',
+  'RecordUndoFailed',
+];
 
 // ---- end states ------------------------------------------------------------------------------
 
 /** The end state of a finished migration: the destination serves the same data, the source is gone, DynamoDB agrees. */
-export async function expectMigrated(harness: Harness, outcome: Outcome, before: Record<string, Record<string, string>>): Promise<void> {
+export async function expectMigrated(
+  harness: Harness,
+  outcome: Outcome,
+  before: Record<string, Record<string, string>>,
+): Promise<void> {
   const { source, destination } = await harness.snapshot();
   expect(outcome.result.status).toBe('SUCCEEDED');
   expect(outcome.states[outcome.states.length - 1]).toBe('Migrated');
@@ -229,13 +276,24 @@ export async function expectMigrated(harness: Harness, outcome: Outcome, before:
   expect(svm?.volumes.every((v) => v.type === 'rw')).toBe(true);
   expect(filesByVolume(svm)).toEqual(before);
   expect(destination.relationships).toEqual([]);
-  expect(outcome.migration).toMatchObject({ phase: 'migrate_complete', status: 'migrate_complete', destinationServing: true });
-  expect(outcome.volumes.map((v) => [v.name, v.destinationUuid])).toEqual(svm?.volumes.map((v) => [v.name, v.uuid]));
-  expect(await harness.env.store.findActiveForSvm(harness.env.clusters.source.name, DEMO_SVM)).toBeUndefined();
+  expect(outcome.migration).toMatchObject({
+    phase: 'migrate_complete',
+    status: 'migrate_complete',
+    destinationServing: true,
+  });
+  expect(outcome.volumes.map((v) => [v.name, v.destinationUuid])).toEqual(
+    svm?.volumes.map((v) => [v.name, v.uuid]),
+  );
+  expect(
+    await harness.env.store.findActiveForSvm(harness.env.clusters.source.name, DEMO_SVM),
+  ).toBeUndefined();
 }
 
 /** Rolled back: the source SVM serves its interfaces and its data unchanged, and no mirror snapshot is left on it. */
-export async function expectSourceServing(harness: Harness, before: Record<string, Record<string, string>>): Promise<void> {
+export async function expectSourceServing(
+  harness: Harness,
+  before: Record<string, Record<string, string>>,
+): Promise<void> {
   const { source, destination } = await harness.snapshot();
   const svm = source.svm(DEMO_SVM);
   expect(svm).toMatchObject({ state: 'running', subtype: 'default', serving: true });
@@ -260,7 +318,15 @@ export async function expectDestinationEmpty(harness: Harness): Promise<void> {
     dns: dump.dns.length,
     nfs: dump.nfs.length,
     exportPolicies: dump.exportPolicies.map((p) => p.name),
-  }).toEqual({ svms: [], volumes: [], interfaces: [], relationships: [], dns: 0, nfs: 0, exportPolicies: [] });
+  }).toEqual({
+    svms: [],
+    volumes: [],
+    interfaces: [],
+    relationships: [],
+    dns: 0,
+    nfs: 0,
+    exportPolicies: [],
+  });
 }
 
 // ---- the runner's history ----------------------------------------------------------------
@@ -287,7 +353,9 @@ export function expectOrder(states: string[], expected: string[]): void {
   for (const want of expected) {
     const found = states.indexOf(want, at);
     if (found < 0) {
-      throw new Error(`states entered are missing ${want} after position ${at} (expected in order: ${expected.join(' > ')})`);
+      throw new Error(
+        `states entered are missing ${want} after position ${at} (expected in order: ${expected.join(' > ')})`,
+      );
     }
     at = found + 1;
   }
@@ -301,7 +369,12 @@ export function entered(execution: Execution, state: string, occurrence = 1): bo
 // ---- polling --------------------------------------------------------------------------------
 
 /** Polls `check` until it is truthy; fails after `timeoutMs` naming what was awaited. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 2): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 30_000,
+  everyMs = 2,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -315,14 +388,24 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 
 /** What a failing test prints: the states entered, the runner's last events and the migration's. */
 export function describeRun(outcome: Partial<Outcome> & { history: readonly ExecutionEvent[] }): string {
-  const last = outcome.history.slice(-12).map((e) => `  ${e.id} ${e.type} ${e.state ?? ''}${e.error ? ` ${e.error}: ${shortCause(e.cause)}` : ''}`);
-  const events = (outcome.events ?? []).slice(-12).map((e) => `  ${e.type} (${e.phase}) ${JSON.stringify(e.detail ?? {})}`);
+  const last = outcome.history
+    .slice(-12)
+    .map(
+      (e) => `  ${e.id} ${e.type} ${e.state ?? ''}${e.error ? ` ${e.error}: ${shortCause(e.cause)}` : ''}`,
+    );
+  const events = (outcome.events ?? [])
+    .slice(-12)
+    .map((e) => `  ${e.type} (${e.phase}) ${JSON.stringify(e.detail ?? {})}`);
   return [
     `result: ${JSON.stringify(outcome.result ? { ...outcome.result, output: undefined } : undefined)}`,
     `states entered: ${statesEntered(outcome.history).join(' > ')}`,
     'last runner events:',
     ...last,
-    ...(outcome.migration ? [`migration: ${JSON.stringify({ ...outcome.migration, messages: outcome.migration.messages.slice(-3) })}`] : []),
+    ...(outcome.migration
+      ? [
+          `migration: ${JSON.stringify({ ...outcome.migration, messages: outcome.migration.messages.slice(-3) })}`,
+        ]
+      : []),
     'last migration events:',
     ...events,
   ].join('\n');
@@ -338,7 +421,10 @@ function shortCause(cause: string | undefined): string {
 }
 
 /** Runs the assertions; a failure's message gets the run's description appended. */
-export async function explained(describe: () => string, assertions: () => void | Promise<void>): Promise<void> {
+export async function explained(
+  describe: () => string,
+  assertions: () => void | Promise<void>,
+): Promise<void> {
   try {
     await assertions();
   } catch (err) {
@@ -400,7 +486,12 @@ export function clusterView(dump: StateDump): ClusterView {
   const svms = dump.svms.map((svm): SvmView => {
     const interfaces = dump.interfaces
       .filter((l) => l.svmUuid === svm.uuid)
-      .map((l) => ({ name: l.name, address: l.address, enabled: l.enabled, up: l.enabled && svm.state === 'running' && serves(l.homeNodeUuid) }))
+      .map((l) => ({
+        name: l.name,
+        address: l.address,
+        enabled: l.enabled,
+        up: l.enabled && svm.state === 'running' && serves(l.homeNodeUuid),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     // The SVM's root volume is the SVM's own (created and deleted with it), not a migrated one.
     const volumes = dump.volumes

@@ -4,7 +4,17 @@
 // the baselines cross it: the poll waits the outages out and the migration completes with no
 // restart and no undo.
 import { interceptTasks } from '../../chaos/interceptor';
-import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, expectMigrated, expectOrder, explained, filesByVolume, waitFor } from './harness';
+import {
+  DEMO_SVM,
+  describeRun,
+  expectMigrated,
+  expectOrder,
+  explained,
+  filesByVolume,
+  HAPPY_PATH,
+  Harness,
+  waitFor,
+} from './harness';
 
 const FLAP_MS = 300;
 const FLAPPING_FOR_MS = 10_000;
@@ -59,14 +69,19 @@ describe('a flapping inter-cluster link during the transfer', () => {
     const outcome = await harness.finish(execution);
 
     // Assess
-    await explained(() => `link downs: ${downs}\n${describeRun(outcome)}`, async () => {
-      expect(downs).toBeGreaterThan(1);
-      // The poll met the link down and waited it out.
-      expect(outcome.events.filter((e) => e.type === 'link_outage_waited_out').length).toBeGreaterThan(0);
-      expect(outcome.states.filter((s) => ['UndoTransfer', 'UndoSetup', 'DecideRestart'].includes(s))).toEqual([]);
-      expectOrder(outcome.states, HAPPY_PATH);
-      expect(outcome.migration).toMatchObject({ restarts: 0, generation: 1 });
-      await expectMigrated(harness, outcome, before);
-    });
+    await explained(
+      () => `link downs: ${downs}\n${describeRun(outcome)}`,
+      async () => {
+        expect(downs).toBeGreaterThan(1);
+        // The poll met the link down and waited it out.
+        expect(outcome.events.filter((e) => e.type === 'link_outage_waited_out').length).toBeGreaterThan(0);
+        expect(
+          outcome.states.filter((s) => ['UndoTransfer', 'UndoSetup', 'DecideRestart'].includes(s)),
+        ).toEqual([]);
+        expectOrder(outcome.states, HAPPY_PATH);
+        expect(outcome.migration).toMatchObject({ restarts: 0, generation: 1 });
+        await expectMigrated(harness, outcome, before);
+      },
+    );
   }, 180_000);
 });

@@ -3,7 +3,20 @@
 // whether it takes clients (RecordCommitFailure: no), the source SVM is restarted on
 // the source cluster (RestartSourceVserver), the undo chain runs and the migration restarts;
 // the link is back by the time the restart's Setup checks it, and the migration finishes.
-import { DEMO_SVM, HAPPY_PATH, Harness, describeRun, entered, expectMigrated, expectOrder, explained, filesByVolume, retriesOf, waitFor, type ClusterView } from './harness';
+import {
+  type ClusterView,
+  DEMO_SVM,
+  describeRun,
+  entered,
+  expectMigrated,
+  expectOrder,
+  explained,
+  filesByVolume,
+  HAPPY_PATH,
+  Harness,
+  retriesOf,
+  waitFor,
+} from './harness';
 
 /** Holds Commit's look at the peer long enough for the link to go down under it. */
 const HOLD_MS = 400;
@@ -29,38 +42,58 @@ describe('the link down at the point of no return (claim 2)', () => {
     await Promise.all([harness.destination.linkUp(), harness.source.linkUp()]);
     const outcome = await harness.finish(execution);
 
-    await explained(() => describeRun(outcome), async () => {
-      const commit = outcome.states.indexOf('Commit');
-      expectOrder(outcome.states.slice(0, commit + 1), HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('Commit') + 1));
-      expect(outcome.states.slice(commit, commit + 12)).toEqual([
-        'Commit',
-        'RecordCommitFailure',
-        'DestinationServing',
-        'RestartSourceVserver',
-        'UndoPreCommit',
-        'UndoTransfer',
-        'UndoSetup',
-        'DecideRestart',
-        'RestartDecision',
-        'RestartBackoff',
-        'Setup',
-        'StartTransfer',
-      ]);
-      expectOrder(outcome.states.slice(commit + 10), HAPPY_PATH.slice(2));
-      // The destination was asked whether it takes clients before the source was restarted.
-      expect(outcome.history.find((e) => e.type === 'StateCaught' && e.state === 'Commit')?.caught).toEqual({ errorEquals: ['States.ALL'], next: 'RecordCommitFailure' });
-      expect(outcome.events.find((e) => e.type === 'commit_failed')?.detail).toEqual({ error: 'InterClusterLinkError', destinationServing: false });
-      expect(retriesOf(outcome.history, 'Commit')).toEqual([]);
+    await explained(
+      () => describeRun(outcome),
+      async () => {
+        const commit = outcome.states.indexOf('Commit');
+        expectOrder(
+          outcome.states.slice(0, commit + 1),
+          HAPPY_PATH.slice(0, HAPPY_PATH.indexOf('Commit') + 1),
+        );
+        expect(outcome.states.slice(commit, commit + 12)).toEqual([
+          'Commit',
+          'RecordCommitFailure',
+          'DestinationServing',
+          'RestartSourceVserver',
+          'UndoPreCommit',
+          'UndoTransfer',
+          'UndoSetup',
+          'DecideRestart',
+          'RestartDecision',
+          'RestartBackoff',
+          'Setup',
+          'StartTransfer',
+        ]);
+        expectOrder(outcome.states.slice(commit + 10), HAPPY_PATH.slice(2));
+        // The destination was asked whether it takes clients before the source was restarted.
+        expect(outcome.history.find((e) => e.type === 'StateCaught' && e.state === 'Commit')?.caught).toEqual(
+          { errorEquals: ['States.ALL'], next: 'RecordCommitFailure' },
+        );
+        expect(outcome.events.find((e) => e.type === 'commit_failed')?.detail).toEqual({
+          error: 'InterClusterLinkError',
+          destinationServing: false,
+        });
+        expect(retriesOf(outcome.history, 'Commit')).toEqual([]);
 
-      // While the migration restarted, the source served and the destination did not.
-      expect(meanwhile.source.svm(DEMO_SVM)).toMatchObject({ state: 'running', serving: true });
-      expect(meanwhile.source.svm(DEMO_SVM)?.interfaces.map((l) => l.up)).toEqual([true, true]);
-      expect(meanwhile.destination.svm(DEMO_SVM)?.serving ?? false).toBe(false);
+        // While the migration restarted, the source served and the destination did not.
+        expect(meanwhile.source.svm(DEMO_SVM)).toMatchObject({ state: 'running', serving: true });
+        expect(meanwhile.source.svm(DEMO_SVM)?.interfaces.map((l) => l.up)).toEqual([true, true]);
+        expect(meanwhile.destination.svm(DEMO_SVM)?.serving ?? false).toBe(false);
 
-      const types = outcome.events.map((e) => e.type);
-      expectOrder(types, ['point_of_no_return', 'source_restarted', 'precommit_undone', 'transfer_undone', 'setup_undone', 'migration_restarted', 'point_of_no_return', 'cutover_complete']);
-      expect(outcome.migration).toMatchObject({ restarts: 1, generation: 2, pointOfNoReturn: true });
-      await expectMigrated(harness, outcome, before);
-    });
+        const types = outcome.events.map((e) => e.type);
+        expectOrder(types, [
+          'point_of_no_return',
+          'source_restarted',
+          'precommit_undone',
+          'transfer_undone',
+          'setup_undone',
+          'migration_restarted',
+          'point_of_no_return',
+          'cutover_complete',
+        ]);
+        expect(outcome.migration).toMatchObject({ restarts: 1, generation: 2, pointOfNoReturn: true });
+        await expectMigrated(harness, outcome, before);
+      },
+    );
   });
 });

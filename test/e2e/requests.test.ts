@@ -6,7 +6,17 @@
 import { interceptTasks, type TaskCall } from '../../chaos/interceptor';
 import { ConflictError } from '../../lambdas/errors';
 import type { OperatorRequest } from '../../lambdas/state/records';
-import { DEMO_SVM, INPUT, Harness, describeRun, expectDestinationEmpty, expectMigrated, expectSourceServing, explained, filesByVolume } from './harness';
+import {
+  DEMO_SVM,
+  describeRun,
+  expectDestinationEmpty,
+  expectMigrated,
+  expectSourceServing,
+  explained,
+  filesByVolume,
+  Harness,
+  INPUT,
+} from './harness';
 
 describe('operator requests during the cut-over', () => {
   let harness: Harness;
@@ -45,16 +55,26 @@ describe('operator requests during the cut-over', () => {
     const outcome = await harness.finish(harness.start());
 
     // Assess
-    await explained(() => describeRun(outcome), async () => {
-      expect(seen.answer).toBe('accepted');
-      expect(outcome.result.status).toBe('SUCCEEDED');
-      expect(outcome.states[outcome.states.length - 1]).toBe('Aborted');
-      expect(outcome.states).not.toContain('SourceCleanup');
-      expect(outcome.migration).toMatchObject({ status: 'rolled_back', pointOfNoReturn: false, restarts: 0 });
-      expect(outcome.events.find((e) => e.type === 'abort_requested')?.detail).toMatchObject({ phase: 'cutover_started', step: 'Commit' });
-      await expectSourceServing(harness, before);
-      await expectDestinationEmpty(harness);
-    });
+    await explained(
+      () => describeRun(outcome),
+      async () => {
+        expect(seen.answer).toBe('accepted');
+        expect(outcome.result.status).toBe('SUCCEEDED');
+        expect(outcome.states[outcome.states.length - 1]).toBe('Aborted');
+        expect(outcome.states).not.toContain('SourceCleanup');
+        expect(outcome.migration).toMatchObject({
+          status: 'rolled_back',
+          pointOfNoReturn: false,
+          restarts: 0,
+        });
+        expect(outcome.events.find((e) => e.type === 'abort_requested')?.detail).toMatchObject({
+          phase: 'cutover_started',
+          step: 'Commit',
+        });
+        await expectSourceServing(harness, before);
+        await expectDestinationEmpty(harness);
+      },
+    );
   }, 180_000);
 
   it('a pause accepted when the transfer is in sync pauses before the cut-over begins; a resume completes', async () => {
@@ -69,15 +89,18 @@ describe('operator requests during the cut-over', () => {
     const resumed = await harness.finish(harness.env.start({ ...INPUT, migrationId: paused.id }));
 
     // Assess
-    await explained(() => `${describeRun(first)}\n\n${describeRun(resumed)}`, async () => {
-      expect(seen.answer).toBe('accepted');
-      expect(first.states.slice(-3)).toEqual(['PreCommit', 'PreCommitStatus', 'Paused']);
-      expect(paused).toMatchObject({ status: 'migrate_paused', phase: 'ready_for_cutover', requests: {} });
-      // The source served all along: pre-commit stopped nothing.
-      expect(first.events.map((e) => e.type)).not.toContain('precommit_complete');
-      expect(resumed.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'CutoverMode']);
-      await expectMigrated(harness, resumed, before);
-    });
+    await explained(
+      () => `${describeRun(first)}\n\n${describeRun(resumed)}`,
+      async () => {
+        expect(seen.answer).toBe('accepted');
+        expect(first.states.slice(-3)).toEqual(['PreCommit', 'PreCommitStatus', 'Paused']);
+        expect(paused).toMatchObject({ status: 'migrate_paused', phase: 'ready_for_cutover', requests: {} });
+        // The source served all along: pre-commit stopped nothing.
+        expect(first.events.map((e) => e.type)).not.toContain('precommit_complete');
+        expect(resumed.states.slice(0, 3)).toEqual(['CheckState', 'ResumePoint', 'CutoverMode']);
+        await expectMigrated(harness, resumed, before);
+      },
+    );
   }, 180_000);
 
   it('a second cutover request during the cut-over is refused and leaves no stale request on the completed record', async () => {
@@ -105,12 +128,17 @@ describe('operator requests during the cut-over', () => {
     const outcome = await harness.finish(harness.env.start({ ...INPUT, autoCutover: false }));
 
     // Assess
-    await explained(() => describeRun(outcome), async () => {
-      expect(triggered).toBe(true);
-      expect(second.answer).toBeInstanceOf(ConflictError);
-      expect((second.answer as ConflictError).message).toContain('does not apply in phase cutover_triggered');
-      expect(outcome.migration.requests).toEqual({});
-      await expectMigrated(harness, outcome, before);
-    });
+    await explained(
+      () => describeRun(outcome),
+      async () => {
+        expect(triggered).toBe(true);
+        expect(second.answer).toBeInstanceOf(ConflictError);
+        expect((second.answer as ConflictError).message).toContain(
+          'does not apply in phase cutover_triggered',
+        );
+        expect(outcome.migration.requests).toEqual({});
+        await expectMigrated(harness, outcome, before);
+      },
+    );
   }, 180_000);
 });

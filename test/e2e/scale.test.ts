@@ -1,7 +1,18 @@
 // Issue 3, must-show 4 (invariant 6): state transitions do not grow with the number of volumes.
 // Each step works on every volume inside one task, so a 4-volume and a 200-volume migration
 // enter the same states; only the transfer's poll loop runs as often as the transfer takes.
-import { DEMO_SVM, HAPPY_PATH, Harness, POLL_LOOP_STATES, describeRun, expectMigrated, explained, filesByVolume, transitionsApartFromPolls, type Outcome } from './harness';
+import {
+  DEMO_SVM,
+  describeRun,
+  expectMigrated,
+  explained,
+  filesByVolume,
+  HAPPY_PATH,
+  Harness,
+  type Outcome,
+  POLL_LOOP_STATES,
+  transitionsApartFromPolls,
+} from './harness';
 
 describe('state transitions per migration', () => {
   async function migrate(volumes: number): Promise<Outcome> {
@@ -10,7 +21,10 @@ describe('state transitions per migration', () => {
       const before = filesByVolume((await harness.snapshot()).source.svm(DEMO_SVM));
       expect(Object.keys(before)).toHaveLength(volumes);
       const outcome = await harness.finish(harness.start());
-      await explained(() => describeRun(outcome), () => expectMigrated(harness, outcome, before));
+      await explained(
+        () => describeRun(outcome),
+        () => expectMigrated(harness, outcome, before),
+      );
       return outcome;
     } finally {
       await harness.stop();

@@ -4,7 +4,7 @@
 // the stopped source. The source inventory is read again at every poll: the new volume joins
 // the migration (destination volume, relationship, baseline) and its files arrive.
 import { interceptTasks } from '../../chaos/interceptor';
-import { DEMO_SVM, Harness, describeRun, expectMigrated, explained, filesByVolume } from './harness';
+import { DEMO_SVM, describeRun, expectMigrated, explained, filesByVolume, Harness } from './harness';
 
 // Sorts last both in DynamoDB (bytes) and in the cluster views (locale).
 const NEW_VOLUME = 'vol99';
@@ -40,7 +40,13 @@ describe('the source SVM changes during the transfer', () => {
           aggregates: [{ name: aggregate.name }],
           nas: { path: `/${NEW_VOLUME}` },
         });
-        for (let i = 0; i < FILES; i++) await harness.source.writeFile(DEMO_SVM, NEW_VOLUME, `new/${i}.txt`, `written during the transfer ${i}`);
+        for (let i = 0; i < FILES; i++)
+          await harness.source.writeFile(
+            DEMO_SVM,
+            NEW_VOLUME,
+            `new/${i}.txt`,
+            `written during the transfer ${i}`,
+          );
       },
     });
 
@@ -49,14 +55,25 @@ describe('the source SVM changes during the transfer', () => {
     const outcome = await harness.finish(execution);
 
     // Assess
-    await explained(() => describeRun(outcome), async () => {
-      expect(created).toBe(true);
-      expect(outcome.events.find((e) => e.type === 'source_volumes_added')?.detail).toEqual({ volumes: [NEW_VOLUME] });
-      expect(outcome.migration).toMatchObject({ restarts: 0 });
-      const written = Object.keys((await harness.snapshot()).destination.svm(DEMO_SVM)?.volumes.find((v) => v.name === NEW_VOLUME)?.files ?? {});
-      expect(written.filter((f) => f.startsWith('new/'))).toHaveLength(FILES);
-      const expected = { ...before, [NEW_VOLUME]: filesByVolume((await harness.snapshot()).destination.svm(DEMO_SVM))[NEW_VOLUME] };
-      await expectMigrated(harness, outcome, expected);
-    });
+    await explained(
+      () => describeRun(outcome),
+      async () => {
+        expect(created).toBe(true);
+        expect(outcome.events.find((e) => e.type === 'source_volumes_added')?.detail).toEqual({
+          volumes: [NEW_VOLUME],
+        });
+        expect(outcome.migration).toMatchObject({ restarts: 0 });
+        const written = Object.keys(
+          (await harness.snapshot()).destination.svm(DEMO_SVM)?.volumes.find((v) => v.name === NEW_VOLUME)
+            ?.files ?? {},
+        );
+        expect(written.filter((f) => f.startsWith('new/'))).toHaveLength(FILES);
+        const expected = {
+          ...before,
+          [NEW_VOLUME]: filesByVolume((await harness.snapshot()).destination.svm(DEMO_SVM))[NEW_VOLUME],
+        };
+        await expectMigrated(harness, outcome, expected);
+      },
+    );
   }, 180_000);
 });

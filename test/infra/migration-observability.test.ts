@@ -34,29 +34,35 @@ describe('observability with a topic of its own', () => {
     ['ExecutionThrottled', 'AWS/States', 'ExecutionThrottled', 'Sum', 'StateMachineArn'],
     ['UndoFailures', 'SvmMigrate', 'UndoFailures', 'Sum', 'service'],
     ['StartRequestsUndelivered', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', 'QueueName'],
-  ])('alarm %s: %s %s (%s) at one or more in five minutes, missing data not breaching, to the topic', (name, namespace, metricName, statistic, dimension) => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: `SvmMigrate-${name}`,
-      Namespace: namespace,
-      MetricName: metricName,
-      Statistic: statistic,
-      Dimensions: [Match.objectLike({ Name: dimension })],
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: topicId }],
-    });
-  });
+  ])(
+    'alarm %s: %s %s (%s) at one or more in five minutes, missing data not breaching, to the topic',
+    (name, namespace, metricName, statistic, dimension) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `SvmMigrate-${name}`,
+        Namespace: namespace,
+        MetricName: metricName,
+        Statistic: statistic,
+        Dimensions: [Match.objectLike({ Name: dimension })],
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    },
+  );
 
-  it('watch this state machine\'s executions and the tasks\' metrics by their one dimension', () => {
+  it("watch this state machine's executions and the tasks' metrics by their one dimension", () => {
     const [stateMachineId] = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ExecutionsFailed',
       Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UndoFailures', Dimensions: [{ Name: 'service', Value: 'svm-migrate' }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UndoFailures',
+      Dimensions: [{ Name: 'service', Value: 'svm-migrate' }],
+    });
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(5);
   });
 
@@ -69,7 +75,12 @@ describe('observability with a topic of its own', () => {
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: expect.arrayContaining([
-            { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+            },
           ]),
         },
       },
@@ -77,16 +88,28 @@ describe('observability with a topic of its own', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
       },
     });
     template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
   });
 
-  it('let CloudWatch publish to the topic, for this account\'s alarms of this stack only, beside the TLS-only Deny', () => {
+  it("let CloudWatch publish to the topic, for this account's alarms of this stack only, beside the TLS-only Deny", () => {
     // Prepare: the policy that enforceSSL writes replaces SNS's default policy.
     const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
-    const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal?: unknown; Action: string; Resource: unknown; Condition?: unknown }[];
+    const statements = policy.Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Principal?: unknown;
+      Action: string;
+      Resource: unknown;
+      Condition?: unknown;
+    }[];
     // Assess
     const allow = statements.filter((s) => s.Effect === 'Allow');
     expect(allow).toEqual([
@@ -108,21 +131,38 @@ describe('observability with a topic of its own', () => {
     }
   });
 
-  it('show executions, migration outcomes, recoveries, the cut-over window, the tasks\' errors and durations, and the alarms', () => {
+  it("show executions, migration outcomes, recoveries, the cut-over window, the tasks' errors and durations, and the alarms", () => {
     const body = dashboardBody(template);
-    for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', ...Object.values(COUNTED_EVENTS), CUTOVER_WINDOW_METRIC]) {
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      ...Object.values(COUNTED_EVENTS),
+      CUTOVER_WINDOW_METRIC,
+    ]) {
       expect(body).toContain(`"${metric}"`);
     }
-    const widgets = (JSON.parse(body) as { widgets: { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[] } }[] }).widgets;
+    const widgets = (
+      JSON.parse(body) as {
+        widgets: { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[] } }[];
+      }
+    ).widgets;
     const byTitle = Object.fromEntries(widgets.map((w) => [w.properties.title, w.properties]));
     // One line per task, labelled with the task's name.
     for (const title of ['Task errors (retried, routed or failed)', 'Task duration p99 (ms)']) {
       const labels = byTitle[title].metrics!.map((m) => (m[m.length - 1] as { label: string }).label);
       expect(labels.sort()).toEqual([...TASK_NAMES].sort());
     }
-    expect(byTitle['Task errors (retried, routed or failed)'].metrics!.every((m) => m[0] === 'AWS/Lambda' && m[1] === 'Errors')).toBe(true);
-    expect(byTitle['Alarms'].alarms).toHaveLength(5);
-    template.hasOutput('DashboardName', { Value: { Ref: Match.stringLikeRegexp('^ObservabilityDashboard') } });
+    expect(
+      byTitle['Task errors (retried, routed or failed)'].metrics!.every(
+        (m) => m[0] === 'AWS/Lambda' && m[1] === 'Errors',
+      ),
+    ).toBe(true);
+    expect(byTitle.Alarms.alarms).toHaveLength(5);
+    template.hasOutput('DashboardName', {
+      Value: { Ref: Match.stringLikeRegexp('^ObservabilityDashboard') },
+    });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'SvmMigrate-migrations' });
   });
 });

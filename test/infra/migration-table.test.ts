@@ -33,12 +33,18 @@ describe('migrate-state table', () => {
     });
   });
 
-  it('is encrypted with the stack\'s customer-managed key, which rotates', () => {
+  it("is encrypted with the stack's customer-managed key, which rotates", () => {
     // The stack has other keys (the alarm topic's): this is the one the table names.
     const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
-    expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+    expect(table.Properties.SSESpecification).toMatchObject({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+    });
     const [keyId] = table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'] as [string, string];
-    expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } }))).toContain(keyId);
+    expect(
+      Object.keys(template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } })),
+    ).toContain(keyId);
   });
 
   it('and its key are retained when the stack is deleted', () => {

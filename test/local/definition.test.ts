@@ -6,10 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { NodeUnhealthyError } from '../../lambdas/errors';
 import { TASK_NAMES, type TaskName } from '../../lambdas/tasks';
-import { synthesizeDefinition, type AslDefinition, type AslState, type ResolvedDefinition } from '../../local/definition';
+import {
+  type AslDefinition,
+  type AslState,
+  type ResolvedDefinition,
+  synthesizeDefinition,
+} from '../../local/definition';
 import { ExecutionRegistry } from '../../local/executions';
 import type { TaskHandler } from '../../local/lambda-context';
-import { LocalStateMachine, type Execution } from '../../local/runner';
+import { type Execution, LocalStateMachine } from '../../local/runner';
 
 /** Every state another state can go to, by field. */
 function targets(state: AslState): string[] {
@@ -41,11 +46,14 @@ describe('resolved definition', () => {
     expect(JSON.parse(text)).toEqual(definition);
   });
 
-  it('maps every Task\'s resource to the task its state runs, and every task name to one function', () => {
+  it("maps every Task's resource to the task its state runs, and every task name to one function", () => {
     const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
     for (const [name, state] of tasks) {
       expect(state.Resource).toMatch(/^arn:aws:lambda:us-east-1:123456789012:function:[\w-]+$/);
-      expect({ name, task: resolved.functions[state.Resource as string] }).toEqual({ name, task: expectedTask(name) });
+      expect({ name, task: resolved.functions[state.Resource as string] }).toEqual({
+        name,
+        task: expectedTask(name),
+      });
     }
     expect(Object.values(resolved.functions).sort()).toEqual([...TASK_NAMES].sort());
   });
@@ -60,10 +68,15 @@ describe('resolved definition', () => {
       reached.add(name);
       const state = definition.States[name];
       for (const target of targets(state)) {
-        expect({ from: name, target, exists: names.has(target) }).toEqual({ from: name, target, exists: true });
+        expect({ from: name, target, exists: names.has(target) }).toEqual({
+          from: name,
+          target,
+          exists: true,
+        });
         queue.push(target);
       }
-      if (state.Type !== 'Succeed' && state.Type !== 'Fail') expect({ name, exits: targets(state).length > 0 }).toEqual({ name, exits: true });
+      if (state.Type !== 'Succeed' && state.Type !== 'Fail')
+        expect({ name, exits: targets(state).length > 0 }).toEqual({ name, exits: true });
     }
     expect([...names].filter((n) => !reached.has(n))).toEqual([]);
   });
@@ -71,7 +84,9 @@ describe('resolved definition', () => {
   it('returns the tunables and applies context overrides', () => {
     const overridden = synthesizeDefinition({ context: { retryMaxAttempts: 1, pollIntervalSeconds: 5 } });
     expect(overridden.tunables).toMatchObject({ retryMaxAttempts: 1, pollIntervalSeconds: 5 });
-    const transient = (overridden.definition.States.Setup.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) => r.ErrorEquals.includes('TransientError'));
+    const transient = (
+      overridden.definition.States.Setup.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]
+    ).find((r) => r.ErrorEquals.includes('TransientError'));
     expect(transient?.MaxAttempts).toBe(1);
     expect(resolved.tunables.retryMaxAttempts).toBe(4);
   });
@@ -86,21 +101,30 @@ describe('resolved definition run by the local runner', () => {
   });
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'svm-'));
+    iterations = [];
   });
   afterEach(() => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   const INPUT = { source: { cluster: 'source', svm: 'svm_demo' }, destination: { cluster: 'destination' } };
-  const migration = { id: 'mig-1', generation: 1, resumeAt: 'setup', autoCutover: true, autoSourceCleanup: true, pollSeconds: 0, checkOnly: false };
+  const migration = {
+    id: 'mig-1',
+    generation: 1,
+    resumeAt: 'setup',
+    autoCutover: true,
+    autoSourceCleanup: true,
+    pollSeconds: 0,
+    checkOnly: false,
+  };
 
   /** Fake handlers for every task; `volumes` is how many volumes each phase works through inside its one task. */
-  let iterations: number[];
-  beforeEach(() => {
-    iterations = [];
-  });
+  let iterations: number[] = [];
 
-  function handlers(volumes: number, overrides: Partial<Record<TaskName, TaskHandler>> = {}): Record<string, TaskHandler> {
+  function handlers(
+    volumes: number,
+    overrides: Partial<Record<TaskName, TaskHandler>> = {},
+  ): Record<string, TaskHandler> {
     const work = async () => {
       for (let i = 0; i < volumes; i++) await Promise.resolve();
       return {};
@@ -113,7 +137,10 @@ describe('resolved definition run by the local runner', () => {
       // Not ready at the first poll: the loop runs once.
       pollTransfer: async (event: never) => {
         iterations.push((event as { iteration: number }).iteration);
-        return { action: ++polls > 1 ? 'ready' : 'wait', iteration: (event as { iteration: number }).iteration + 1 };
+        return {
+          action: ++polls > 1 ? 'ready' : 'wait',
+          iteration: (event as { iteration: number }).iteration + 1,
+        };
       },
       preCommit: async () => ({ action: 'continue' }),
       decideRestart: async () => ({ action: 'aborted' }),
@@ -121,7 +148,9 @@ describe('resolved definition run by the local runner', () => {
     };
   }
 
-  async function run(taskHandlers: Record<string, TaskHandler>): Promise<{ execution: Execution; states: string[] }> {
+  async function run(
+    taskHandlers: Record<string, TaskHandler>,
+  ): Promise<{ execution: Execution; states: string[] }> {
     const machine = new LocalStateMachine({
       definition: resolved.definition as never,
       functions: resolved.functions,
@@ -131,7 +160,10 @@ describe('resolved definition run by the local runner', () => {
     });
     const execution = machine.start({ input: INPUT });
     await execution.result;
-    return { execution, states: execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.state!) };
+    return {
+      execution,
+      states: execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.state!),
+    };
   }
 
   const HAPPY_PATH = [
@@ -167,7 +199,7 @@ describe('resolved definition run by the local runner', () => {
     expect(iterations).toEqual([0, 1, 0, 1]);
   });
 
-  it('runs a check-only execution as Precheck on the execution\'s input', async () => {
+  it("runs a check-only execution as Precheck on the execution's input", async () => {
     const prechecks: unknown[] = [];
     const { execution, states } = await run(
       handlers(4, {
@@ -195,8 +227,21 @@ describe('resolved definition run by the local runner', () => {
       }),
     );
     expect(await execution.result).toMatchObject({ status: 'SUCCEEDED' });
-    expect(states.slice(-5)).toEqual(['UndoTransfer', 'UndoSetup', 'DecideRestart', 'RestartDecision', 'Aborted']);
-    expect(undoEvents).toEqual([expect.objectContaining({ migrationId: 'mig-1', stateName: 'UndoTransfer', retryCount: 0, error: null })]);
+    expect(states.slice(-5)).toEqual([
+      'UndoTransfer',
+      'UndoSetup',
+      'DecideRestart',
+      'RestartDecision',
+      'Aborted',
+    ]);
+    expect(undoEvents).toEqual([
+      expect.objectContaining({
+        migrationId: 'mig-1',
+        stateName: 'UndoTransfer',
+        retryCount: 0,
+        error: null,
+      }),
+    ]);
   });
 
   it('relocates a step whose node is unhealthy and runs the step again', async () => {
@@ -216,7 +261,10 @@ describe('resolved definition run by the local runner', () => {
     );
     expect(states.slice(2, 5)).toEqual(['Setup', 'RelocateSetup', 'Setup']);
     expect(relocations).toEqual([
-      expect.objectContaining({ step: 'setup', error: expect.objectContaining({ Error: 'NodeUnhealthyError' }) }),
+      expect.objectContaining({
+        step: 'setup',
+        error: expect.objectContaining({ Error: 'NodeUnhealthyError' }),
+      }),
     ]);
   });
 });

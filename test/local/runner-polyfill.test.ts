@@ -2,7 +2,11 @@
 
 import '../../local/polyfill';
 
-type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason?: unknown) => void;
+};
 const withResolvers = (Promise as unknown as { withResolvers: WithResolvers }).withResolvers;
 
 describe('Promise.withResolvers', () => {

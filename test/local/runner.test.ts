@@ -9,13 +9,24 @@ import type { Context } from 'aws-lambda';
 import { ConflictError, TransientError, ValidationError } from '../../lambdas/errors';
 import { ExecutionAlreadyExistsError, ExecutionRegistry } from '../../local/executions';
 import type { TaskHandler } from '../../local/lambda-context';
-import { LocalStateMachine, UnsupportedDefinitionError, type AslDefinition, type Execution, type RunnerOverrides } from '../../local/runner';
+import {
+  type AslDefinition,
+  type Execution,
+  LocalStateMachine,
+  type RunnerOverrides,
+  UnsupportedDefinitionError,
+} from '../../local/runner';
 
 const arnOf = (task: string) => `arn:aws:lambda:eu-west-1:111122223333:function:svm-migrate-${task}`;
 
 /** CDK's retrier for Lambda service errors, which it puts first on every Lambda task. */
 const LAMBDA_SERVICE_RETRIER = {
-  ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
+  ErrorEquals: [
+    'Lambda.ClientExecutionTimeoutException',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+  ],
   IntervalSeconds: 2,
   MaxAttempts: 6,
   BackoffRate: 2,
@@ -75,7 +86,10 @@ const functionsOf = (definition: AslDefinition): Record<string, string> =>
   Object.fromEntries(
     Object.values(definition.States)
       .filter((state) => state.Type === 'Task')
-      .map((state) => [(state as { Resource: string }).Resource, (state as { Resource: string }).Resource.split('svm-migrate-')[1]]),
+      .map((state) => [
+        (state as { Resource: string }).Resource,
+        (state as { Resource: string }).Resource.split('svm-migrate-')[1],
+      ]),
   );
 
 let root: string;
@@ -95,12 +109,19 @@ function runner(
   definition: AslDefinition = migrationLike,
   overrides: RunnerOverrides = { waitSeconds: 0, retryIntervalMs: 0 },
 ): LocalStateMachine {
-  return new LocalStateMachine({ definition, functions: functionsOf(definition), handlers, overrides, registry });
+  return new LocalStateMachine({
+    definition,
+    functions: functionsOf(definition),
+    handlers,
+    overrides,
+    registry,
+  });
 }
 
 const ok = async () => ({ ok: true });
 
-const entered = (execution: Execution) => execution.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
+const entered = (execution: Execution) =>
+  execution.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
 
 /** Polls (no sleeping on a fixed delay) until the condition holds or the deadline passes. */
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -136,7 +157,11 @@ describe('retries', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ migrationId: 'm-1', setup: { volumes: 8 }, transfer: { ok: true } });
+    expect(result.output).toMatchObject({
+      migrationId: 'm-1',
+      setup: { volumes: 8 },
+      transfer: { ok: true },
+    });
     expect(entered(execution)).toEqual(['Setup', 'WaitForTransfer', 'Transfer', 'Migrated']);
     expect(seen.map((event) => event.retryCount)).toEqual([0, 1, 2]);
     expect(seen.every((event) => event.stateName === 'Setup')).toBe(true);
@@ -171,11 +196,18 @@ describe('retries', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'MigrationFailed', cause: 'rolled back' });
     expect(entered(execution)).toEqual(['Setup', 'UndoSetup', 'MigrationFailed']);
     expect(execution.events.filter((event) => event.type === 'StateRetried')).toHaveLength(3);
-    expect(execution.events.find((event) => event.type === 'StateCaught')?.caught).toEqual({ errorEquals: ['States.ALL'], next: 'UndoSetup' });
+    expect(execution.events.find((event) => event.type === 'StateCaught')?.caught).toEqual({
+      errorEquals: ['States.ALL'],
+      next: 'UndoSetup',
+    });
     const { error } = undone[0] as { error: { Error: string; Cause: string } };
     expect(error.Error).toBe('TransientError');
     // Lambda's error response, as Step Functions passes it on (tests may read it; code must not).
-    expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'TransientError', errorMessage: 'cluster busy', trace: expect.any(Array) });
+    expect(JSON.parse(error.Cause)).toMatchObject({
+      errorType: 'TransientError',
+      errorMessage: 'cluster busy',
+      trace: expect.any(Array),
+    });
   });
 
   it.each([
@@ -199,7 +231,9 @@ describe('retries', () => {
 
     // Assess
     expect(execution.events.filter((event) => event.type === 'StateRetried')).toHaveLength(retried);
-    const setupFailures = execution.events.filter((event) => event.type === 'StateFailed' && event.state === 'Setup');
+    const setupFailures = execution.events.filter(
+      (event) => event.type === 'StateFailed' && event.state === 'Setup',
+    );
     expect(setupFailures.map((event) => event.error)).toEqual(Array(retried + 1).fill(name));
     expect(entered(execution)).toEqual(['Setup', 'UndoSetup', 'MigrationFailed']);
   });
@@ -226,7 +260,9 @@ describe('retries', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    expect(execution.events.find((event) => event.type === 'StateRetried')?.retry?.errorEquals).toEqual(LAMBDA_SERVICE_RETRIER.ErrorEquals);
+    expect(execution.events.find((event) => event.type === 'StateRetried')?.retry?.errorEquals).toEqual(
+      LAMBDA_SERVICE_RETRIER.ErrorEquals,
+    );
   });
 });
 
@@ -410,7 +446,9 @@ describe('the context object ($$)', () => {
     const result = await execution.result;
 
     // Assess
-    expect(execution.executionArn).toBe('arn:aws:states:eu-west-1:111122223333:execution:svm-migrate-local:first-run');
+    expect(execution.executionArn).toBe(
+      'arn:aws:states:eu-west-1:111122223333:execution:svm-migrate-local:first-run',
+    );
     expect(result.output).toEqual({
       executionId: execution.executionArn,
       executionName: 'first-run',
@@ -438,7 +476,9 @@ describe('waits', () => {
   });
 
   it('refuses an override for a state that is not a Wait state', () => {
-    expect(() => runner({ setup: ok, transfer: ok, undoSetup: ok }, migrationLike, { waitSeconds: { Setup: 0 } })).toThrow(/not Wait states: Setup/);
+    expect(() =>
+      runner({ setup: ok, transfer: ok, undoSetup: ok }, migrationLike, { waitSeconds: { Setup: 0 } }),
+    ).toThrow(/not Wait states: Setup/);
   });
 });
 
@@ -448,13 +488,21 @@ describe('continue-as-new', () => {
     const definition: AslDefinition = {
       StartAt: 'Transfer',
       States: {
-        Transfer: task('transfer', { Parameters: { 'generation.$': '$.generation' }, ResultPath: '$.poll', Next: 'Continue?' }),
+        Transfer: task('transfer', {
+          Parameters: { 'generation.$': '$.generation' },
+          ResultPath: '$.poll',
+          Next: 'Continue?',
+        }),
         'Continue?': {
           Type: 'Choice',
           Choices: [{ Variable: '$.poll.continueAsNew', BooleanEquals: true, Next: 'ContinueAsNew' }],
           Default: 'Migrated',
         },
-        ContinueAsNew: task('continueAsNew', { Parameters: { 'generation.$': '$.generation' }, ResultPath: '$.next', Next: 'ContinuedAsNew' }),
+        ContinueAsNew: task('continueAsNew', {
+          Parameters: { 'generation.$': '$.generation' },
+          ResultPath: '$.next',
+          Next: 'ContinuedAsNew',
+        }),
         ContinuedAsNew: { Type: 'Succeed' },
         Migrated: { Type: 'Succeed' },
       },
@@ -463,7 +511,10 @@ describe('continue-as-new', () => {
       {
         transfer: async (event: { generation: number }) => ({ continueAsNew: event.generation < 2 }),
         continueAsNew: async (event: { generation: number }) => {
-          const next = machine.start({ name: `gen-${event.generation + 1}`, input: { generation: event.generation + 1 } });
+          const next = machine.start({
+            name: `gen-${event.generation + 1}`,
+            input: { generation: event.generation + 1 },
+          });
           return { executionArn: next.executionArn };
         },
       },
@@ -514,14 +565,22 @@ describe('abort and the execution registry', () => {
     await until(() => registry.history(execution.executionArn).some((event) => event.state === 'Setup'));
 
     // Assess: another reader sees it running
-    expect(registry.describe(execution.executionArn)).toMatchObject({ status: 'RUNNING', pid: process.pid, name: 'watched' });
+    expect(registry.describe(execution.executionArn)).toMatchObject({
+      status: 'RUNNING',
+      pid: process.pid,
+      name: 'watched',
+    });
     expect(registry.isRunning(execution.executionArn)).toBe(true);
 
     release.resolve();
     await execution.result;
 
     const description = registry.describe(execution.executionArn);
-    expect(description).toMatchObject({ status: 'SUCCEEDED', input: { migrationId: 'm-10' }, output: { migrationId: 'm-10' } });
+    expect(description).toMatchObject({
+      status: 'SUCCEEDED',
+      input: { migrationId: 'm-10' },
+      output: { migrationId: 'm-10' },
+    });
     expect(Date.parse(description!.stopTime!)).toBeGreaterThanOrEqual(Date.parse(description!.startTime));
     expect(registry.isRunning(execution.executionArn)).toBe(false);
     expect(registry.history(execution.executionArn)).toEqual(execution.events);
@@ -578,7 +637,14 @@ describe('abort and the execution registry', () => {
 
   it('skips a torn last line, as a reader racing the writer sees it', () => {
     const executionArn = 'arn:aws:states:eu-west-1:111122223333:execution:svm-migrate-local:torn';
-    registry.create({ executionArn, stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:svm-migrate-local', name: 'torn', input: {}, startTime: new Date().toISOString(), pid: process.pid });
+    registry.create({
+      executionArn,
+      stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:svm-migrate-local',
+      name: 'torn',
+      input: {},
+      startTime: new Date().toISOString(),
+      pid: process.pid,
+    });
     fs.appendFileSync(path.join(registry.dir, 'svm-migrate-local', 'torn.jsonl'), '{"record":"ev');
 
     expect(registry.describe(executionArn)?.status).toBe('RUNNING');
@@ -595,11 +661,20 @@ describe('definitions the library would not run faithfully', () => {
     ['TimeoutSecondsPath', { TimeoutSecondsPath: '$.timeout' }],
     ['a task token', { Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' }],
   ])('refuses %s', (_case, fields) => {
-    const definition = { StartAt: 'Setup', States: { Setup: { ...base, ...fields } } } as unknown as AslDefinition;
+    const definition = {
+      StartAt: 'Setup',
+      States: { Setup: { ...base, ...fields } },
+    } as unknown as AslDefinition;
 
-    expect(() => new LocalStateMachine({ definition, functions: { [arnOf('setup')]: 'setup' }, handlers: { setup: ok }, registry })).toThrow(
-      UnsupportedDefinitionError,
-    );
+    expect(
+      () =>
+        new LocalStateMachine({
+          definition,
+          functions: { [arnOf('setup')]: 'setup' },
+          handlers: { setup: ok },
+          registry,
+        }),
+    ).toThrow(UnsupportedDefinitionError);
   });
 
   it('refuses a task without a handler', () => {

@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { OntapClient, OntapClientOptions, isNotFound } from '../../lambdas/ontap/client';
-import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { AuthenticationError, type MigrationError } from '../../lambdas/errors';
-import { FakeHandler, FakeOntap, json, startFakeOntap } from './fake-ontap';
+import { isNotFound, OntapClient, type OntapClientOptions } from '../../lambdas/ontap/client';
+import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { migrationFailure } from '../support/failure';
+import { type FakeHandler, type FakeOntap, json, startFakeOntap } from './fake-ontap';
 
 const USER = 'admin';
 const PASSWORD = 'S3cret-Pa55word!';
@@ -25,15 +25,29 @@ async function serve(handler: FakeHandler, tls?: { key: string; cert: string }):
 }
 
 function client(baseUrl: string, extra: Partial<OntapClientOptions> = {}): OntapClient {
-  const c = new OntapClient({ side: 'destination', baseUrl, username: USER, password: PASSWORD, timeoutMs: 2_000, jobPollMs: 5, jobTimeoutMs: 2_000, ...extra });
+  const c = new OntapClient({
+    side: 'destination',
+    baseUrl,
+    username: USER,
+    password: PASSWORD,
+    timeoutMs: 2_000,
+    jobPollMs: 5,
+    jobTimeoutMs: 2_000,
+    ...extra,
+  });
   clients.push(c);
   return c;
 }
 
-
 /** Nothing an operator might see carries the password or the encoded Authorization header. */
 function expectNoCredentials(err: MigrationError): void {
-  const views = [err.message, err.stack ?? '', JSON.stringify(err.toJSON()), String(err.cause ?? ''), JSON.stringify(err.cause ?? {})];
+  const views = [
+    err.message,
+    err.stack ?? '',
+    JSON.stringify(err.toJSON()),
+    String(err.cause ?? ''),
+    JSON.stringify(err.cause ?? {}),
+  ];
   for (const view of views) {
     expect(view).not.toContain(PASSWORD);
     expect(view).not.toContain(TOKEN);
@@ -41,14 +55,20 @@ function expectNoCredentials(err: MigrationError): void {
 }
 
 afterEach(async () => {
-  clients.splice(0).forEach((c) => c.close());
+  for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 describe('requests', () => {
   it('sends basic auth and asks for ONTAP fields', async () => {
     // Prepare
-    const server = await serve((_req, res) => json(res, 200, { name: 'c1', uuid: 'u1', version: { full: 'NetApp Release 9.14.1', generation: 9, major: 14, minor: 1 } }));
+    const server = await serve((_req, res) =>
+      json(res, 200, {
+        name: 'c1',
+        uuid: 'u1',
+        version: { full: 'NetApp Release 9.14.1', generation: 9, major: 14, minor: 1 },
+      }),
+    );
     // Act
     const info = await client(server.baseUrl).cluster.get();
     // Assess
@@ -59,8 +79,13 @@ describe('requests', () => {
 
   it('follows _links.next until the collection ends', async () => {
     const server = await serve((req, res) => {
-      if (req.url.includes('start.uuid=2')) return json(res, 200, { records: [{ name: 'b' }], num_records: 1 });
-      json(res, 200, { records: [{ name: 'a' }], num_records: 1, _links: { next: { href: '/api/svm/svms?start.uuid=2&fields=uuid' } } });
+      if (req.url.includes('start.uuid=2'))
+        return json(res, 200, { records: [{ name: 'b' }], num_records: 1 });
+      json(res, 200, {
+        records: [{ name: 'a' }],
+        num_records: 1,
+        _links: { next: { href: '/api/svm/svms?start.uuid=2&fields=uuid' } },
+      });
     });
     const svms = await client(server.baseUrl).svms.list();
     expect(svms.map((s) => s.name)).toEqual(['a', 'b']);
@@ -69,13 +94,18 @@ describe('requests', () => {
   it('waits for a 202 job and sends return_timeout on writes only', async () => {
     let polls = 0;
     const server = await serve((req, res) => {
-      if (req.method === 'PATCH') return json(res, 202, { job: { uuid: 'j1', _links: { self: { href: '/api/cluster/jobs/j1' } } } });
+      if (req.method === 'PATCH')
+        return json(res, 202, { job: { uuid: 'j1', _links: { self: { href: '/api/cluster/jobs/j1' } } } });
       polls += 1;
       json(res, 200, { uuid: 'j1', state: polls < 3 ? 'running' : 'success' });
     });
     await client(server.baseUrl, { returnTimeoutSeconds: 15 }).svms.stop('svm-1');
     expect(polls).toBe(3);
-    expect(server.seen[0]).toMatchObject({ method: 'PATCH', url: '/api/svm/svms/svm-1?return_timeout=15', body: { state: 'stopped' } });
+    expect(server.seen[0]).toMatchObject({
+      method: 'PATCH',
+      url: '/api/svm/svms/svm-1?return_timeout=15',
+      body: { state: 'stopped' },
+    });
     expect(server.seen[1].url).not.toContain('return_timeout');
   });
 
@@ -102,7 +132,15 @@ describe('requests', () => {
       if (req.method === 'POST') return json(res, 202, { job: { uuid: 'j3' } });
       json(res, 200, { uuid: 'j3', state: 'failure', code: Number(code), message: 'it went wrong' });
     });
-    const err = await migrationFailure(client(server.baseUrl).volumes.create({ name: 'v', svm: { name: 's' }, size: 1, type: 'dp', aggregates: [{ name: 'a' }] }));
+    const err = await migrationFailure(
+      client(server.baseUrl).volumes.create({
+        name: 'v',
+        svm: { name: 's' },
+        size: 1,
+        type: 'dp',
+        aggregates: [{ name: 'a' }],
+      }),
+    );
     expect(err.name).toBe(name);
     expect(err.ontap).toEqual({ code, message: 'it went wrong' });
     expect(err.side).toBe('destination');
@@ -117,7 +155,12 @@ describe('volume move', () => {
       if (req.method === 'PATCH') return json(res, 202, { job: { uuid: 'jm' } });
       if (req.url.startsWith('/api/cluster/jobs/')) return json(res, 200, { uuid: 'jm', state: 'success' });
       const state = states[Math.min(polls++, states.length - 1)];
-      json(res, 200, { uuid: 'v1', name: 'vol1', aggregates: [{ name: state === 'success' ? 'aggr2' : 'aggr1' }], movement: { state, percent_complete: 50 } });
+      json(res, 200, {
+        uuid: 'v1',
+        name: 'vol1',
+        aggregates: [{ name: state === 'success' ? 'aggr2' : 'aggr1' }],
+        movement: { state, percent_complete: 50 },
+      });
     };
   }
 
@@ -157,15 +200,26 @@ describe('error mapping of HTTP answers', () => {
   ])('HTTP %s with ONTAP code %s (target %s) becomes %s', async (status, code, target, name) => {
     // Prepare
     const server = await serve((req, res) => {
-      if (req.url.startsWith('/api/cluster/nodes')) return json(res, 200, { records: [{ name: 'node-01', state: 'up' }, { name: 'node-02', state: 'taken_over' }] });
+      if (req.url.startsWith('/api/cluster/nodes'))
+        return json(res, 200, {
+          records: [
+            { name: 'node-01', state: 'up' },
+            { name: 'node-02', state: 'taken_over' },
+          ],
+        });
       json(res, status, code ? { error: { code, message: 'ontap says no', ...(target && { target }) } } : {});
     });
     // Act
     const err = await migrationFailure(client(server.baseUrl).svms.get('svm-9'));
     // Assess
     expect(err.name).toBe(name);
-    expect(err.ontap).toMatchObject({ status, ...(code && { code, message: 'ontap says no' }), ...(target && { target }) });
-    if ((name === 'ValidationError' || name === 'NotFoundError') && target) expect((err as { field?: string }).field).toBe(target);
+    expect(err.ontap).toMatchObject({
+      status,
+      ...(code && { code, message: 'ontap says no' }),
+      ...(target && { target }),
+    });
+    if ((name === 'ValidationError' || name === 'NotFoundError') && target)
+      expect((err as { field?: string }).field).toBe(target);
     if (name === 'NodeUnhealthyError') expect((err as { node?: string }).node).toBe('node-02');
     expect(err.message).toContain('destination cluster: GET /api/svm/svms/svm-9');
     expect(isNotFound(err)).toBe(code === ONTAP_ERROR.ENTRY_NOT_FOUND);
@@ -173,8 +227,12 @@ describe('error mapping of HTTP answers', () => {
   });
 
   it('a refused login (HTTP 401) is an AuthenticationError naming the configured cluster, without the credentials', async () => {
-    const server = await serve((_req, res) => json(res, 401, { error: { code: '6691623', message: 'not authorized for that command' } }));
-    const err = await migrationFailure(client(server.baseUrl, { name: 'cluster-east' }).svms.list({ name: 'svm-9' }));
+    const server = await serve((_req, res) =>
+      json(res, 401, { error: { code: '6691623', message: 'not authorized for that command' } }),
+    );
+    const err = await migrationFailure(
+      client(server.baseUrl, { name: 'cluster-east' }).svms.list({ name: 'svm-9' }),
+    );
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err).toMatchObject({ name: 'AuthenticationError', cluster: 'cluster-east', side: 'destination' });
     expect(err.message).toMatch(/^cluster-east refused the configured credentials \(HTTP 401\)/);
@@ -183,7 +241,13 @@ describe('error mapping of HTTP answers', () => {
 
   it('leaves the node unnamed when more than one node is unhealthy', async () => {
     const server = await serve((req, res) => {
-      if (req.url.startsWith('/api/cluster/nodes')) return json(res, 200, { records: [{ name: 'n1', state: 'down' }, { name: 'n2', state: 'down' }] });
+      if (req.url.startsWith('/api/cluster/nodes'))
+        return json(res, 200, {
+          records: [
+            { name: 'n1', state: 'down' },
+            { name: 'n2', state: 'down' },
+          ],
+        });
       json(res, 400, { error: { code: ONTAP_ERROR.NODE_UNHEALTHY, message: 'down', target: 'node' } });
     });
     const err = await migrationFailure(client(server.baseUrl).volumes.get('v1'));
@@ -192,7 +256,9 @@ describe('error mapping of HTTP answers', () => {
   });
 
   it('a missing DNS configuration reads as undefined, not an error', async () => {
-    const server = await serve((_req, res) => json(res, 404, { error: { code: ONTAP_ERROR.ENTRY_NOT_FOUND, message: 'entry doesn\'t exist' } }));
+    const server = await serve((_req, res) =>
+      json(res, 404, { error: { code: ONTAP_ERROR.ENTRY_NOT_FOUND, message: "entry doesn't exist" } }),
+    );
     await expect(client(server.baseUrl).dns.get('svm-1')).resolves.toBeUndefined();
   });
 });
@@ -236,7 +302,9 @@ describe('network failures', () => {
     const lines: string[] = [];
     const log = (m: string, e?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(e)}`);
     const logger = { debug: log, warn: log };
-    const server = await serve((_req, res) => json(res, 503, { error: { code: ONTAP_ERROR.INTERNAL, message: 'busy' } }));
+    const server = await serve((_req, res) =>
+      json(res, 503, { error: { code: ONTAP_ERROR.INTERNAL, message: 'busy' } }),
+    );
     await migrationFailure(client(server.baseUrl, { logger }).peers.list());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('/api/cluster/peers');
@@ -247,7 +315,8 @@ describe('network failures', () => {
 
 describe('TLS', () => {
   const tls = { key: fixture('server.key'), cert: fixture('server.pem') };
-  const ok = (_req: unknown, res: import('node:http').ServerResponse): void => json(res, 200, { records: [], num_records: 0 });
+  const ok = (_req: unknown, res: import('node:http').ServerResponse): void =>
+    json(res, 200, { records: [], num_records: 0 });
 
   it('verifies the certificate against the given CA bundle', async () => {
     const server = await serve(ok, tls);

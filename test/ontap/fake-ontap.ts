@@ -22,18 +22,29 @@ export interface FakeOntap {
 
 export function json(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/hal+json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/hal+json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-export async function startFakeOntap(handler: FakeHandler, tls?: { key: string; cert: string }): Promise<FakeOntap> {
+export async function startFakeOntap(
+  handler: FakeHandler,
+  tls?: { key: string; cert: string },
+): Promise<FakeOntap> {
   const seen: SeenRequest[] = [];
   const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
+      const entry = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
+      };
       seen.push(entry);
       handler(entry, res);
     });

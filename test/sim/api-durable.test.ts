@@ -2,7 +2,7 @@
 // change is on disk, whichever request made it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startCluster, type RunningCluster } from '../../sim/server';
+import { type RunningCluster, startCluster } from '../../sim/server';
 import { ontap, tmpDir } from './helpers';
 
 describe('an answer of a simulated cluster', () => {
@@ -14,7 +14,11 @@ describe('an answer of a simulated cluster', () => {
 
   it('leaves only once the change it reports is on disk', async () => {
     // Prepare: an SVM, then every rename into state.json held until released
-    cluster = await startCluster({ name: 'cluster-durable', dataDir: path.join(tmpDir(), 'cluster-durable'), jobDelayMs: 1 });
+    cluster = await startCluster({
+      name: 'cluster-durable',
+      dataDir: path.join(tmpDir(), 'cluster-durable'),
+      jobDelayMs: 1,
+    });
     const api = ontap(cluster);
     await api.done('POST', '/api/svm/svms', { name: 'svm_a' });
     const svm = await api.one('/api/svm/svms?name=svm_a');
@@ -32,10 +36,16 @@ describe('an answer of a simulated cluster', () => {
 
     // Act: a change whose save is held before it reaches the disk
     let answered = false;
-    const answer = api.post('/api/name-services/dns', { svm: { uuid: svm.uuid }, domains: ['x.test'], servers: ['10.0.0.53'] }).then((a) => {
-      answered = true;
-      return a;
-    });
+    const answer = api
+      .post('/api/name-services/dns', {
+        svm: { uuid: svm.uuid },
+        domains: ['x.test'],
+        servers: ['10.0.0.53'],
+      })
+      .then((a) => {
+        answered = true;
+        return a;
+      });
     const deadline = Date.now() + 5000;
     while (renames === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     for (let turn = 0; turn < 50; turn++) await new Promise((r) => setImmediate(r));

@@ -1,6 +1,6 @@
 // Runs a simulated cluster as a child process (sim/main.ts through tsx), so a test can
 // kill -9 it and start it again from its data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { ClusterAddress } from '../../sim/pair';
 
@@ -36,8 +36,16 @@ export function spawnCluster(name: string, dataDir: string, extra: string[] = []
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.trim().startsWith('{'));
-      if (line) resolve({ address: JSON.parse(line) as ClusterAddress, child, kill9: end('SIGKILL'), stop: end('SIGTERM') });
+      if (line)
+        resolve({
+          address: JSON.parse(line) as ClusterAddress,
+          child,
+          kill9: end('SIGKILL'),
+          stop: end('SIGTERM'),
+        });
     });
-    child.once('exit', (code) => reject(new Error(`cluster ${name} exited with ${code} before starting: ${err}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`cluster ${name} exited with ${code} before starting: ${err}`)),
+    );
   });
 }

@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SimControl, SimRequestError } from '../../sim/control';
-import { DEMO_SVM, seededBytes, seedDemo } from '../../sim/demo';
+import { DEMO_SVM, seedDemo, seededBytes } from '../../sim/demo';
 import type { TransferRecord } from '../../sim/model';
 import { peerClusters, peerSvms } from '../../sim/pair';
-import { startCluster, type RunningCluster } from '../../sim/server';
-import { spawnCluster, type ClusterProcess } from './cluster-process';
+import { type RunningCluster, startCluster } from '../../sim/server';
+import { type ClusterProcess, spawnCluster } from './cluster-process';
 import { ontap, tmpDir, until } from './helpers';
 
 const BIG = 4 * 1024 * 1024;
@@ -42,7 +42,15 @@ describe('a simulated cluster killed with kill -9', () => {
     // ... and a serving SVM on the destination for the client writes
     await dst.done('POST', '/api/svm/svms', { name: 'svm_local' });
     await dst.done('POST', '/api/storage/volumes', { name: 'scratch', svm: { name: 'svm_local' } });
-    expect((await dst.post('/api/network/ip/interfaces', { name: 'lif1', svm: { name: 'svm_local' }, ip: { address: '10.9.0.1' } })).status).toBe(201);
+    expect(
+      (
+        await dst.post('/api/network/ip/interfaces', {
+          name: 'lif1',
+          svm: { name: 'svm_local' },
+          ip: { address: '10.9.0.1' },
+        })
+      ).status,
+    ).toBe(201);
     await dst.done('POST', '/api/snapmirror/relationships', {
       source: { path: `${DEMO_SVM}:vol01`, cluster: { name: 'cluster-src' } },
       destination: { path: 'svm_dr:vol01' },
@@ -66,10 +74,14 @@ describe('a simulated cluster killed with kill -9', () => {
         }
       }
     })();
-    await until(async () => {
-      const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
-      return body.transfer?.bytes_transferred > BIG / 4 ? true : undefined;
-    }, 20_000, 'a quarter of the baseline');
+    await until(
+      async () => {
+        const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
+        return body.transfer?.bytes_transferred > BIG / 4 ? true : undefined;
+      },
+      20_000,
+      'a quarter of the baseline',
+    );
     await destination.kill9();
     writing = false;
     await writer;
@@ -89,10 +101,14 @@ describe('a simulated cluster killed with kill -9', () => {
     // Act: restart from the data dir (same ports, from the state)
     destination = await spawnCluster('cluster-dst', dstDir);
     expect(destination.address.baseUrl).toBe(first.baseUrl);
-    const done = await until(async () => {
-      const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
-      return ['success', 'failed'].includes(body.transfer?.state) ? body : undefined;
-    }, 30_000, 'the resumed transfer');
+    const done = await until(
+      async () => {
+        const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}`);
+        return ['success', 'failed'].includes(body.transfer?.state) ? body : undefined;
+      },
+      30_000,
+      'the resumed transfer',
+    );
 
     // Assess: same transfer, resumed, not re-sent from the start, identical
     expect(done.transfer.state).toBe('success');
@@ -100,13 +116,15 @@ describe('a simulated cluster killed with kill -9', () => {
     const servedAfter = (await sourceData.state()).counters.replicationBytesServed;
     expect(servedAfter - served).toBeLessThanOrEqual((inFlight.total_bytes ?? 0) - checkpointBytes);
     const dstControl = new SimControl(destination.address);
-    const snapshot = (await new SimControl(source).volumeFiles(DEMO_SVM, 'vol01', inFlight.snapshot));
+    const snapshot = await new SimControl(source).volumeFiles(DEMO_SVM, 'vol01', inFlight.snapshot);
     expect(await dstControl.volumeFiles('svm_dr', 'vol01')).toEqual(snapshot);
     expect((await dstControl.blob(snapshot['big.bin'].hash)).equals(seededBytes(42, BIG))).toBe(true);
     expect(acknowledged.size).toBeGreaterThan(0);
     for (const [file, content] of acknowledged) {
       expect((await dstControl.readFile('svm_local', 'scratch', file)).equals(content)).toBe(true);
     }
-    await expect(dstControl.readFile('svm_local', 'scratch', 'missing.bin')).rejects.toBeInstanceOf(SimRequestError);
+    await expect(dstControl.readFile('svm_local', 'scratch', 'missing.bin')).rejects.toBeInstanceOf(
+      SimRequestError,
+    );
   });
 });

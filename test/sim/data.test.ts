@@ -3,7 +3,7 @@
 // every write acknowledged survives a restart.
 import { SimControl } from '../../sim/control';
 import { DEMO_SVM, DEMO_VOLUMES } from '../../sim/demo';
-import { startClusterPair, type RunningPair } from '../../sim/pair';
+import { type RunningPair, startClusterPair } from '../../sim/pair';
 import { startCluster } from '../../sim/server';
 import { ontap, tmpDir } from './helpers';
 
@@ -26,7 +26,10 @@ describe('data endpoint', () => {
     }
     const svm = await src.one(`/api/svm/svms?name=${DEMO_SVM}`);
     expect((await src.get(`/api/name-services/dns/${svm.uuid}`)).body.servers.length).toBe(2);
-    expect((await src.get(`/api/protocols/nfs/services/${svm.uuid}`)).body.protocol).toMatchObject({ v3_enabled: true, v40_enabled: true });
+    expect((await src.get(`/api/protocols/nfs/services/${svm.uuid}`)).body.protocol).toMatchObject({
+      v3_enabled: true,
+      v40_enabled: true,
+    });
     expect((await src.one(`/api/storage/volumes?name=vol05`)).nas.export_policy.name).toBe('demo_exports');
     const lifs = (await src.get(`/api/network/ip/interfaces?svm.name=${DEMO_SVM}`)).body.records;
     expect(lifs.map((l: { state: string }) => l.state)).toEqual(['up', 'up']);
@@ -39,14 +42,20 @@ describe('data endpoint', () => {
     expect((await client.listFiles(DEMO_SVM, 'vol02')).map((f) => f.path)).toContain('dir/a b.txt');
     await client.deleteFile(DEMO_SVM, 'vol02', 'dir/a b.txt');
     await expect(client.readFile(DEMO_SVM, 'vol02', 'dir/a b.txt')).rejects.toMatchObject({ status: 404 });
-    await expect(client.writeFile(DEMO_SVM, 'vol02', 'a//b', 'x')).rejects.toMatchObject({ status: 400, target: 'path' });
+    await expect(client.writeFile(DEMO_SVM, 'vol02', 'a//b', 'x')).rejects.toMatchObject({
+      status: 400,
+      target: 'path',
+    });
   });
 
   it('refuses access while the SVM is stopped', async () => {
     const svm = await src.one(`/api/svm/svms?name=${DEMO_SVM}`);
     expect(await client.serving(DEMO_SVM)).toBe(true);
     await src.done('PATCH', `/api/svm/svms/${svm.uuid}`, { state: 'stopped' });
-    await expect(client.writeFile(DEMO_SVM, 'vol01', 'x.txt', 'x')).rejects.toMatchObject({ status: 503, target: 'svm.state' });
+    await expect(client.writeFile(DEMO_SVM, 'vol01', 'x.txt', 'x')).rejects.toMatchObject({
+      status: 503,
+      target: 'svm.state',
+    });
     // The prober's view (control port) says the same.
     expect(await client.serving(DEMO_SVM)).toBe(false);
     expect(await client.serving('svm_absent')).toBe(false);
@@ -57,7 +66,10 @@ describe('data endpoint', () => {
   it('refuses access while no interface of the SVM is up', async () => {
     const lifs = (await src.get(`/api/network/ip/interfaces?svm.name=${DEMO_SVM}`)).body.records;
     for (const lif of lifs) await src.patch(`/api/network/ip/interfaces/${lif.uuid}`, { enabled: false });
-    await expect(client.readFile(DEMO_SVM, 'vol01', 'x.txt')).rejects.toMatchObject({ status: 503, target: 'interfaces' });
+    await expect(client.readFile(DEMO_SVM, 'vol01', 'x.txt')).rejects.toMatchObject({
+      status: 503,
+      target: 'interfaces',
+    });
     expect(await client.serving(DEMO_SVM)).toBe(false);
     await src.patch(`/api/network/ip/interfaces/${lifs[1].uuid}`, { enabled: true });
     expect(await client.serving(DEMO_SVM)).toBe(true);
@@ -68,23 +80,31 @@ describe('data endpoint', () => {
   it('refuses access to an offline volume and to a dp_destination SVM', async () => {
     const vol = await src.one('/api/storage/volumes?name=vol03');
     await src.done('PATCH', `/api/storage/volumes/${vol.uuid}`, { state: 'offline' });
-    await expect(client.listFiles(DEMO_SVM, 'vol03')).rejects.toMatchObject({ status: 503, target: 'volume.state' });
+    await expect(client.listFiles(DEMO_SVM, 'vol03')).rejects.toMatchObject({
+      status: 503,
+      target: 'volume.state',
+    });
     await src.done('PATCH', `/api/storage/volumes/${vol.uuid}`, { state: 'online' });
     const dst = ontap(pair.destination);
     await dst.done('POST', '/api/svm/svms', { name: 'svm_dp', subtype: 'dp_destination' });
     await dst.done('POST', '/api/storage/volumes', { name: 'v', svm: { name: 'svm_dp' }, type: 'dp' });
-    await expect(new SimControl(pair.destination).listFiles('svm_dp', 'v')).rejects.toMatchObject({ status: 503 });
+    await expect(new SimControl(pair.destination).listFiles('svm_dp', 'v')).rejects.toMatchObject({
+      status: 503,
+    });
   });
 
   it('keeps every acknowledged write across a restart', async () => {
     const acknowledged = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => client.writeFile(DEMO_SVM, 'vol04', `burst/${i}.txt`, `content ${i}`).then(() => i)),
+      Array.from({ length: 20 }, (_, i) =>
+        client.writeFile(DEMO_SVM, 'vol04', `burst/${i}.txt`, `content ${i}`).then(() => i),
+      ),
     );
     await pair.source.stop();
     const restarted = await startCluster({ name: pair.source.name, dataDir: pair.source.dataDir });
     try {
       const again = new SimControl(restarted);
-      for (const i of acknowledged) expect((await again.readFile(DEMO_SVM, 'vol04', `burst/${i}.txt`)).toString()).toBe(`content ${i}`);
+      for (const i of acknowledged)
+        expect((await again.readFile(DEMO_SVM, 'vol04', `burst/${i}.txt`)).toString()).toBe(`content ${i}`);
     } finally {
       await restarted.stop();
     }

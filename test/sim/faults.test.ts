@@ -4,7 +4,7 @@
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
 import { SimControl, SimRequestError } from '../../sim/control';
 import { DEMO_SVM } from '../../sim/demo';
-import { peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
+import { peerSvms, type RunningPair, startClusterPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 describe('fault injection', () => {
@@ -20,8 +20,19 @@ describe('fault injection', () => {
   afterAll(() => pair.stop());
 
   it('fails the next N matching calls with the given status and ONTAP code', async () => {
-    await control.injectError({ method: 'GET', path: '/api/storage/volumes*', status: 503, code: ONTAP_ERROR.INTERNAL, message: 'busy', count: 2 });
-    const answers = [await src.get('/api/storage/volumes'), await src.get('/api/storage/volumes?name=vol01'), await src.get('/api/storage/volumes')];
+    await control.injectError({
+      method: 'GET',
+      path: '/api/storage/volumes*',
+      status: 503,
+      code: ONTAP_ERROR.INTERNAL,
+      message: 'busy',
+      count: 2,
+    });
+    const answers = [
+      await src.get('/api/storage/volumes'),
+      await src.get('/api/storage/volumes?name=vol01'),
+      await src.get('/api/storage/volumes'),
+    ];
     expect(answers.map((a) => a.status)).toEqual([503, 503, 200]);
     expect(answers[0].body).toEqual({ error: { message: 'busy', code: ONTAP_ERROR.INTERNAL } });
     expect((await src.get('/api/svm/svms')).status).toBe(200);
@@ -57,7 +68,7 @@ describe('fault injection', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
 
-  it('makes a down node\'s volumes fail with NODE_UNHEALTHY until its partner takes over', async () => {
+  it("makes a down node's volumes fail with NODE_UNHEALTHY until its partner takes over", async () => {
     // Prepare: vol01 lives on node 01's aggregate
     const vol = await src.one('/api/storage/volumes?name=vol01');
     const node = (await src.one(`/api/storage/aggregates?name=${vol.aggregates[0].name}`)).node.name;
@@ -71,7 +82,9 @@ describe('fault injection', () => {
     expect((await src.get(`/api/storage/volumes/${vol.uuid}`)).body.state).toBe('offline');
     await expect(control.readFile(DEMO_SVM, 'vol01', 'README.txt')).rejects.toMatchObject({ status: 503 });
     // Then the partner takes over and serves them
-    await until(async () => ((await src.one(`/api/cluster/nodes?name=${node}`)).state === 'taken_over' ? true : undefined));
+    await until(async () =>
+      (await src.one(`/api/cluster/nodes?name=${node}`)).state === 'taken_over' ? true : undefined,
+    );
     const partner = (await src.one(`/api/cluster/nodes?name=${node}`)).ha.partners[0].name;
     expect((await src.one(`/api/cluster/nodes?name=${partner}`)).ha.takeover.state).toBe('in_takeover');
     await src.done('PATCH', `/api/storage/volumes/${vol.uuid}`, { size: 2 * 1024 ** 3 });
@@ -91,10 +104,18 @@ describe('fault injection', () => {
     await dst.done('POST', '/api/svm/svms', { name: 'svm_link', subtype: 'dp_destination' });
     await peerSvms(pair.destination, pair.source, 'svm_link', DEMO_SVM);
     await dst.done('POST', '/api/storage/volumes', { name: 'vol02', svm: { name: 'svm_link' }, type: 'dp' });
-    await dst.done('POST', '/api/snapmirror/relationships', { source: { path: `${DEMO_SVM}:vol02` }, destination: { path: 'svm_link:vol02' }, throttle: 128 });
+    await dst.done('POST', '/api/snapmirror/relationships', {
+      source: { path: `${DEMO_SVM}:vol02` },
+      destination: { path: 'svm_link:vol02' },
+      throttle: 128,
+    });
     const rel = await dst.one('/api/snapmirror/relationships?destination.path=svm_link:vol02');
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
-    await until(async () => ((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0 ? true : undefined));
+    await until(async () =>
+      (await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0
+        ? true
+        : undefined,
+    );
     // Act: the link goes down in the middle of the transfer
     await control.linkDown();
     const failed = await until(async () => {
@@ -127,16 +148,22 @@ describe('fault injection', () => {
     expect(healed.state).toBe('snapmirrored');
   });
 
-  it.each(['refuse', 'reset'] as const)('makes the cluster unreachable (%s) while control stays reachable', async (mode) => {
-    await control.unreachable(mode);
-    const failure = await fetch(`${pair.source.baseUrl}/api/cluster`).then(() => undefined, (err: Error & { cause?: { code?: string } }) => err);
-    expect(failure?.cause?.code).toBe(mode === 'refuse' ? 'ECONNREFUSED' : 'ECONNRESET');
-    expect((await control.state()).runtime.unreachable).toBe(mode);
-    // The destination cannot reach it over the link either
-    expect((await ontap(pair.destination).one('/api/cluster/peers')).status.state).toBe('unavailable');
-    await control.reachable();
-    expect((await src.get('/api/cluster')).status).toBe(200);
-  });
+  it.each(['refuse', 'reset'] as const)(
+    'makes the cluster unreachable (%s) while control stays reachable',
+    async (mode) => {
+      await control.unreachable(mode);
+      const failure = await fetch(`${pair.source.baseUrl}/api/cluster`).then(
+        () => undefined,
+        (err: Error & { cause?: { code?: string } }) => err,
+      );
+      expect(failure?.cause?.code).toBe(mode === 'refuse' ? 'ECONNREFUSED' : 'ECONNRESET');
+      expect((await control.state()).runtime.unreachable).toBe(mode);
+      // The destination cannot reach it over the link either
+      expect((await ontap(pair.destination).one('/api/cluster/peers')).status.state).toBe('unavailable');
+      await control.reachable();
+      expect((await src.get('/api/cluster')).status).toBe(200);
+    },
+  );
 
   it('rejects a fault without count or probability', async () => {
     await expect(control.injectError({ path: '/api/*' })).rejects.toBeInstanceOf(SimRequestError);

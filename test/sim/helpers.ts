@@ -35,15 +35,20 @@ export function ontap(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'pa
     delete: <T = any>(p: string) => call<T>('DELETE', p),
     /** Polls a job until it ends; returns the job. */
     async job(uuid: string, deadlineMs = 15_000): Promise<any> {
-      return until(async () => {
-        const { body } = await call('GET', `/api/cluster/jobs/${uuid}`);
-        return body.state === 'success' || body.state === 'failure' ? body : undefined;
-      }, deadlineMs, `job ${uuid}`);
+      return until(
+        async () => {
+          const { body } = await call('GET', `/api/cluster/jobs/${uuid}`);
+          return body.state === 'success' || body.state === 'failure' ? body : undefined;
+        },
+        deadlineMs,
+        `job ${uuid}`,
+      );
     },
     /** Sends an asynchronous request, expects 202, waits for its job to succeed. */
     async done(method: string, p: string, b?: unknown): Promise<any> {
       const answer = await call(method, p, b);
-      if (answer.status !== 202) throw new Error(`${method} ${p}: expected 202, got ${answer.status} ${JSON.stringify(answer.body)}`);
+      if (answer.status !== 202)
+        throw new Error(`${method} ${p}: expected 202, got ${answer.status} ${JSON.stringify(answer.body)}`);
       const job = await api.job(answer.body.job.uuid);
       if (job.state !== 'success') throw new Error(`${method} ${p}: job failed: ${JSON.stringify(job)}`);
       return job;
@@ -58,7 +63,11 @@ export function ontap(cluster: Pick<RunningCluster, 'baseUrl' | 'username' | 'pa
 }
 
 /** Polls until `probe` returns something other than undefined, or fails after the deadline. */
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, deadlineMs = 15_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  deadlineMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   let last: unknown;
   for (;;) {
@@ -68,7 +77,8 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -4,11 +4,11 @@
 // file is lost).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SimControl } from '../../sim/control';
 import { ONTAP_ERROR } from '../../lambdas/ontap/error-codes';
+import { SimControl } from '../../sim/control';
 import { DEMO_SVM, seededBytes } from '../../sim/demo';
 import type { TransferRecord } from '../../sim/model';
-import { clusterDir, peerSvms, startClusterPair, type RunningPair } from '../../sim/pair';
+import { clusterDir, peerSvms, type RunningPair, startClusterPair } from '../../sim/pair';
 import { ontap, tmpDir, until } from './helpers';
 
 const DST_SVM = 'svm_demo_dst';
@@ -19,7 +19,12 @@ async function destinationFor(pair: RunningPair, volume: string) {
     await dst.done('POST', '/api/svm/svms', { name: DST_SVM, subtype: 'dp_destination' });
     await peerSvms(pair.destination, pair.source, DST_SVM, DEMO_SVM);
   }
-  await dst.done('POST', '/api/storage/volumes', { name: volume, svm: { name: DST_SVM }, type: 'dp', size: 1 << 30 });
+  await dst.done('POST', '/api/storage/volumes', {
+    name: volume,
+    svm: { name: DST_SVM },
+    type: 'dp',
+    size: 1 << 30,
+  });
   await dst.done('POST', '/api/snapmirror/relationships', {
     source: { path: `${DEMO_SVM}:${volume}`, cluster: { name: pair.source.name } },
     destination: { path: `${DST_SVM}:${volume}` },
@@ -29,10 +34,14 @@ async function destinationFor(pair: RunningPair, volume: string) {
 
 async function transferDone(pair: RunningPair, relUuid: string) {
   const dst = ontap(pair.destination);
-  const rel = await until(async () => {
-    const { body } = await dst.get(`/api/snapmirror/relationships/${relUuid}`);
-    return ['success', 'failed'].includes(body.transfer?.state) ? body : undefined;
-  }, 30_000, 'transfer end');
+  const rel = await until(
+    async () => {
+      const { body } = await dst.get(`/api/snapmirror/relationships/${relUuid}`);
+      return ['success', 'failed'].includes(body.transfer?.state) ? body : undefined;
+    },
+    30_000,
+    'transfer end',
+  );
   expect(rel.transfer.state).toBe('success');
   return rel;
 }
@@ -41,8 +50,11 @@ async function expectIdentical(pair: RunningPair, volume: string) {
   const src = new SimControl(pair.source);
   const dst = new SimControl(pair.destination);
   // The destination's newest snapshot is the one the last transfer brought over.
-  const destVolume = await ontap(pair.destination).one(`/api/storage/volumes?name=${volume}&svm.name=${DST_SVM}`);
-  const snapshots = (await ontap(pair.destination).get(`/api/storage/volumes/${destVolume.uuid}/snapshots`)).body.records;
+  const destVolume = await ontap(pair.destination).one(
+    `/api/storage/volumes?name=${volume}&svm.name=${DST_SVM}`,
+  );
+  const snapshots = (await ontap(pair.destination).get(`/api/storage/volumes/${destVolume.uuid}/snapshots`))
+    .body.records;
   const sourceFiles = await src.volumeFiles(DEMO_SVM, volume, snapshots[snapshots.length - 1].name);
   const destFiles = await dst.volumeFiles(DST_SVM, volume);
   expect(destFiles).toEqual(sourceFiles);
@@ -65,7 +77,9 @@ describe('SnapMirror between simulated clusters', () => {
     const rel = await destinationFor(pair, 'vol01');
     expect(rel.state).toBe('uninitialized');
     // Act: initialize
-    await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
+    await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, {
+      state: 'snapmirrored',
+    });
     const afterBaseline = await transferDone(pair, rel.uuid);
     // Assess
     expect(afterBaseline.state).toBe('snapmirrored');
@@ -79,12 +93,17 @@ describe('SnapMirror between simulated clusters', () => {
     const client = new SimControl(pair.source);
     await client.writeFile(DEMO_SVM, 'vol01', 'new/after-baseline.txt', 'written after the baseline');
     await client.writeFile(DEMO_SVM, 'vol01', 'README.txt', 'README rewritten');
-    const post = await ontap(pair.destination).post(`/api/snapmirror/relationships/${rel.uuid}/transfers?return_records=true`, {});
+    const post = await ontap(pair.destination).post(
+      `/api/snapmirror/relationships/${rel.uuid}/transfers?return_records=true`,
+      {},
+    );
     expect(post.status).toBe(201);
     const update = await transferDone(pair, rel.uuid);
     // Assess: only the changed bytes crossed the link, and the copy is identical
     expect(update.transfer.uuid).toBe(post.body.records[0].uuid);
-    expect(update.transfer.bytes_transferred).toBe('written after the baseline'.length + 'README rewritten'.length);
+    expect(update.transfer.bytes_transferred).toBe(
+      'written after the baseline'.length + 'README rewritten'.length,
+    );
     const { sourceFiles } = await expectIdentical(pair, 'vol01');
     expect(sourceFiles['new/after-baseline.txt']).toBeDefined();
   });
@@ -96,7 +115,9 @@ describe('SnapMirror between simulated clusters', () => {
     await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle });
     // Act
     const started = performance.now();
-    await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
+    await ontap(pair.destination).done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, {
+      state: 'snapmirrored',
+    });
     const done = await transferDone(pair, rel.uuid);
     const elapsed = (performance.now() - started) / 1000;
     // Assess
@@ -117,7 +138,13 @@ describe('SnapMirror between simulated clusters', () => {
       return body.transfer?.bytes_transferred > 100 * 1024 ? body.transfer : undefined;
     });
     // Act: abort, then update again at full speed
-    expect((await dst.patch(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`, { state: 'aborted' })).status).toBe(200);
+    expect(
+      (
+        await dst.patch(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`, {
+          state: 'aborted',
+        })
+      ).status,
+    ).toBe(200);
     const aborted = await until(async () => {
       const { body } = await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`);
       return body.state === 'aborted' ? body : undefined;
@@ -129,7 +156,9 @@ describe('SnapMirror between simulated clusters', () => {
     // Assess: the second transfer did not pull again what the checkpoint held
     const servedAfter = (await new SimControl(pair.source).state()).counters.replicationBytesServed;
     expect(aborted.checkpoint_size).toBeGreaterThan(0);
-    expect(servedAfter - served).toBeLessThanOrEqual(done.transfer.bytes_transferred - aborted.checkpoint_size + 1);
+    expect(servedAfter - served).toBeLessThanOrEqual(
+      done.transfer.bytes_transferred - aborted.checkpoint_size + 1,
+    );
     await expectIdentical(pair, 'vol03');
   });
 
@@ -143,23 +172,39 @@ describe('SnapMirror between simulated clusters', () => {
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
     const inBig = async () => {
       const state = await new SimControl(pair.destination).state();
-      const t: TransferRecord | undefined = state.relationships.find((r) => r.uuid === rel.uuid)?.transfers.at(-1);
+      const t: TransferRecord | undefined = state.relationships
+        .find((r) => r.uuid === rel.uuid)
+        ?.transfers.at(-1);
       const cp = t?.checkpoint;
       return cp && cp.offset > 0 && cp.needed[cp.index].size === big.length ? t : undefined;
     };
     const running = await until(inBig, 15_000, 'a checkpoint inside big.bin');
-    expect((await dst.patch(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`, { state: 'aborted' })).status).toBe(200);
-    await until(async () => (await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`)).body.state === 'aborted' || undefined);
+    expect(
+      (
+        await dst.patch(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`, {
+          state: 'aborted',
+        })
+      ).status,
+    ).toBe(200);
+    await until(
+      async () =>
+        (await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${running.uuid}`)).body.state ===
+          'aborted' || undefined,
+    );
     const aborted = await inBig();
     expect(aborted).toBeDefined();
     // Act: the partial file is lost, then the transfer resumes at full speed
     const cp = aborted?.checkpoint;
-    fs.rmSync(path.join(clusterDir(dataDir, pair.destination.name), 'partial', cp?.needed[cp.index].hash ?? ''));
+    fs.rmSync(
+      path.join(clusterDir(dataDir, pair.destination.name), 'partial', cp?.needed[cp.index].hash ?? ''),
+    );
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 0 });
     expect((await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {})).status).toBe(201);
     const done = await transferDone(pair, rel.uuid);
     // Assess: the blob came over again, whole, and the destination is identical
-    const transfer = (await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${done.transfer.uuid}`)).body;
+    const transfer = (
+      await dst.get(`/api/snapmirror/relationships/${rel.uuid}/transfers/${done.transfer.uuid}`)
+    ).body;
     expect(transfer.bytes_transferred).toBe(transfer.total_bytes);
     const { sourceFiles } = await expectIdentical(pair, 'vol04');
     expect((await new SimControl(pair.destination).blob(sourceFiles['big.bin'].hash)).equals(big)).toBe(true);
@@ -172,7 +217,11 @@ describe('SnapMirror between simulated clusters', () => {
     const dst = ontap(pair.destination);
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { throttle: 64 });
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'snapmirrored' });
-    await until(async () => ((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0 ? true : undefined));
+    await until(async () =>
+      (await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.transfer?.bytes_transferred > 0
+        ? true
+        : undefined,
+    );
 
     // Act + assess: refusals with ONTAP's codes while the transfer runs
     const second = await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {});
@@ -180,7 +229,10 @@ describe('SnapMirror between simulated clusters', () => {
     expect(second.body.error.code).toBe(ONTAP_ERROR.SNAPMIRROR_TRANSFER_IN_PROGRESS);
     const brk = await dst.patch(`/api/snapmirror/relationships/${rel.uuid}`, { state: 'broken_off' });
     expect(brk.status).toBe(400);
-    expect(brk.body.error).toMatchObject({ code: ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS, target: 'state' });
+    expect(brk.body.error).toMatchObject({
+      code: ONTAP_ERROR.SNAPMIRROR_BREAK_TRANSFER_IN_PROGRESS,
+      target: 'state',
+    });
     // the quiesce is accepted, but the state is not paused while the transfer runs
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'paused' });
     const quiescing = (await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body;
@@ -193,7 +245,9 @@ describe('SnapMirror between simulated clusters', () => {
       return body.state === 'paused' ? body : undefined;
     });
     expect(paused.transfer.state).toBe('success');
-    expect((await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {})).body.error.target).toBe('state');
+    expect(
+      (await dst.post(`/api/snapmirror/relationships/${rel.uuid}/transfers`, {})).body.error.target,
+    ).toBe('state');
     await dst.done('PATCH', `/api/snapmirror/relationships/${rel.uuid}`, { state: 'broken_off' });
     expect((await dst.get(`/api/snapmirror/relationships/${rel.uuid}`)).body.state).toBe('broken_off');
   });
@@ -201,12 +255,18 @@ describe('SnapMirror between simulated clusters', () => {
   it('serves the built-in SnapMirror policies; a relationship gets Asynchronous unless told, and an unknown policy is refused', async () => {
     const dst = ontap(pair.destination);
     const policies = (await dst.get('/api/snapmirror/policies')).body.records;
-    expect(policies.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['Asynchronous', 'MirrorAllSnapshots']));
+    expect(policies.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['Asynchronous', 'MirrorAllSnapshots']),
+    );
     const mirrorAll = policies.find((p: { name: string }) => p.name === 'MirrorAllSnapshots');
     expect(mirrorAll).toMatchObject({ type: 'async', scope: 'cluster' });
-    expect((await dst.get(`/api/snapmirror/policies/${mirrorAll.uuid}`)).body.name).toBe('MirrorAllSnapshots');
+    expect((await dst.get(`/api/snapmirror/policies/${mirrorAll.uuid}`)).body.name).toBe(
+      'MirrorAllSnapshots',
+    );
     // vol01's relationship was created without a policy
-    expect((await dst.one(`/api/snapmirror/relationships?destination.path=${DST_SVM}:vol01`)).policy.name).toBe('Asynchronous');
+    expect(
+      (await dst.one(`/api/snapmirror/relationships?destination.path=${DST_SVM}:vol01`)).policy.name,
+    ).toBe('Asynchronous');
     await dst.done('POST', '/api/storage/volumes', { name: 'vol06', svm: { name: DST_SVM }, type: 'dp' });
     const unknown = await dst.post('/api/snapmirror/relationships', {
       source: { path: `${DEMO_SVM}:vol06`, cluster: { name: pair.source.name } },

@@ -14,7 +14,11 @@ function gateRenames() {
   const real = fs.promises.rename;
   let open: () => void = () => undefined;
   let gate = Promise.resolve();
-  const gated = { renames: 0, close: () => (gate = new Promise<void>((r) => (open = r))), open: () => open() };
+  const gated = {
+    renames: 0,
+    close: () => (gate = new Promise<void>((r) => (open = r))),
+    open: () => open(),
+  };
   jest.spyOn(fs.promises, 'rename').mockImplementation(async (from, to) => {
     if (String(to).endsWith('state.json')) {
       gated.renames++;

@@ -21,7 +21,12 @@ describe('MigrationStore event log', () => {
 
     // Act
     for (const [n, time] of at.entries()) {
-      await store.appendEvent(migration.id, { type: `step-${n}`, phase: 'transferring', detail: { n }, at: time });
+      await store.appendEvent(migration.id, {
+        type: `step-${n}`,
+        phase: 'transferring',
+        detail: { n },
+        at: time,
+      });
     }
     const events = await store.listEvents(migration.id);
 
@@ -48,7 +53,11 @@ describe('MigrationStore event log', () => {
     const migration = await store.begin(beginInput({ source: { cluster: 'source', svm: 'svm_paged' } }));
     await store.putVolumes(migration.id, migration.owner, [{ name: 'vol_a' }]);
     for (let second = 10; second < 15; second++) {
-      await store.appendEvent(migration.id, { type: 'poll', phase: 'transferring', at: `2026-05-28T10:00:${second}.000Z` });
+      await store.appendEvent(migration.id, {
+        type: 'poll',
+        phase: 'transferring',
+        at: `2026-05-28T10:00:${second}.000Z`,
+      });
     }
 
     // Act

@@ -24,11 +24,15 @@ describe('MigrationStore lock and takeover', () => {
     const owners = ['exec-a', 'exec-b', 'exec-c', 'exec-d', 'exec-e'];
 
     // Act
-    const outcomes = await Promise.allSettled(owners.map((owner) => store.begin(beginInput({ owner, source }))));
+    const outcomes = await Promise.allSettled(
+      owners.map((owner) => store.begin(beginInput({ owner, source }))),
+    );
 
     // Assess
     const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as Error] : []));
+    const lost = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [outcome.reason as Error] : [],
+    );
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(4);
     for (const error of lost) {
@@ -61,7 +65,11 @@ describe('MigrationStore lock and takeover', () => {
 
     // Assess
     expect((await store.findActiveForSvm(source.cluster, source.svm))?.id).toBe(fresh.id);
-    const staleWrite = store.update(stale.id, { owner: 'exec-old', expectedVersion: 1 }, { phase: 'transferring' });
+    const staleWrite = store.update(
+      stale.id,
+      { owner: 'exec-old', expectedVersion: 1 },
+      { phase: 'transferring' },
+    );
     await expect(staleWrite).rejects.toThrow(ConflictError);
     await expect(staleWrite).rejects.toThrow(`migration ${fresh.id} holds it`);
   });
@@ -92,7 +100,9 @@ describe('MigrationStore lock and takeover', () => {
     await expect(store.update(migration.id, { owner: 'exec-1', expectedVersion: 2 }, {})).rejects.toThrow(
       /owned by exec-2 .*not by exec-1/,
     );
-    expect(await store.update(migration.id, { owner: 'exec-2', expectedVersion: 2 }, {})).toMatchObject({ version: 3 });
+    expect(await store.update(migration.id, { owner: 'exec-2', expectedVersion: 2 }, {})).toMatchObject({
+      version: 3,
+    });
     const newcomer = store.begin(beginInput({ owner: 'exec-3', source: migration.source }));
     await expect(newcomer).rejects.toThrow(`owner exec-2`);
   });
@@ -131,7 +141,11 @@ describe('MigrationStore lock and takeover', () => {
   it('refuses a takeover of a released migration: its lock is gone', async () => {
     // Prepare
     const migration = await store.begin(beginInput({ owner: 'exec-1', source: nextSvm() }));
-    await store.release(migration.id, { owner: 'exec-1', expectedVersion: 1 }, { status: 'migrate_complete' });
+    await store.release(
+      migration.id,
+      { owner: 'exec-1', expectedVersion: 1 },
+      { status: 'migrate_complete' },
+    );
 
     // Act
     const takeOver = store.takeOver(migration.id, { newOwner: 'exec-2', force: true });

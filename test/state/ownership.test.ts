@@ -45,7 +45,13 @@ describe('MigrationStore owner writes', () => {
     const updated = await store.update(
       migration.id,
       { owner: 'exec-1', expectedVersion: 1 },
-      { phase: 'transferring', status: 'transferring', times: { cutoverTrigger: 'x' }, add: { retries: 2 }, message: 'started' },
+      {
+        phase: 'transferring',
+        status: 'transferring',
+        times: { cutoverTrigger: 'x' },
+        add: { retries: 2 },
+        message: 'started',
+      },
     );
     const again = await store.update(
       migration.id,
@@ -114,7 +120,10 @@ describe('MigrationStore owner writes', () => {
 
     // Assess
     expect(requested).toMatchObject({ version: 1, requests: { cutover: '2026-05-28T10:01:00.000Z' } });
-    expect(paused.requests).toEqual({ cutover: '2026-05-28T10:01:00.000Z', pause: '2026-05-28T10:02:00.000Z' });
+    expect(paused.requests).toEqual({
+      cutover: '2026-05-28T10:01:00.000Z',
+      pause: '2026-05-28T10:02:00.000Z',
+    });
     expect(cleared).toMatchObject({ version: 1, requests: { pause: '2026-05-28T10:02:00.000Z' } });
     await expect(store.clearRequest(migration.id, 'exec-2', 'pause')).rejects.toThrow(/owned by exec-1/);
   });
@@ -152,7 +161,11 @@ describe('MigrationStore owner writes', () => {
     );
 
     // Assess
-    expect(released).toMatchObject({ version: 2, status: 'migrate_complete', times: { end: '2026-05-28T11:00:00.000Z' } });
+    expect(released).toMatchObject({
+      version: 2,
+      status: 'migrate_complete',
+      times: { end: '2026-05-28T11:00:00.000Z' },
+    });
     expect(await store.findActiveForSvm(migration.source.cluster, migration.source.svm)).toBeUndefined();
     const next = await store.begin(beginInput({ owner: 'exec-2', source: migration.source }));
     expect(next.id).not.toBe(migration.id);
@@ -163,10 +176,16 @@ describe('MigrationStore owner writes', () => {
     const migration = await begin();
 
     // Act
-    const release = store.release(migration.id, { owner: 'exec-2', expectedVersion: 1 }, { status: 'migrate_failed' });
+    const release = store.release(
+      migration.id,
+      { owner: 'exec-2', expectedVersion: 1 },
+      { status: 'migrate_failed' },
+    );
 
     // Assess
     await expect(release).rejects.toThrow(ConflictError);
-    expect((await store.findActiveForSvm(migration.source.cluster, migration.source.svm))?.id).toBe(migration.id);
+    expect((await store.findActiveForSvm(migration.source.cluster, migration.source.svm))?.id).toBe(
+      migration.id,
+    );
   });
 });

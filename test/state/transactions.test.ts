@@ -19,7 +19,9 @@ const cancelled = (...codes: string[]) =>
 describe('transactWrite', () => {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
   const mock = mockClient(client);
-  const items: TransactItem[] = [{ ConditionCheck: { TableName: 't', Key: { pk: 'a', sk: 'b' }, ConditionExpression: 'x' } }];
+  const items: TransactItem[] = [
+    { ConditionCheck: { TableName: 't', Key: { pk: 'a', sk: 'b' }, ConditionExpression: 'x' } },
+  ];
 
   beforeEach(() => mock.reset());
   afterAll(() => mock.restore());

@@ -11,7 +11,8 @@ describe('MigrationStore volumes', () => {
   let svmCount = 0;
   const begin = (owner = 'exec-1') =>
     store.begin(beginInput({ owner, source: { cluster: 'source', svm: `svm_${++svmCount}` } }));
-  const volumeNames = (count: number) => Array.from({ length: count }, (_, n) => `vol_${String(n).padStart(3, '0')}`);
+  const volumeNames = (count: number) =>
+    Array.from({ length: count }, (_, n) => `vol_${String(n).padStart(3, '0')}`);
 
   beforeAll(async () => {
     table = await freshTable();
@@ -106,8 +107,12 @@ describe('MigrationStore volumes', () => {
     const migration = await begin();
 
     // Act
-    const update = await store.updateVolume(migration.id, 'exec-1', 'vol_ghost', { bytesTransferred: 1 }).catch((err) => err);
-    const put = await store.putVolumes(migration.id, 'exec-1', [{ name: 'vol_a' }, { name: 'vol_a' }]).catch((err) => err);
+    const update = await store
+      .updateVolume(migration.id, 'exec-1', 'vol_ghost', { bytesTransferred: 1 })
+      .catch((err) => err);
+    const put = await store
+      .putVolumes(migration.id, 'exec-1', [{ name: 'vol_a' }, { name: 'vol_a' }])
+      .catch((err) => err);
 
     // Assess
     expect(update).toBeInstanceOf(NotFoundError);

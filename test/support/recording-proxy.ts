@@ -34,10 +34,14 @@ export async function startRecordingProxy(target: string, ca?: string): Promise<
     if (res.destroyed || res.writableEnded) return;
     const url = new URL(req.url ?? '/', target);
     const request = url.protocol === 'https:' ? https.request : http.request;
-    const upstream = request(url, { method: req.method, headers: req.headers, ...(ca && { ca }) }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      url,
+      { method: req.method, headers: req.headers, ...(ca && { ca }) },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     upstream.end(body);
   };
@@ -46,8 +50,14 @@ export async function startRecordingProxy(target: string, ca?: string): Promise<
     const chunks: Buffer[] = [];
     let answered = false;
     res.on('finish', () => (answered = true));
-    const abandoned = new Promise<void>((resolve) => res.on('close', () => (answered ? undefined : resolve())));
-    const request: ProxiedRequest = { method: req.method ?? '', path: new URL(req.url ?? '/', target).pathname, abandoned };
+    const abandoned = new Promise<void>((resolve) =>
+      res.on('close', () => (answered ? undefined : resolve())),
+    );
+    const request: ProxiedRequest = {
+      method: req.method ?? '',
+      path: new URL(req.url ?? '/', target).pathname,
+      abandoned,
+    };
     requests.push(request);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

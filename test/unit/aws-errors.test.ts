@@ -10,7 +10,11 @@ import { SsmConfigSource } from '../../lambdas/config';
 import { TransientError } from '../../lambdas/errors';
 
 const sdkError = (name: string, status?: number, extra: object = {}) =>
-  Object.assign(new Error(`${name} happened`), { name, ...(status !== undefined && { $metadata: { httpStatusCode: status } }), ...extra });
+  Object.assign(new Error(`${name} happened`), {
+    name,
+    ...(status !== undefined && { $metadata: { httpStatusCode: status } }),
+    ...extra,
+  });
 
 describe('fromAwsError', () => {
   it.each([
@@ -19,9 +23,23 @@ describe('fromAwsError', () => {
     ['HTTP 429', sdkError('SomethingElse', 429), 'throttled'],
     ['a timeout', sdkError('TimeoutError'), 'timed out'],
     ['a 5xx', sdkError('InternalServerError', 500), 'answered HTTP 500'],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'could not be reached (ECONNREFUSED)'],
-    ['an unreachable endpoint (one error per address)', new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], ''), 'could not be reached'],
-    ['no answer after the SDK attempts, kept as text', Object.assign(new Error('AWS SDK error wrapper for TimeoutError: read ECONNRESET'), { $metadata: { attempts: 3 } }), 'could not be reached'],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      'could not be reached (ECONNREFUSED)',
+    ],
+    [
+      'an unreachable endpoint (one error per address)',
+      new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], ''),
+      'could not be reached',
+    ],
+    [
+      'no answer after the SDK attempts, kept as text',
+      Object.assign(new Error('AWS SDK error wrapper for TimeoutError: read ECONNRESET'), {
+        $metadata: { attempts: 3 },
+      }),
+      'could not be reached',
+    ],
   ])('%s is a TransientError naming the service', (_case, err, reason) => {
     // Act
     const mapped = fromAwsError('DynamoDB', err);
@@ -33,7 +51,13 @@ describe('fromAwsError', () => {
   });
 
   it.each([
-    ['a refused condition (the store names it)', new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } })],
+    [
+      'a refused condition (the store names it)',
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    ],
     ['a missing parameter', sdkError('ParameterNotFound', 400)],
     ['access denied', sdkError('AccessDeniedException', 400)],
     ['a plain programming error', new TypeError('x is undefined')],
@@ -54,14 +78,34 @@ describe('SSM throttling through the real SDK client', () => {
         calls++;
         if (throttled > 0) {
           throttled--;
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
+          res.writeHead(400, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-errortype': 'ThrottlingException',
+          });
           res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
           return;
         }
-        const value = (name: string) => (name === 'pollIterationCap' || name === 'lagThresholdSeconds' || name === 'volumeConcurrency' || name === 'leaseSeconds' ? '5' : '1');
-        const names = ['retryMaxAttempts', 'pollIntervalSeconds', 'pollIterationCap', 'restartLimit', 'relocationLimit', 'lagThresholdSeconds', 'volumeConcurrency', 'leaseSeconds'];
+        const value = (name: string) =>
+          name === 'pollIterationCap' ||
+          name === 'lagThresholdSeconds' ||
+          name === 'volumeConcurrency' ||
+          name === 'leaseSeconds'
+            ? '5'
+            : '1';
+        const names = [
+          'retryMaxAttempts',
+          'pollIntervalSeconds',
+          'pollIterationCap',
+          'restartLimit',
+          'relocationLimit',
+          'lagThresholdSeconds',
+          'volumeConcurrency',
+          'leaseSeconds',
+        ];
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ Parameters: names.map((n) => ({ Name: `/p/config/${n}`, Value: value(n) })) }));
+        res.end(
+          JSON.stringify({ Parameters: names.map((n) => ({ Name: `/p/config/${n}`, Value: value(n) })) }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,7 +118,12 @@ describe('SSM throttling through the real SDK client', () => {
   it('a read throttled past the SDK attempts is a TransientError; the next read succeeds', async () => {
     // Prepare: one attempt per call, so each throttled answer reaches the config source.
     const { port } = server.address() as AddressInfo;
-    const ssm = new SSMClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const ssm = new SSMClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     const config = new SsmConfigSource(ssm, '/p');
     throttled = 1;
     calls = 0;

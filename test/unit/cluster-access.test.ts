@@ -31,8 +31,12 @@ describe('cluster access by task', () => {
     // Act
     const limited = withClusterAccessOf('decideRestart', deps);
     // Assess
-    await expect(limited.connect('source', 'source')).rejects.toThrow('task decideRestart has no access to cluster source: add it to CLUSTER_TASKS');
-    await expect(limited.config.cluster('destination')).rejects.toThrow('task decideRestart has no access to cluster destination');
+    await expect(limited.connect('source', 'source')).rejects.toThrow(
+      'task decideRestart has no access to cluster source: add it to CLUSTER_TASKS',
+    );
+    await expect(limited.config.cluster('destination')).rejects.toThrow(
+      'task decideRestart has no access to cluster destination',
+    );
     await limited.config.tunables();
     expect(calls).toEqual(['tunables']);
   });

@@ -1,6 +1,6 @@
 import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SsmConfigSource, parseTunables } from '../../lambdas/config';
+import { parseTunables, SsmConfigSource } from '../../lambdas/config';
 import { NotFoundError, ValidationError } from '../../lambdas/errors';
 
 const tunables = {
@@ -20,7 +20,10 @@ describe('configuration from SSM', () => {
 
   it('reads every tunable under <prefix>/config/ across pages', async () => {
     // Prepare
-    const entries = Object.entries(tunables).map(([k, v]) => ({ Name: `/svm-migrate/config/${k}`, Value: v }));
+    const entries = Object.entries(tunables).map(([k, v]) => ({
+      Name: `/svm-migrate/config/${k}`,
+      Value: v,
+    }));
     ssm
       .on(GetParametersByPathCommand, { Path: '/svm-migrate/config/', NextToken: undefined })
       .resolves({ Parameters: entries.slice(0, 4), NextToken: 'p2' })
@@ -38,7 +41,9 @@ describe('configuration from SSM', () => {
     expect(() => parseTunables({ ...tunables, restartLimit: '-1' }, (k) => `/p/config/${k}`)).toThrow(
       expect.objectContaining({ name: 'ValidationError', field: '/p/config/restartLimit' }),
     );
-    expect(() => parseTunables({ ...tunables, volumeConcurrency: undefined }, (k) => k)).toThrow(/volumeConcurrency must be an integer/);
+    expect(() => parseTunables({ ...tunables, volumeConcurrency: undefined }, (k) => k)).toThrow(
+      /volumeConcurrency must be an integer/,
+    );
   });
 
   it('reads a cluster endpoint and decrypts its credentials, and says which parameter is missing', async () => {

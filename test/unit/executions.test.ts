@@ -13,12 +13,18 @@ describe('is the owner of a migration still running? (Step Functions)', () => {
   it.each([
     ['running', { status: 'RUNNING' }, true],
     // Lambda does not stop with the execution: its last task may still act for up to its timeout.
-    ['stopped 10 minutes ago (a task may still run)', { status: 'FAILED', stopDate: new Date(NOW.getTime() - 600_000) }, undefined],
+    [
+      'stopped 10 minutes ago (a task may still run)',
+      { status: 'FAILED', stopDate: new Date(NOW.getTime() - 600_000) },
+      undefined,
+    ],
     ['stopped 20 minutes ago', { status: 'ABORTED', stopDate: new Date(NOW.getTime() - 1_200_000) }, false],
     ['stopped, no stop date', { status: 'TIMED_OUT' }, undefined],
   ] as const)('%s', async (_case, answer, expected) => {
     // Prepare
-    sfn.on(DescribeExecutionCommand, { executionArn: ARN }).resolves({ executionArn: ARN, stateMachineArn: 'arn:sm', startDate: NOW, ...answer });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: ARN })
+      .resolves({ executionArn: ARN, stateMachineArn: 'arn:sm', startDate: NOW, ...answer });
     // Act / Assess
     expect(await executions().isRunning(ARN)).toBe(expected);
   });
@@ -29,7 +35,9 @@ describe('is the owner of a migration still running? (Step Functions)', () => {
   });
 
   it('when Step Functions cannot be asked, the lease decides', async () => {
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     expect(await executions().isRunning(ARN)).toBeUndefined();
   });
 });

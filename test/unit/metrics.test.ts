@@ -9,12 +9,23 @@ import { logger } from '../../lambdas/handlers/logger';
 import { metrics as sharedMetrics } from '../../lambdas/handlers/metrics';
 import { taskHandler } from '../../lambdas/handlers/task';
 import { MetricsNotifier } from '../../lambdas/metrics';
-import { COUNTED_EVENTS, CUTOVER_WINDOW_METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/migration-metrics';
+import {
+  COUNTED_EVENTS,
+  CUTOVER_WINDOW_METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+} from '../../lambdas/migration-metrics';
 import { CompositeNotifier, EventBridgeNotifier } from '../../lambdas/notifications';
 import { createLambdaContext } from '../../local/lambda-context';
 
 interface EmfRecord {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    CloudWatchMetrics: {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
   [key: string]: unknown;
 }
 
@@ -33,7 +44,11 @@ const notice = (type: string, detail: Record<string, unknown> = {}): MigrationNo
 async function captureEmf(act: () => Promise<unknown>): Promise<EmfRecord[]> {
   const lines: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     return true;
   });
   try {
@@ -66,33 +81,41 @@ function valuesOf(records: EmfRecord[]): Record<string, unknown> {
 }
 
 const quiet = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
-const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quiet });
+const newMetrics = () =>
+  new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quiet });
 
 describe('MetricsNotifier', () => {
-  it.each(Object.entries(COUNTED_EVENTS))('counts %s as one %s, with the service as the only dimension', async (type, metric) => {
-    // Prepare
-    const metrics = newMetrics();
-    // Act
-    const records = await captureEmf(async () => {
-      await new MetricsNotifier(metrics).publish(notice(type));
-      metrics.publishStoredMetrics();
-    });
-    // Assess
-    expect(records).toHaveLength(1);
-    expect(valuesOf(records)).toEqual({ [metric]: 1 });
-    expect(records[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: metric, Unit: 'Count' }]);
-    // Low cardinality: the migration id is neither a dimension nor a property of the record.
-    expect(JSON.stringify(records[0])).not.toContain('mig-1');
-  });
+  it.each(Object.entries(COUNTED_EVENTS))(
+    'counts %s as one %s, with the service as the only dimension',
+    async (type, metric) => {
+      // Prepare
+      const metrics = newMetrics();
+      // Act
+      const records = await captureEmf(async () => {
+        await new MetricsNotifier(metrics).publish(notice(type));
+        metrics.publishStoredMetrics();
+      });
+      // Assess
+      expect(records).toHaveLength(1);
+      expect(valuesOf(records)).toEqual({ [metric]: 1 });
+      expect(records[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: metric, Unit: 'Count' }]);
+      // Low cardinality: the migration id is neither a dimension nor a property of the record.
+      expect(JSON.stringify(records[0])).not.toContain('mig-1');
+    },
+  );
 
   it('reports the cut-over window in seconds from cutover_complete', async () => {
     const metrics = newMetrics();
     const records = await captureEmf(async () => {
-      await new MetricsNotifier(metrics).publish(notice('cutover_complete', { serving: true, cutoverWindowSeconds: 27.5 }));
+      await new MetricsNotifier(metrics).publish(
+        notice('cutover_complete', { serving: true, cutoverWindowSeconds: 27.5 }),
+      );
       metrics.publishStoredMetrics();
     });
     expect(valuesOf(records)).toEqual({ [CUTOVER_WINDOW_METRIC]: 27.5 });
-    expect(records[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: CUTOVER_WINDOW_METRIC, Unit: 'Seconds' }]);
+    expect(records[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([
+      { Name: CUTOVER_WINDOW_METRIC, Unit: 'Seconds' },
+    ]);
   });
 
   it.each([
@@ -124,9 +147,16 @@ describe('MetricsNotifier', () => {
 
 describe('the task wrapper flushes the shared metrics once per invocation', () => {
   const eventBridge = mockClient(EventBridgeClient);
-  const context = createLambdaContext({ invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:svm-migrate-recordUndoFailed', memoryLimitInMB: 512, deadline: Date.now() + 60_000 });
+  const context = createLambdaContext({
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:svm-migrate-recordUndoFailed',
+    memoryLimitInMB: 512,
+    deadline: Date.now() + 60_000,
+  });
   const parse = (value: unknown) => value as { migrationId: string };
-  const notifier = new CompositeNotifier(new MetricsNotifier(sharedMetrics), new EventBridgeNotifier(new EventBridgeClient({}), 'default'));
+  const notifier = new CompositeNotifier(
+    new MetricsNotifier(sharedMetrics),
+    new EventBridgeNotifier(new EventBridgeClient({}), 'default'),
+  );
   // The task's handler as the Lambda entry builds it: on the container's shared metrics.
   const on = { dependencies: { notifier, logger } as unknown as Dependencies, metrics: sharedMetrics };
   const recordsUndoFailure = taskHandler('recordUndoFailed', parse, async (_payload, deps) => {
@@ -151,10 +181,15 @@ describe('the task wrapper flushes the shared metrics once per invocation', () =
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
 
-  it('after a task that fails because EventBridge refused the event: the alarm\'s count is not lost', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+  it("after a task that fails because EventBridge refused the event: the alarm's count is not lost", async () => {
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
     let thrown: unknown;
-    const records = await captureEmf(() => recordsUndoFailure({ migrationId: 'mig-1' }, context).catch((err: unknown) => (thrown = err)));
+    const records = await captureEmf(() =>
+      recordsUndoFailure({ migrationId: 'mig-1' }, context).catch((err: unknown) => (thrown = err)),
+    );
     expect(thrown).toMatchObject({ name: 'TransientError' });
     expect(valuesOf(records)).toEqual({ UndoFailures: 1 });
   });

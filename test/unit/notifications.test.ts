@@ -26,7 +26,11 @@ describe('EventBridge notifications', () => {
     // Assess
     const [call] = eventBridge.commandCalls(PutEventsCommand);
     const entry = call.args[0].input.Entries?.[0];
-    expect(entry).toMatchObject({ Source: EVENT_SOURCE, DetailType: 'SVM Migration Point Of No Return Reached', EventBusName: 'ops-bus' });
+    expect(entry).toMatchObject({
+      Source: EVENT_SOURCE,
+      DetailType: 'SVM Migration Point Of No Return Reached',
+      EventBusName: 'ops-bus',
+    });
     expect(JSON.parse(entry?.Detail ?? '{}')).toEqual(notice('point_of_no_return'));
   });
 
@@ -36,8 +40,13 @@ describe('EventBridge notifications', () => {
   });
 
   it('fails the task when EventBridge refuses the entry, so the change is not lost silently', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }] });
-    await expect(new EventBridgeNotifier(new EventBridgeClient({}), 'default').publish(notice('undo_failed'))).rejects.toMatchObject({
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
+    });
+    await expect(
+      new EventBridgeNotifier(new EventBridgeClient({}), 'default').publish(notice('undo_failed')),
+    ).rejects.toMatchObject({
       name: 'TransientError',
       message: expect.stringContaining('ThrottlingException'),
     });
@@ -45,7 +54,14 @@ describe('EventBridge notifications', () => {
 
   it('names every state change the issue asks for', () => {
     expect(Object.keys(PUBLISHED_EVENTS)).toEqual(
-      expect.arrayContaining(['phase_changed', 'point_of_no_return', 'migration_complete', 'migration_rolled_back', 'migration_failed', 'undo_failed']),
+      expect.arrayContaining([
+        'phase_changed',
+        'point_of_no_return',
+        'migration_complete',
+        'migration_rolled_back',
+        'migration_failed',
+        'undo_failed',
+      ]),
     );
   });
 });

@@ -1,6 +1,10 @@
 // Restarts back off: the RestartBackoff Wait before each restart doubles, up to its cap, so a
 // fault that persists (a link down for minutes) does not use up restartLimit at once.
-import { RESTART_BACKOFF_MAX_SECONDS, RESTART_BACKOFF_SECONDS, restartBackoffSeconds } from '../../lambdas/domain/migration/recovery';
+import {
+  RESTART_BACKOFF_MAX_SECONDS,
+  RESTART_BACKOFF_SECONDS,
+  restartBackoffSeconds,
+} from '../../lambdas/domain/migration/recovery';
 
 describe('the wait before a restart', () => {
   it.each([

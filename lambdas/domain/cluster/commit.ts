@@ -8,7 +8,7 @@ import { ConflictError, ValidationError } from '../../errors';
 import type { Svm, Volume } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { compareConfiguration, compareVolumesAndInterfaces, copyConfiguration } from './configuration';
-import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, reached, report } from './context';
+import { DEFAULT_CONCURRENCY, destinationSvmName, type OperationContext, reached, report } from './context';
 import { dataVolumes, ownedDestinationSvm, requireDestinationSvm, sourceSvm } from './inventory';
 import { enableSourceInterfacesCopiedTo } from './pre-commit';
 import { isTransferring, relationshipsInto, volumeOf } from './relationships';
@@ -36,7 +36,9 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
   if (down.length > 0) await reached(ctx, 'destination_serving');
 
   // Clients are served from here on; what follows is cleanup and checks, off the cut-over window.
-  await forEachLimited(await relationshipsInto(destination, to.name), limit, (rel) => destination.snapmirror.deleteRelationship(rel.uuid));
+  await forEachLimited(await relationshipsInto(destination, to.name), limit, (rel) =>
+    destination.snapmirror.deleteRelationship(rel.uuid),
+  );
   await verifyConfiguration(ctx, from, to);
   return { serving: await isDestinationServing(ctx) };
 }
@@ -47,12 +49,16 @@ export async function commit(ctx: OperationContext): Promise<CommitResult> {
  */
 async function breakRelationships(ctx: OperationContext, to: Svm): Promise<void> {
   const destination = ctx.clusters.destination;
-  await forEachLimited(await relationshipsInto(destination, to.name), ctx.concurrency ?? DEFAULT_CONCURRENCY, async (rel) => {
-    if (rel.state === 'broken_off') return;
-    if (rel.state !== 'paused' || isTransferring(rel)) await destination.snapmirror.quiesce(rel.uuid);
-    await destination.snapmirror.break(rel.uuid);
-    await report(ctx, volumeOf(rel), {}, 'broken_off');
-  });
+  await forEachLimited(
+    await relationshipsInto(destination, to.name),
+    ctx.concurrency ?? DEFAULT_CONCURRENCY,
+    async (rel) => {
+      if (rel.state === 'broken_off') return;
+      if (rel.state !== 'paused' || isTransferring(rel)) await destination.snapmirror.quiesce(rel.uuid);
+      await destination.snapmirror.break(rel.uuid);
+      await report(ctx, volumeOf(rel), {}, 'broken_off');
+    },
+  );
 }
 
 /**
@@ -62,22 +68,46 @@ async function breakRelationships(ctx: OperationContext, to: Svm): Promise<void>
  */
 async function mountLikeSource(ctx: OperationContext, from: Svm, to: Svm): Promise<void> {
   const { source, destination } = ctx.clusters;
-  const [sourceVolumes, destinationVolumes] = await Promise.all([dataVolumes(source, from.name), dataVolumes(destination, to.name)]);
+  const [sourceVolumes, destinationVolumes] = await Promise.all([
+    dataVolumes(source, from.name),
+    dataVolumes(destination, to.name),
+  ]);
   const byName = new Map(sourceVolumes.map((v) => [v.name, v]));
-  const depth = (volume: Volume): number => (byName.get(volume.name)?.nas?.path ?? '').split('/').filter(Boolean).length;
+  const depth = (volume: Volume): number =>
+    (byName.get(volume.name)?.nas?.path ?? '').split('/').filter(Boolean).length;
   const depths = [...new Set(destinationVolumes.map(depth))].sort((a, b) => a - b);
-  for (const level of depths) await mountLevel(ctx, destinationVolumes.filter((v) => depth(v) === level), byName);
+  for (const level of depths)
+    await mountLevel(
+      ctx,
+      destinationVolumes.filter((v) => depth(v) === level),
+      byName,
+    );
 }
 
-async function mountLevel(ctx: OperationContext, volumes: Volume[], byName: Map<string, Volume>): Promise<void> {
+async function mountLevel(
+  ctx: OperationContext,
+  volumes: Volume[],
+  byName: Map<string, Volume>,
+): Promise<void> {
   const destination = ctx.clusters.destination;
   await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
     const want = byName.get(volume.name)?.nas;
     if (volume.type !== 'rw') {
-      throw new ValidationError(`destination volume ${volume.name} is ${volume.type} after its relationship was broken`, { side: 'destination' });
+      throw new ValidationError(
+        `destination volume ${volume.name} is ${volume.type} after its relationship was broken`,
+        { side: 'destination' },
+      );
     }
-    if (want && (want.path !== volume.nas?.path || want.export_policy?.name !== volume.nas?.export_policy?.name)) {
-      await destination.volumes.update(volume.uuid, { nas: { ...(want.path && { path: want.path }), ...(want.export_policy && { export_policy: want.export_policy }) } });
+    if (
+      want &&
+      (want.path !== volume.nas?.path || want.export_policy?.name !== volume.nas?.export_policy?.name)
+    ) {
+      await destination.volumes.update(volume.uuid, {
+        nas: {
+          ...(want.path && { path: want.path }),
+          ...(want.export_policy && { export_policy: want.export_policy }),
+        },
+      });
     }
     await report(ctx, volume.name, {}, 'mounted');
   });
@@ -96,9 +126,20 @@ async function verifyConfiguration(ctx: OperationContext, from: Svm, to: Svm): P
   ]);
   // Only interfaces that were up moved; those down at the source stay behind.
   const moved = new Set(dstLifs.map((l) => l.name));
-  const differences = [...config, ...compareVolumesAndInterfaces(srcVolumes, dstVolumes, srcLifs.filter((l) => moved.has(l.name)), dstLifs)];
+  const differences = [
+    ...config,
+    ...compareVolumesAndInterfaces(
+      srcVolumes,
+      dstVolumes,
+      srcLifs.filter((l) => moved.has(l.name)),
+      dstLifs,
+    ),
+  ];
   if (differences.length > 0) {
-    throw new ValidationError(`destination configuration differs from the source: ${differences.join('; ')}`, { side: 'destination' });
+    throw new ValidationError(
+      `destination configuration differs from the source: ${differences.join('; ')}`,
+      { side: 'destination' },
+    );
   }
 }
 
@@ -106,8 +147,10 @@ async function verifyConfiguration(ctx: OperationContext, from: Svm, to: Svm): P
 export async function isDestinationServing(ctx: OperationContext): Promise<boolean> {
   const destination = ctx.clusters.destination;
   const svm = await destination.svms.findByName(destinationSvmName(ctx.plan));
-  if (!svm || svm.state !== 'running' || svm.subtype !== 'default') return false;
-  return (await destination.interfaces.list({ svmName: svm.name })).some((l) => l.enabled && l.state === 'up');
+  if (svm?.state !== 'running' || svm.subtype !== 'default') return false;
+  return (await destination.interfaces.list({ svmName: svm.name })).some(
+    (l) => l.enabled && l.state === 'up',
+  );
 }
 
 /**
@@ -119,7 +162,7 @@ export async function isDestinationServing(ctx: OperationContext): Promise<boole
 export async function destinationTakesClients(ctx: OperationContext): Promise<boolean> {
   const destination = ctx.clusters.destination;
   const svm = await destination.svms.findByName(destinationSvmName(ctx.plan));
-  if (!svm || svm.state !== 'running' || svm.subtype !== 'default') return false;
+  if (svm?.state !== 'running' || svm.subtype !== 'default') return false;
   return (await destination.interfaces.list({ svmName: svm.name })).some((l) => l.enabled);
 }
 
@@ -131,13 +174,17 @@ export async function destinationTakesClients(ctx: OperationContext): Promise<bo
 export async function restartSourceVserver(ctx: OperationContext): Promise<{ restored: string[] }> {
   const { source, destination } = ctx.clusters;
   if (await destinationTakesClients(ctx)) {
-    throw new ConflictError(`refusing to restart source SVM ${ctx.plan.sourceSvm}: the destination SVM takes clients; the migration only rolls forward`, {
-      side: 'destination',
-    });
+    throw new ConflictError(
+      `refusing to restart source SVM ${ctx.plan.sourceSvm}: the destination SVM takes clients; the migration only rolls forward`,
+      {
+        side: 'destination',
+      },
+    );
   }
   const to = await ownedDestinationSvm(destination, ctx.plan);
   if (to) {
-    for (const lif of await destination.interfaces.list({ svmName: to.name })) if (lif.enabled) await destination.interfaces.disable(lif.uuid);
+    for (const lif of await destination.interfaces.list({ svmName: to.name }))
+      if (lif.enabled) await destination.interfaces.disable(lif.uuid);
     if (to.state === 'running' || to.state === 'starting') await destination.svms.stop(to.uuid);
   }
   const from = await sourceSvm(source, ctx.plan);

@@ -2,7 +2,11 @@
 // a cluster serialises too many parallel jobs, and a Lambda has one connection pool.
 
 /** Runs `work` over every item, at most `limit` in flight; after a failure nothing new starts, and the first failure is thrown once the running ones end. */
-export async function forEachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function forEachLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

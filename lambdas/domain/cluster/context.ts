@@ -50,7 +50,12 @@ export const ownershipTag = (plan: MigrationPlan): string => `svm-migrate:${plan
 
 export const snapmirrorPath = (svm: string, volume: string): string => `${svm}:${volume}`;
 
-export async function report(ctx: OperationContext, volume: string, patch: VolumeCheckpointPatch, step?: string): Promise<void> {
+export async function report(
+  ctx: OperationContext,
+  volume: string,
+  patch: VolumeCheckpointPatch,
+  step?: string,
+): Promise<void> {
   if (!ctx.checkpoint) return;
   const at = (ctx.now ?? (() => new Date()))().toISOString();
   await ctx.checkpoint(volume, step ? { ...patch, checkpoint: { ...patch.checkpoint, [step]: at } } : patch);

@@ -1,10 +1,29 @@
 // The cluster operations of each migration phase, paired with their undo, over two OntapClients.
-export type { ClusterPair, MigrationPlan, OperationContext, VolumeCheckpoint, VolumeCheckpointPatch } from './context';
-export { precheck, type PrecheckReport } from './precheck';
-export { setup, undoSetup, type SetupResult } from './setup';
-export { startTransfer, pollTransfer, undoTransfer, type TransferProgress, type VolumeTransferStatus } from './transfer';
-export { preCommit, undoPreCommit, type PreCommitResult } from './pre-commit';
-export { commit, restartSourceVserver, isDestinationServing, destinationTakesClients, type CommitResult } from './commit';
-export { sourceCleanup } from './source-cleanup';
+
+export {
+  type CommitResult,
+  commit,
+  destinationTakesClients,
+  isDestinationServing,
+  restartSourceVserver,
+} from './commit';
+export type {
+  ClusterPair,
+  MigrationPlan,
+  OperationContext,
+  VolumeCheckpoint,
+  VolumeCheckpointPatch,
+} from './context';
 export { pickHealthyNode } from './nodes';
-export { relocateDestinationVolumes, type RelocationResult } from './relocate';
+export { type PreCommitResult, preCommit, undoPreCommit } from './pre-commit';
+export { type PrecheckReport, precheck } from './precheck';
+export { type RelocationResult, relocateDestinationVolumes } from './relocate';
+export { type SetupResult, setup, undoSetup } from './setup';
+export { sourceCleanup } from './source-cleanup';
+export {
+  pollTransfer,
+  startTransfer,
+  type TransferProgress,
+  undoTransfer,
+  type VolumeTransferStatus,
+} from './transfer';

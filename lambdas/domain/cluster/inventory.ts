@@ -4,11 +4,15 @@
 import { ClusterStateError, NotFoundError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { Svm, Volume } from '../../ontap/types';
-import { MigrationPlan, destinationSvmName, ownershipTag } from './context';
+import { destinationSvmName, type MigrationPlan, ownershipTag } from './context';
 
 export async function sourceSvm(client: OntapClient, plan: MigrationPlan): Promise<Svm> {
   const svm = await client.svms.findByName(plan.sourceSvm);
-  if (!svm) throw new NotFoundError(`source SVM ${plan.sourceSvm} does not exist`, { side: 'source', field: 'source.svm' });
+  if (!svm)
+    throw new NotFoundError(`source SVM ${plan.sourceSvm} does not exist`, {
+      side: 'source',
+      field: 'source.svm',
+    });
   return svm;
 }
 
@@ -26,10 +30,13 @@ export function refuseUnsupported(volumes: Volume[]): void {
   const flexGroups = volumes.filter((v) => v.style === 'flexgroup' || v.style === 'flexgroup_constituent');
   if (flexGroups.length === 0) return;
   const names = flexGroups.map((v) => v.name).join(', ');
-  throw new ClusterStateError(`source volume${flexGroups.length > 1 ? 's' : ''} ${names}: FlexGroup volumes cannot be migrated yet (FlexVol only)`, {
-    side: 'source',
-    field: 'source.svm',
-  });
+  throw new ClusterStateError(
+    `source volume${flexGroups.length > 1 ? 's' : ''} ${names}: FlexGroup volumes cannot be migrated yet (FlexVol only)`,
+    {
+      side: 'source',
+      field: 'source.svm',
+    },
+  );
 }
 
 /** Deletes a volume, unmounting it first (ONTAP refuses to delete a mounted volume). */
@@ -39,7 +46,10 @@ export async function deleteVolume(client: OntapClient, volume: Volume): Promise
 }
 
 /** The destination SVM when this migration created it; undefined when absent or someone else's. */
-export async function ownedDestinationSvm(client: OntapClient, plan: MigrationPlan): Promise<Svm | undefined> {
+export async function ownedDestinationSvm(
+  client: OntapClient,
+  plan: MigrationPlan,
+): Promise<Svm | undefined> {
   const svm = await client.svms.findByName(destinationSvmName(plan));
   return svm && svm.comment === ownershipTag(plan) ? svm : undefined;
 }
@@ -48,10 +58,13 @@ export async function ownedDestinationSvm(client: OntapClient, plan: MigrationPl
 export async function requireDestinationSvm(client: OntapClient, plan: MigrationPlan): Promise<Svm> {
   const svm = await ownedDestinationSvm(client, plan);
   if (!svm) {
-    throw new NotFoundError(`destination SVM ${destinationSvmName(plan)} created by migration ${plan.migrationId} does not exist; setup has not run`, {
-      side: 'destination',
-      field: 'source.svm',
-    });
+    throw new NotFoundError(
+      `destination SVM ${destinationSvmName(plan)} created by migration ${plan.migrationId} does not exist; setup has not run`,
+      {
+        side: 'destination',
+        field: 'source.svm',
+      },
+    );
   }
   return svm;
 }

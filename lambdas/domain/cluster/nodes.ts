@@ -15,7 +15,10 @@ export async function pickHealthyNode(client: OntapClient, unhealthyNode: string
   const healthy = nodes.filter((n) => n.name !== unhealthyNode && isHealthy(n));
   const pick = healthy.find((n) => partnerNames.has(n.name)) ?? healthy[0];
   if (!pick) {
-    throw new NodeUnhealthyError(`${client.side} cluster: no healthy node to relocate to from ${unhealthyNode}`, { side: client.side, node: unhealthyNode });
+    throw new NodeUnhealthyError(
+      `${client.side} cluster: no healthy node to relocate to from ${unhealthyNode}`,
+      { side: client.side, node: unhealthyNode },
+    );
   }
   return pick;
 }

@@ -9,7 +9,7 @@ import type { OntapClient } from '../../ontap/client';
 import { unlessNotFound } from '../../ontap/client';
 import type { IpInterface, Svm } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
-import { DEFAULT_CONCURRENCY, OperationContext, reached, report } from './context';
+import { DEFAULT_CONCURRENCY, type OperationContext, reached, report } from './context';
 import { ownedDestinationSvm, requireDestinationSvm, sourceSvm } from './inventory';
 import { isHealthy } from './nodes';
 import { relationshipsInto, updateAndWait, volumeOf } from './relationships';
@@ -35,7 +35,12 @@ export async function preCommit(ctx: OperationContext): Promise<PreCommitResult>
   const volumes = await forEachLimited(relationships, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (rel) => {
     const done = await updateAndWait(destination, rel);
     const bytes = done.transfer?.bytes_transferred ?? 0;
-    await report(ctx, volumeOf(done), { transferState: done.transfer?.state, bytesTransferred: bytes }, 'final_update');
+    await report(
+      ctx,
+      volumeOf(done),
+      { transferState: done.transfer?.state, bytesTransferred: bytes },
+      'final_update',
+    );
     return { volume: volumeOf(done), bytesTransferred: bytes };
   });
   await verifyMirrored(destination, to);
@@ -46,16 +51,29 @@ export async function preCommit(ctx: OperationContext): Promise<PreCommitResult>
  * Creates, down, a destination copy of every source interface that is up and not yet copied;
  * returns the names of all copies. Home nodes are spread over the destination's healthy nodes.
  */
-async function prepareDestinationInterfaces(source: OntapClient, destination: OntapClient, from: Svm, to: Svm): Promise<Set<string>> {
+async function prepareDestinationInterfaces(
+  source: OntapClient,
+  destination: OntapClient,
+  from: Svm,
+  to: Svm,
+): Promise<Set<string>> {
   const [sourceLifs, present, nodes] = await Promise.all([
     source.interfaces.list({ svmName: from.name }),
     destination.interfaces.list({ svmName: to.name }),
     destination.nodes.list(),
   ]);
   const copies = new Set(present.map((l) => l.name));
-  const homes = nodes.filter(isHealthy).map((n) => n.name).sort();
-  if (homes.length === 0) throw new ValidationError('destination cluster has no healthy node to home the interfaces on', { side: 'destination' });
-  const missing = sourceLifs.filter((l) => l.enabled && !copies.has(l.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const homes = nodes
+    .filter(isHealthy)
+    .map((n) => n.name)
+    .sort();
+  if (homes.length === 0)
+    throw new ValidationError('destination cluster has no healthy node to home the interfaces on', {
+      side: 'destination',
+    });
+  const missing = sourceLifs
+    .filter((l) => l.enabled && !copies.has(l.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
   for (const [i, lif] of missing.entries()) {
     await destination.interfaces.create(copyOf(lif, to, homes[i % homes.length]));
     copies.add(lif.name);
@@ -74,11 +92,16 @@ const copyOf = (lif: IpInterface, to: Svm, homeNode: string) => ({
 
 /** Every relationship mirrored, healthy and its last transfer successful: nothing written at the source is missing. */
 async function verifyMirrored(destination: OntapClient, to: Svm): Promise<void> {
-  const bad = (await relationshipsInto(destination, to.name)).filter((r) => r.state !== 'snapmirrored' || !r.healthy || r.transfer?.state !== 'success');
+  const bad = (await relationshipsInto(destination, to.name)).filter(
+    (r) => r.state !== 'snapmirrored' || !r.healthy || r.transfer?.state !== 'success',
+  );
   if (bad.length > 0) {
-    throw new ValidationError(`volumes not fully mirrored after the final update: ${bad.map((r) => `${volumeOf(r)} (${r.state}, ${r.transfer?.state ?? 'no transfer'})`).join(', ')}`, {
-      side: 'destination',
-    });
+    throw new ValidationError(
+      `volumes not fully mirrored after the final update: ${bad.map((r) => `${volumeOf(r)} (${r.state}, ${r.transfer?.state ?? 'no transfer'})`).join(', ')}`,
+      {
+        side: 'destination',
+      },
+    );
   }
 }
 
@@ -88,7 +111,8 @@ export async function undoPreCommit(ctx: OperationContext): Promise<{ restored: 
   const to = await ownedDestinationSvm(destination, ctx.plan);
   if (!to) return { restored: [] };
   const restored = await enableSourceInterfacesCopiedTo(ctx, to);
-  for (const lif of await destination.interfaces.list({ svmName: to.name })) await unlessNotFound(destination.interfaces.delete(lif.uuid));
+  for (const lif of await destination.interfaces.list({ svmName: to.name }))
+    await unlessNotFound(destination.interfaces.delete(lif.uuid));
   return { restored };
 }
 

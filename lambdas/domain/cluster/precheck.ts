@@ -4,7 +4,7 @@
 import { ClusterStateError, ConflictError, InterClusterLinkError, NetworkError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
 import type { ClusterInfo } from '../../ontap/types';
-import { OperationContext, destinationSvmName, ownershipTag } from './context';
+import { destinationSvmName, type OperationContext, ownershipTag } from './context';
 import { dataVolumes, refuseUnsupported, sourceSvm } from './inventory';
 import { candidateAggregates, placeVolumes } from './placement';
 
@@ -17,7 +17,8 @@ export interface PrecheckReport {
   volumes: { name: string; size: number; aggregate: string }[];
 }
 
-const versionKey = (v: { generation: number; major: number; minor: number }): number => v.generation * 10_000 + v.major * 100 + v.minor;
+const versionKey = (v: { generation: number; major: number; minor: number }): number =>
+  v.generation * 10_000 + v.major * 100 + v.minor;
 
 export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
   const { source, destination } = ctx.clusters;
@@ -26,25 +27,40 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
   await checkPeered(destination, src.name);
   await checkPeered(source, dst.name);
 
-  for (const [side, info] of [['source', src], ['destination', dst]] as const) {
+  for (const [side, info] of [
+    ['source', src],
+    ['destination', dst],
+  ] as const) {
     if (versionKey(info.version) < versionKey({ ...MINIMUM_VERSION, minor: 0 })) {
-      throw new ClusterStateError(`${side} cluster ${info.name} runs ${info.version.full}; ONTAP 9.8 or later is required`, { side, field: `${side}.cluster` });
+      throw new ClusterStateError(
+        `${side} cluster ${info.name} runs ${info.version.full}; ONTAP 9.8 or later is required`,
+        { side, field: `${side}.cluster` },
+      );
     }
   }
   if (versionKey(dst.version) < versionKey(src.version)) {
-    throw new ClusterStateError(`destination ${dst.name} (${dst.version.full}) is older than source ${src.name} (${src.version.full})`, {
-      side: 'destination',
-      field: 'destination.cluster',
-    });
+    throw new ClusterStateError(
+      `destination ${dst.name} (${dst.version.full}) is older than source ${src.name} (${src.version.full})`,
+      {
+        side: 'destination',
+        field: 'destination.cluster',
+      },
+    );
   }
 
   const svm = await sourceSvm(source, ctx.plan);
   if (svm.state !== 'running') {
-    throw new ClusterStateError(`source SVM ${svm.name} is ${svm.state}, not running`, { side: 'source', field: 'source.svm' });
+    throw new ClusterStateError(`source SVM ${svm.name} is ${svm.state}, not running`, {
+      side: 'source',
+      field: 'source.svm',
+    });
   }
   const clash = await destination.svms.findByName(destinationSvmName(ctx.plan));
   if (clash && clash.comment !== ownershipTag(ctx.plan)) {
-    throw new ConflictError(`destination cluster ${dst.name} already has an SVM named ${clash.name}`, { side: 'destination', field: 'source.svm' });
+    throw new ConflictError(`destination cluster ${dst.name} already has an SVM named ${clash.name}`, {
+      side: 'destination',
+      field: 'source.svm',
+    });
   }
 
   const volumes = await dataVolumes(source, svm.name);
@@ -59,10 +75,21 @@ export async function precheck(ctx: OperationContext): Promise<PrecheckReport> {
 }
 
 /** Both clusters at once, so an outage of both is reported as one NetworkError on `both`. */
-export async function bothClusters(source: OntapClient, destination: OntapClient): Promise<[ClusterInfo, ClusterInfo]> {
+export async function bothClusters(
+  source: OntapClient,
+  destination: OntapClient,
+): Promise<[ClusterInfo, ClusterInfo]> {
   const [src, dst] = await Promise.allSettled([source.cluster.get(), destination.cluster.get()]);
-  if (src.status === 'rejected' && dst.status === 'rejected' && src.reason instanceof NetworkError && dst.reason instanceof NetworkError) {
-    throw new NetworkError(`neither cluster answered: ${src.reason.message}; ${dst.reason.message}`, { side: 'both', cause: src.reason });
+  if (
+    src.status === 'rejected' &&
+    dst.status === 'rejected' &&
+    src.reason instanceof NetworkError &&
+    dst.reason instanceof NetworkError
+  ) {
+    throw new NetworkError(`neither cluster answered: ${src.reason.message}; ${dst.reason.message}`, {
+      side: 'both',
+      cause: src.reason,
+    });
   }
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
@@ -72,9 +99,14 @@ export async function bothClusters(source: OntapClient, destination: OntapClient
 async function checkPeered(client: OntapClient, remote: string): Promise<void> {
   const peer = (await client.peers.list()).find((p) => p.name === remote || p.remote?.name === remote);
   if (!peer) {
-    throw new ClusterStateError(`${client.side} cluster is not peered with ${remote}`, { side: client.side, field: `${client.side}.cluster` });
+    throw new ClusterStateError(`${client.side} cluster is not peered with ${remote}`, {
+      side: client.side,
+      field: `${client.side}.cluster`,
+    });
   }
   if (peer.status.state !== 'available') {
-    throw new InterClusterLinkError(`${client.side} cluster's peer ${remote} is ${peer.status.state}`, { side: client.side });
+    throw new InterClusterLinkError(`${client.side} cluster's peer ${remote} is ${peer.status.state}`, {
+      side: client.side,
+    });
   }
 }

@@ -6,15 +6,22 @@
 // exists. undoSetup deletes exactly what carries this migration's tag, nothing else.
 
 import { ConflictError, TransientError } from '../../errors';
-import { unlessNotFound } from '../../ontap/client';
 import type { OntapClient } from '../../ontap/client';
+import { unlessNotFound } from '../../ontap/client';
 import type { Svm, Volume } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
 import { copyConfiguration } from './configuration';
-import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, ownershipTag, report, snapmirrorPath } from './context';
+import {
+  DEFAULT_CONCURRENCY,
+  destinationSvmName,
+  type OperationContext,
+  ownershipTag,
+  report,
+  snapmirrorPath,
+} from './context';
 import { dataVolumes, deleteVolume, ownedDestinationSvm, refuseUnsupported, sourceSvm } from './inventory';
-import { abortActiveTransfer, relationshipsInto, volumeOf } from './relationships';
 import { candidateAggregates, placeVolumes } from './placement';
+import { abortActiveTransfer, relationshipsInto, volumeOf } from './relationships';
 import { ensureSvmPeering, removeSvmPeering } from './svm-peering';
 
 /** The SnapMirror policy of a migration's relationships: all snapshots, not only labelled ones. */
@@ -22,7 +29,13 @@ export const MIGRATION_POLICY = 'MirrorAllSnapshots';
 
 export interface SetupResult {
   svm: { name: string; uuid: string };
-  volumes: { name: string; sourceUuid: string; destinationUuid: string; aggregate: string; relationshipUuid: string }[];
+  volumes: {
+    name: string;
+    sourceUuid: string;
+    destinationUuid: string;
+    aggregate: string;
+    relationshipUuid: string;
+  }[];
 }
 
 export async function setup(ctx: OperationContext): Promise<SetupResult> {
@@ -33,7 +46,10 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   refuseUnsupported(volumes);
   const to = await destinationSvm(destination, ctx, from);
   const sourceCluster = (await source.cluster.get()).name;
-  const sourceAlias = await ensureSvmPeering(source, destination, { from: { svm: from, cluster: sourceCluster }, to: { svm: to } });
+  const sourceAlias = await ensureSvmPeering(source, destination, {
+    from: { svm: from, cluster: sourceCluster },
+    to: { svm: to },
+  });
   await copyConfiguration(source, destination, from, to);
 
   const existing = new Map((await destination.volumes.list({ svmName: to.name })).map((v) => [v.name, v]));
@@ -46,14 +62,42 @@ export async function setup(ctx: OperationContext): Promise<SetupResult> {
   const nodeOf = new Map(aggregates.map((a) => [a.name, a.node.name]));
 
   const created = await forEachLimited(volumes, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (volume) => {
-    const target = existing.get(volume.name) ?? (await createVolume(destination, to, volume, placement.get(volume.name) as string));
+    const target =
+      existing.get(volume.name) ??
+      (await createVolume(destination, to, volume, placement.get(volume.name) as string));
     const aggregate = target.aggregates[0]?.name ?? '';
     // The data the baseline will move (logical used space), so progress can show a fraction.
     const totalBytes = volume.space?.used;
-    await report(ctx, volume.name, { sourceUuid: volume.uuid, destinationUuid: target.uuid, node: nodeOf.get(aggregate), ...(totalBytes !== undefined && { totalBytes }) }, 'volume_created');
-    const relationship = await ensureRelationship(ctx, { cluster: sourceCluster, svm: sourceAlias }, to.name, volume.name);
-    await report(ctx, volume.name, { relationshipUuid: relationship.uuid, transferState: relationship.transfer?.state }, 'relationship_created');
-    return { name: volume.name, sourceUuid: volume.uuid, destinationUuid: target.uuid, aggregate, relationshipUuid: relationship.uuid };
+    await report(
+      ctx,
+      volume.name,
+      {
+        sourceUuid: volume.uuid,
+        destinationUuid: target.uuid,
+        node: nodeOf.get(aggregate),
+        ...(totalBytes !== undefined && { totalBytes }),
+      },
+      'volume_created',
+    );
+    const relationship = await ensureRelationship(
+      ctx,
+      { cluster: sourceCluster, svm: sourceAlias },
+      to.name,
+      volume.name,
+    );
+    await report(
+      ctx,
+      volume.name,
+      { relationshipUuid: relationship.uuid, transferState: relationship.transfer?.state },
+      'relationship_created',
+    );
+    return {
+      name: volume.name,
+      sourceUuid: volume.uuid,
+      destinationUuid: target.uuid,
+      aggregate,
+      relationshipUuid: relationship.uuid,
+    };
   });
   return { svm: { name: to.name, uuid: to.uuid }, volumes: created };
 }
@@ -63,9 +107,17 @@ async function destinationSvm(destination: OntapClient, ctx: OperationContext, f
   const name = destinationSvmName(ctx.plan);
   let svm = await destination.svms.findByName(name);
   if (svm && svm.comment !== ownershipTag(ctx.plan)) {
-    throw new ConflictError(`destination already has an SVM named ${name} that this migration did not create`, { side: 'destination', field: 'source.svm' });
+    throw new ConflictError(
+      `destination already has an SVM named ${name} that this migration did not create`,
+      { side: 'destination', field: 'source.svm' },
+    );
   }
-  svm ??= await destination.svms.create({ name, subtype: 'default', language: from.language, comment: ownershipTag(ctx.plan) });
+  svm ??= await destination.svms.create({
+    name,
+    subtype: 'default',
+    language: from.language,
+    comment: ownershipTag(ctx.plan),
+  });
   if (svm.state === 'running' || svm.state === 'starting') {
     await destination.svms.stop(svm.uuid);
     svm = await destination.svms.get(svm.uuid);
@@ -85,7 +137,12 @@ function createVolume(destination: OntapClient, to: Svm, volume: Volume, aggrega
 }
 
 /** `from.svm` is the source SVM's local name on the destination (the peering alias). */
-async function ensureRelationship(ctx: OperationContext, from: { cluster: string; svm: string }, toSvm: string, volume: string) {
+async function ensureRelationship(
+  ctx: OperationContext,
+  from: { cluster: string; svm: string },
+  toSvm: string,
+  volume: string,
+) {
   const snapmirror = ctx.clusters.destination.snapmirror;
   const destinationPath = snapmirrorPath(toSvm, volume);
   return (
@@ -143,10 +200,13 @@ async function deleteSvmUnlessRefilled(ctx: OperationContext, svm: Svm): Promise
   } catch (err) {
     const appeared = await dataVolumes(destination, svm.name);
     if (appeared.length === 0) throw err;
-    throw new TransientError(`destination SVM ${svm.name} gained ${appeared.map((v) => v.name).join(', ')} while it was being undone; undoing again`, {
-      side: 'destination',
-      cause: err,
-    });
+    throw new TransientError(
+      `destination SVM ${svm.name} gained ${appeared.map((v) => v.name).join(', ')} while it was being undone; undoing again`,
+      {
+        side: 'destination',
+        cause: err,
+      },
+    );
   }
 }
 

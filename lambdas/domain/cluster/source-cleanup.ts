@@ -6,7 +6,7 @@ import type { OntapClient } from '../../ontap/client';
 import type { Svm } from '../../ontap/types';
 import { isDestinationServing } from './commit';
 import { forEachLimited } from './concurrency';
-import { DEFAULT_CONCURRENCY, OperationContext, report } from './context';
+import { DEFAULT_CONCURRENCY, type OperationContext, report } from './context';
 import { dataVolumes, deleteVolume, ownedDestinationSvm } from './inventory';
 import { removeSvmPeering } from './svm-peering';
 
@@ -16,7 +16,10 @@ export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVol
   const from = await source.svms.findByName(ctx.plan.sourceSvm);
   if (!from) return { deletedVolumes: [] };
   if (!(await isDestinationServing(ctx))) {
-    throw new ClusterStateError(`refusing to delete source SVM ${from.name}: the destination does not serve its clients`, { side: 'destination' });
+    throw new ClusterStateError(
+      `refusing to delete source SVM ${from.name}: the destination does not serve its clients`,
+      { side: 'destination' },
+    );
   }
   const to = await ownedDestinationSvm(ctx.clusters.destination, ctx.plan);
   if (to) await removeSvmPeering(ctx.clusters.destination, to.name, from.name);
@@ -25,7 +28,8 @@ export async function sourceCleanup(ctx: OperationContext): Promise<{ deletedVol
     await deleteVolume(source, volume);
     await report(ctx, volume.name, {}, 'source_deleted');
   });
-  for (const lif of await source.interfaces.list({ svmName: from.name })) await source.interfaces.delete(lif.uuid);
+  for (const lif of await source.interfaces.list({ svmName: from.name }))
+    await source.interfaces.delete(lif.uuid);
   await deleteSvm(source, from);
   return { deletedVolumes: volumes.map((v) => v.name) };
 }

@@ -4,12 +4,12 @@
 // undoTransfer aborts transfers and deletes the relationships.
 
 import { InterClusterLinkError } from '../../errors';
-import { errorFromRelationship } from '../../ontap/client';
 import type { OntapClient } from '../../ontap/client';
+import { errorFromRelationship } from '../../ontap/client';
 import { durationSeconds } from '../../ontap/duration';
 import type { SnapmirrorRelationship } from '../../ontap/types';
 import { forEachLimited } from './concurrency';
-import { DEFAULT_CONCURRENCY, OperationContext, destinationSvmName, report } from './context';
+import { DEFAULT_CONCURRENCY, destinationSvmName, type OperationContext, report } from './context';
 import { ownedDestinationSvm } from './inventory';
 import { isTransferring, relationshipsInto, volumeOf } from './relationships';
 import { deleteRelationshipsInto } from './setup';
@@ -45,7 +45,10 @@ export async function startTransfer(ctx: OperationContext): Promise<TransferProg
   return { ready: false, volumes };
 }
 
-export async function pollTransfer(ctx: OperationContext, opts: { lagThresholdSeconds: number }): Promise<TransferProgress> {
+export async function pollTransfer(
+  ctx: OperationContext,
+  opts: { lagThresholdSeconds: number },
+): Promise<TransferProgress> {
   const destination = ctx.clusters.destination;
   const relationships = await relationshipsInto(destination, destinationSvmName(ctx.plan));
   const volumes = await forEachLimited(relationships, ctx.concurrency ?? DEFAULT_CONCURRENCY, async (rel) => {
@@ -56,12 +59,23 @@ export async function pollTransfer(ctx: OperationContext, opts: { lagThresholdSe
   });
   const ready =
     volumes.length > 0 &&
-    volumes.every((v) => v.state === 'snapmirrored' && !v.action && v.transferState === 'success' && v.lagSeconds !== undefined && v.lagSeconds <= opts.lagThresholdSeconds);
+    volumes.every(
+      (v) =>
+        v.state === 'snapmirrored' &&
+        !v.action &&
+        v.transferState === 'success' &&
+        v.lagSeconds !== undefined &&
+        v.lagSeconds <= opts.lagThresholdSeconds,
+    );
   return { ready, volumes };
 }
 
 /** Starts what a volume needs next: its baseline, a restart of a failed transfer, or an update when it lags. */
-async function nudge(ctx: OperationContext, rel: SnapmirrorRelationship, lagThresholdSeconds: number): Promise<VolumeTransferStatus['action']> {
+async function nudge(
+  ctx: OperationContext,
+  rel: SnapmirrorRelationship,
+  lagThresholdSeconds: number,
+): Promise<VolumeTransferStatus['action']> {
   const snapmirror = ctx.clusters.destination.snapmirror;
   if (isTransferring(rel) || rel.state === 'paused' || rel.state === 'broken_off') return undefined;
   const failed = rel.transfer !== undefined && rel.transfer.state !== 'success';
@@ -88,7 +102,7 @@ async function failIfLinkDown(destination: OntapClient, rel: SnapmirrorRelations
   const peers = await destination.peers.list();
   const sourceCluster = rel.source.cluster?.name;
   const peer = peers.find((p) => p.name === sourceCluster) ?? (peers.length === 1 ? peers[0] : undefined);
-  if (!peer || peer.status.state !== 'available') throw cause;
+  if (peer?.status.state !== 'available') throw cause;
 }
 
 function statusOf(rel: SnapmirrorRelationship, action: VolumeTransferStatus['action']): VolumeTransferStatus {
@@ -103,8 +117,16 @@ function statusOf(rel: SnapmirrorRelationship, action: VolumeTransferStatus['act
   };
 }
 
-async function reportStatus(ctx: OperationContext, status: VolumeTransferStatus, action: VolumeTransferStatus['action']): Promise<void> {
-  const patch = { relationshipUuid: status.relationshipUuid, transferState: status.transferState, bytesTransferred: status.bytesTransferred };
+async function reportStatus(
+  ctx: OperationContext,
+  status: VolumeTransferStatus,
+  action: VolumeTransferStatus['action'],
+): Promise<void> {
+  const patch = {
+    relationshipUuid: status.relationshipUuid,
+    transferState: status.transferState,
+    bytesTransferred: status.bytesTransferred,
+  };
   await report(ctx, status.volume, patch, action === 'initialized' ? 'transfer_initialized' : undefined);
 }
 

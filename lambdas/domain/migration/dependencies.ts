@@ -2,7 +2,7 @@
 // runs in Lambda (SSM, DynamoDB, Step Functions) and in the local runner.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConfigSource } from '../../config';
-import type { OntapClient, ClusterSide } from '../../ontap/client';
+import type { ClusterSide, OntapClient } from '../../ontap/client';
 import type { MigrationStore } from '../../state/migration-store';
 import type { MigrationNotifier } from './events';
 

@@ -13,7 +13,9 @@ const MAX_BACKOFF_MS = 5_000;
 export async function linkState(ctx: OperationContext): Promise<{ source: string; state: string }> {
   const { source, destination } = ctx.clusters;
   const sourceName = (await source.cluster.get()).name;
-  const peer = (await destination.peers.list()).find((p) => p.name === sourceName || p.remote?.name === sourceName);
+  const peer = (await destination.peers.list()).find(
+    (p) => p.name === sourceName || p.remote?.name === sourceName,
+  );
   return { source: sourceName, state: peer?.status.state ?? 'missing' };
 }
 

@@ -18,7 +18,11 @@ export async function operationContext(step: MigrationStep): Promise<OperationCo
     now: () => step.deps.now(),
     // The cut-over window is measured at the clusters: source interfaces down -> destination's up.
     milestone: async (name, at) => {
-      await step.save(name === 'client_access_stopped' ? { times: { cutoverStart: at } } : { times: { cutoverComplete: at }, destinationServing: true });
+      await step.save(
+        name === 'client_access_stopped'
+          ? { times: { cutoverStart: at } }
+          : { times: { cutoverComplete: at }, destinationServing: true },
+      );
     },
     // Setup meets each volume first; later steps only update the items it created.
     checkpoint: async (volume: string, patch: VolumeCheckpointPatch) => {

@@ -2,8 +2,9 @@
 // records its phase and milestones in DynamoDB and leaves the cluster work to ../cluster.
 import { AbortRequested, ConflictError, InterClusterLinkError } from '../../errors';
 import { parseExecutionInput } from '../../input';
-import * as cluster from '../cluster';
 import type { MigrationState } from '../../state/records';
+import type { PollAction, PreCommitAction } from '../../steps';
+import * as cluster from '../cluster';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { linkState, rideOutLinkOutages } from './link-outage';
@@ -11,7 +12,6 @@ import { operationContext } from './operations';
 import { checkRequest } from './request-checks';
 import { followSource, requireSourceUnchanged } from './source-inventory';
 import { MigrationStep, type TaskPayload } from './step';
-import type { PollAction, PreCommitAction } from '../../steps';
 
 export interface PollOutcome {
   action: PollAction;
@@ -65,14 +65,22 @@ export async function pollTransfer(payload: PollPayload, deps: Dependencies): Pr
   const interrupted = await operatorInterruption(step, iteration);
   if (interrupted) return interrupted;
   const progress = await pollWithinLinkOutages(step);
-  const volumesReady = progress.volumes.filter((v) => v.state === 'snapmirrored' && v.transferState === 'success').length;
+  const volumesReady = progress.volumes.filter(
+    (v) => v.state === 'snapmirrored' && v.transferState === 'success',
+  ).length;
   if (!progress.ready) {
     await step.save({}); // keeps the lease alive while the loop waits
     return { action: 'wait', iteration, volumesReady, volumes: progress.volumes.length };
   }
   const m = step.record;
-  await step.enter('ready_for_cutover', m.options.autoCutover ? { times: { cutoverTrigger: now(deps) } } : {});
-  await step.event('ready_for_cutover', { volumes: progress.volumes.length, autoCutover: m.options.autoCutover });
+  await step.enter(
+    'ready_for_cutover',
+    m.options.autoCutover ? { times: { cutoverTrigger: now(deps) } } : {},
+  );
+  await step.event('ready_for_cutover', {
+    volumes: progress.volumes.length,
+    autoCutover: m.options.autoCutover,
+  });
   return { action: 'ready', iteration, volumesReady, volumes: progress.volumes.length };
 }
 
@@ -160,7 +168,10 @@ export async function commit(payload: TaskPayload, deps: Dependencies): Promise<
   // Set by the destination_serving milestone, unless a crashed run had already brought the interfaces up.
   const cutoverComplete = step.record.times.cutoverComplete ?? now(deps);
   await step.enter('cutover_complete', { destinationServing: result.serving, times: { cutoverComplete } });
-  await step.event('cutover_complete', { serving: result.serving, ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete) });
+  await step.event('cutover_complete', {
+    serving: result.serving,
+    ...cutoverWindow(step.record.times.cutoverStart, cutoverComplete),
+  });
   return { serving: result.serving };
 }
 
@@ -180,7 +191,10 @@ async function passPointOfNoReturn(step: MigrationStep): Promise<void> {
 }
 
 /** How long clients were cut off: from pre-commit stopping the source to the destination serving (the CutoverWindowSeconds metric). */
-function cutoverWindow(cutoverStart: string | undefined, cutoverComplete: string): { cutoverWindowSeconds?: number } {
+function cutoverWindow(
+  cutoverStart: string | undefined,
+  cutoverComplete: string,
+): { cutoverWindowSeconds?: number } {
   if (!cutoverStart) return {};
   return { cutoverWindowSeconds: (Date.parse(cutoverComplete) - Date.parse(cutoverStart)) / 1000 };
 }
@@ -188,7 +202,10 @@ function cutoverWindow(cutoverStart: string | undefined, cutoverComplete: string
 async function requireLink(ctx: cluster.OperationContext): Promise<void> {
   const link = await linkState(ctx);
   if (link.state !== 'available') {
-    throw new InterClusterLinkError(`the inter-cluster link to ${link.source} is ${link.state} at the point of no return`, { side: 'both' });
+    throw new InterClusterLinkError(
+      `the inter-cluster link to ${link.source} is ${link.state} at the point of no return`,
+      { side: 'both' },
+    );
   }
 }
 
@@ -213,13 +230,19 @@ async function pollWithinLinkOutages(step: MigrationStep): Promise<cluster.Trans
 async function rollsForwardOnly(step: MigrationStep, ctx: cluster.OperationContext): Promise<boolean> {
   if (step.record.destinationServing) return true;
   if (!(await cluster.destinationTakesClients(ctx))) return false;
-  await step.save({ destinationServing: true, message: 'the destination SVM takes clients: the migration only rolls forward' });
+  await step.save({
+    destinationServing: true,
+    message: 'the destination SVM takes clients: the migration only rolls forward',
+  });
   await step.event('destination_serving_found', {});
   return true;
 }
 
 /** A commit failed (the link lost, or anything else): may the source be restarted? */
-export async function recordCommitFailure(payload: TaskPayload, deps: Dependencies): Promise<{ destinationServing: boolean }> {
+export async function recordCommitFailure(
+  payload: TaskPayload,
+  deps: Dependencies,
+): Promise<{ destinationServing: boolean }> {
   const step = await MigrationStep.open(deps, payload);
   const serving = await rollsForwardOnly(step, await operationContext(step));
   await step.save({ message: `commit failed with ${payload.error?.Error ?? 'an error'}` });
@@ -228,13 +251,19 @@ export async function recordCommitFailure(payload: TaskPayload, deps: Dependenci
 }
 
 /** Claim 2: the destination does not take clients yet, so the source SVM comes back and the run restarts. */
-export async function restartSourceVserver(payload: TaskPayload, deps: Dependencies): Promise<{ restored: number }> {
+export async function restartSourceVserver(
+  payload: TaskPayload,
+  deps: Dependencies,
+): Promise<{ restored: number }> {
   const step = await MigrationStep.open(deps, payload);
   // Asked of the destination cluster again, and recorded, before anything is undone.
   if (await rollsForwardOnly(step, await operationContext(step))) {
-    throw new ConflictError(`refusing to restart source SVM ${step.record.source.svm}: the destination takes clients; run again to finish the commit`, {
-      side: 'destination',
-    });
+    throw new ConflictError(
+      `refusing to restart source SVM ${step.record.source.svm}: the destination takes clients; run again to finish the commit`,
+      {
+        side: 'destination',
+      },
+    );
   }
   await beginUndoOf(step, payload);
   const result = await cluster.restartSourceVserver(await operationContext(step));
@@ -255,16 +284,25 @@ export async function sourceCleanup(payload: TaskPayload, deps: Dependencies): P
 
 export async function complete(payload: TaskPayload, deps: Dependencies): Promise<{ state: MigrationState }> {
   const step = await MigrationStep.open(deps, payload);
-  const state: MigrationState = step.record.options.autoSourceCleanup ? 'migrate_complete' : 'ready_for_source_cleanup';
+  const state: MigrationState = step.record.options.autoSourceCleanup
+    ? 'migrate_complete'
+    : 'ready_for_source_cleanup';
   await step.event('migration_complete', { state });
-  await deps.store.release(step.id, { owner: payload.executionId, expectedVersion: step.record.version }, { phase: state, status: state, times: { end: now(deps) } });
+  await deps.store.release(
+    step.id,
+    { owner: payload.executionId, expectedVersion: step.record.version },
+    { phase: state, status: state, times: { end: now(deps) } },
+  );
   return { state };
 }
 
 // --- shared -------------------------------------------------------------------------------
 
 /** Pause and abort requests at the loop points, where stopping is clean; past the cap, a fresh execution. */
-async function operatorInterruption(step: MigrationStep, iteration: number): Promise<PollOutcome | undefined> {
+async function operatorInterruption(
+  step: MigrationStep,
+  iteration: number,
+): Promise<PollOutcome | undefined> {
   const interrupted = await requestedInterruption(step);
   if (interrupted) return { action: interrupted, iteration };
   if (iteration >= step.tunables.pollIterationCap) return { action: 'continueAsNew', iteration };
@@ -277,16 +315,27 @@ async function requestedInterruption(step: MigrationStep): Promise<'aborted' | '
   if (requests.abort) return abortRequested(step);
   if (requests.pause) {
     // The lock stays held while paused (a long lease): nobody else migrates this SVM meanwhile.
-    await step.deps.store.update(step.id, { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 }, { status: 'migrate_paused' });
+    await step.deps.store.update(
+      step.id,
+      { owner: step.payload.executionId, expectedVersion: step.record.version, leaseSeconds: 30 * 86_400 },
+      { status: 'migrate_paused' },
+    );
     await step.deps.store.clearRequest(step.id, step.payload.executionId, 'pause');
-    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', { requestedAt: requests.pause, phase: step.record.phase });
+    await recordEvent(step.deps, { ...step.record, status: 'migrate_paused' }, 'migration_paused', {
+      requestedAt: requests.pause,
+      phase: step.record.phase,
+    });
     return 'paused';
   }
   return undefined;
 }
 
 async function abortRequested(step: MigrationStep): Promise<'aborted'> {
-  await step.event('abort_requested', { requestedAt: step.record.requests.abort, phase: step.record.phase, step: step.payload.stateName });
+  await step.event('abort_requested', {
+    requestedAt: step.record.requests.abort,
+    phase: step.record.phase,
+    step: step.payload.stateName,
+  });
   return 'aborted';
 }
 
@@ -294,7 +343,9 @@ async function abortRequested(step: MigrationStep): Promise<'aborted'> {
 async function refuseIfAborted(step: MigrationStep): Promise<void> {
   if (!step.record.requests.abort) return;
   await abortRequested(step);
-  throw new AbortRequested(`migration ${step.id} aborted by the operator in ${step.record.phase}: rolling back`);
+  throw new AbortRequested(
+    `migration ${step.id} aborted by the operator in ${step.record.phase}: rolling back`,
+  );
 }
 
 async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<MigrationStep> {
@@ -305,7 +356,10 @@ async function beginUndo(deps: Dependencies, payload: TaskPayload): Promise<Migr
 
 async function beginUndoOf(step: MigrationStep, payload: TaskPayload): Promise<void> {
   if (step.record.status === 'rolling_back') return;
-  await step.save({ status: 'rolling_back', message: `rolling back after ${payload.error?.Error ?? 'an abort'}` });
+  await step.save({
+    status: 'rolling_back',
+    message: `rolling back after ${payload.error?.Error ?? 'an abort'}`,
+  });
   await step.event('rollback_started', { cause: payload.error?.Error, from: payload.stateName });
 }
 
@@ -320,9 +374,16 @@ export interface PrecheckEvent {
 export async function precheck(event: PrecheckEvent, deps: Dependencies): Promise<cluster.PrecheckReport> {
   const input = parseExecutionInput(event.input);
   await checkRequest(input, deps);
-  const [source, destination] = await Promise.all([deps.connect(input.source.cluster, 'source'), deps.connect(input.destination.cluster, 'destination')]);
+  const [source, destination] = await Promise.all([
+    deps.connect(input.source.cluster, 'source'),
+    deps.connect(input.destination.cluster, 'destination'),
+  ]);
   return cluster.precheck({
     clusters: { source, destination },
-    plan: { migrationId: 'precheck', sourceSvm: input.source.svm, ...(input.destination.aggregates && { aggregates: input.destination.aggregates }) },
+    plan: {
+      migrationId: 'precheck',
+      sourceSvm: input.source.svm,
+      ...(input.destination.aggregates && { aggregates: input.destination.aggregates }),
+    },
   });
 }

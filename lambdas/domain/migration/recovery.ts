@@ -1,13 +1,13 @@
 // What happens after a failure has been undone, or an undo itself failed, and how a long
 // execution hands over to a fresh one: DecideRestart, RecordUndoFailed, ContinueAsNew.
 import { ConflictError, NOT_RESTARTABLE_ERRORS, TransientError } from '../../errors';
-import * as cluster from '../cluster';
 import type { ExecutionInput } from '../../input';
+import type { RestartAction } from '../../steps';
+import * as cluster from '../cluster';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 import { operationContext } from './operations';
 import { MigrationStep, type TaskPayload } from './step';
-import type { RestartAction } from '../../steps';
 
 export interface RestartDecision {
   action: RestartAction;
@@ -56,9 +56,18 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
       message: `restarted after ${cause ?? 'a failure'} (restart ${m.restarts + 1} of ${step.tunables.restartLimit})`,
     });
     await step.event('migration_restarted', { cause, generation: next.generation, restart: next.restarts });
-    return { action: 'restart', generation: next.generation, restarts: next.restarts, waitSeconds: restartBackoffSeconds(next.restarts) };
+    return {
+      action: 'restart',
+      generation: next.generation,
+      restarts: next.restarts,
+      waitSeconds: restartBackoffSeconds(next.restarts),
+    };
   }
-  await step.event('migration_failed', { cause, restarts: m.restarts, ...(!restartable && { restartable: false }) });
+  await step.event('migration_failed', {
+    cause,
+    restarts: m.restarts,
+    ...(!restartable && { restartable: false }),
+  });
   const done = await deps.store.release(m.id, fence(payload, step), {
     status: 'migrate_failed',
     times: { end },
@@ -70,7 +79,10 @@ export async function decideRestart(payload: TaskPayload, deps: Dependencies): P
 }
 
 /** An undo failed after its retries: record it and keep the SVM locked until a person looks. */
-export async function recordUndoFailed(payload: TaskPayload, deps: Dependencies): Promise<{ recorded: true }> {
+export async function recordUndoFailed(
+  payload: TaskPayload,
+  deps: Dependencies,
+): Promise<{ recorded: true }> {
   const step = await MigrationStep.open(deps, payload);
   await step.save({
     status: 'undo_failed',
@@ -128,7 +140,9 @@ export async function relocate(payload: TaskPayload, deps: Dependencies): Promis
   const step = await MigrationStep.open(deps, payload);
   const limit = step.tunables.relocationLimit;
   if (step.record.relocations >= limit) {
-    throw new ConflictError(`relocation limit reached (${limit}): ${payload.step ?? 'the step'} keeps failing on unhealthy nodes`);
+    throw new ConflictError(
+      `relocation limit reached (${limit}): ${payload.step ?? 'the step'} keeps failing on unhealthy nodes`,
+    );
   }
   const ctx = await operationContext(step);
   const relocated: RelocationOutcome['relocated'] = [];
@@ -137,7 +151,10 @@ export async function relocate(payload: TaskPayload, deps: Dependencies): Promis
     // wait (Retry) rather than fail the relocation into the undo chain.
     if (node.state !== 'taken_over') {
       const partner = await cluster.pickHealthyNode(ctx.clusters.destination, node.name);
-      throw new TransientError(`destination node ${node.name} is ${node.state}; waiting for ${partner.name} to take over`, { side: 'destination', node: node.name });
+      throw new TransientError(
+        `destination node ${node.name} is ${node.state}; waiting for ${partner.name} to take over`,
+        { side: 'destination', node: node.name },
+      );
     }
     const moved = await cluster.relocateDestinationVolumes(ctx, node.name);
     relocated.push({ side: 'destination', from: node.name, to: moved.node, volumes: moved.moved });
@@ -145,7 +162,11 @@ export async function relocate(payload: TaskPayload, deps: Dependencies): Promis
   for (const node of (await ctx.clusters.source.nodes.list()).filter((n) => n.state !== 'up')) {
     // The source's volumes stay where they are; they are served again once the partner took over.
     const partner = await cluster.pickHealthyNode(ctx.clusters.source, node.name);
-    if (node.state !== 'taken_over') throw new TransientError(`source node ${node.name} is ${node.state}; waiting for ${partner.name} to take over`, { side: 'source', node: node.name });
+    if (node.state !== 'taken_over')
+      throw new TransientError(
+        `source node ${node.name} is ${node.state}; waiting for ${partner.name} to take over`,
+        { side: 'source', node: node.name },
+      );
     relocated.push({ side: 'source', from: node.name, to: partner.name, volumes: [] });
   }
   await step.save({ add: { relocations: 1 } });

@@ -9,9 +9,16 @@ import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 
 /** The migration after the repair was recorded: rolling back (retryUndo) or released (markRepaired). */
-export async function repairUndoFailed(m: MigrationRecord, repair: UndoRepair, executionId: string, deps: Dependencies): Promise<MigrationRecord> {
+export async function repairUndoFailed(
+  m: MigrationRecord,
+  repair: UndoRepair,
+  executionId: string,
+  deps: Dependencies,
+): Promise<MigrationRecord> {
   if (m.status !== 'undo_failed') {
-    throw new ConflictError(`repair of migration ${m.id} refused: it is ${m.status}, not undo_failed`, { field: 'repair' });
+    throw new ConflictError(`repair of migration ${m.id} refused: it is ${m.status}, not undo_failed`, {
+      field: 'repair',
+    });
   }
   if (repair.action === 'retryUndo' && m.pointOfNoReturn) {
     throw new ConflictError(
@@ -33,7 +40,10 @@ export async function repairUndoFailed(m: MigrationRecord, repair: UndoRepair, e
   }
   // DecideRestart ends an aborted migration rolled back instead of restarting it, and releases the lock.
   await deps.store.request(m.id, 'abort', deps.now().toISOString());
-  const rolling = await deps.store.update(m.id, fence, { status: 'rolling_back', message: `undo retried by the operator (${repair.reason})` });
+  const rolling = await deps.store.update(m.id, fence, {
+    status: 'rolling_back',
+    message: `undo retried by the operator (${repair.reason})`,
+  });
   await recordEvent(deps, rolling, 'undo_retried', { reason: repair.reason, executionId });
   return rolling;
 }

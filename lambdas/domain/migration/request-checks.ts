@@ -17,9 +17,12 @@ import type { Dependencies } from './dependencies';
  */
 export async function checkRequest(input: ExecutionInput, deps: Dependencies): Promise<void> {
   if (input.destination.cluster === input.source.cluster) {
-    throw new ValidationError(`destination.cluster must differ from source.cluster (both are ${JSON.stringify(input.source.cluster)})`, {
-      field: 'destination.cluster',
-    });
+    throw new ValidationError(
+      `destination.cluster must differ from source.cluster (both are ${JSON.stringify(input.source.cluster)})`,
+      {
+        field: 'destination.cluster',
+      },
+    );
   }
   const source = await connect(deps, input.source.cluster, 'source');
   const destination = await connect(deps, input.destination.cluster, 'destination');
@@ -28,10 +31,13 @@ export async function checkRequest(input: ExecutionInput, deps: Dependencies): P
   await sourceSvm(source, { migrationId: 'request', sourceSvm: input.source.svm });
   const clash = await destination.svms.findByName(input.source.svm);
   if (clash) {
-    throw new ConflictError(`source.svm: destination cluster ${input.destination.cluster} already has an SVM named ${clash.name}`, {
-      side: 'destination',
-      field: 'source.svm',
-    });
+    throw new ConflictError(
+      `source.svm: destination cluster ${input.destination.cluster} already has an SVM named ${clash.name}`,
+      {
+        side: 'destination',
+        field: 'source.svm',
+      },
+    );
   }
   const aggregates = input.destination.aggregates;
   if (aggregates && aggregates.length > 0) {
@@ -46,6 +52,9 @@ async function connect(deps: Dependencies, cluster: string, side: ClusterSide): 
     return await deps.connect(cluster, side);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
-    throw new NotFoundError(`${side}.cluster: cluster ${JSON.stringify(cluster)} is not configured (${err.message})`, { field: `${side}.cluster`, cause: err });
+    throw new NotFoundError(
+      `${side}.cluster: cluster ${JSON.stringify(cluster)} is not configured (${err.message})`,
+      { field: `${side}.cluster`, cause: err },
+    );
   }
 }

@@ -17,7 +17,10 @@ export interface SourceDrift {
 
 export async function sourceDrift(ctx: cluster.OperationContext): Promise<SourceDrift> {
   const { source, destination } = ctx.clusters;
-  const [volumes, copies] = await Promise.all([dataVolumes(source, ctx.plan.sourceSvm), dataVolumes(destination, destinationSvmName(ctx.plan))]);
+  const [volumes, copies] = await Promise.all([
+    dataVolumes(source, ctx.plan.sourceSvm),
+    dataVolumes(destination, destinationSvmName(ctx.plan)),
+  ]);
   const onSource = new Set(volumes.map((v) => v.name));
   const copied = new Set(copies.map((v) => v.name));
   return {
@@ -34,7 +37,10 @@ export async function sourceDrift(ctx: cluster.OperationContext): Promise<Source
  */
 export async function followSource(step: MigrationStep, ctx: cluster.OperationContext): Promise<void> {
   const drift = await sourceDrift(ctx);
-  refuseDrift(step, { added: step.record.options.sourceChanges === 'refuse' ? drift.added : [], deleted: drift.deleted });
+  refuseDrift(step, {
+    added: step.record.options.sourceChanges === 'refuse' ? drift.added : [],
+    deleted: drift.deleted,
+  });
   if (drift.added.length === 0) return;
   await cluster.setup(ctx);
   await cluster.startTransfer(ctx);
@@ -42,7 +48,10 @@ export async function followSource(step: MigrationStep, ctx: cluster.OperationCo
 }
 
 /** Before pre-commit takes the source interfaces down: any difference fails it now, naming it. */
-export async function requireSourceUnchanged(step: MigrationStep, ctx: cluster.OperationContext): Promise<void> {
+export async function requireSourceUnchanged(
+  step: MigrationStep,
+  ctx: cluster.OperationContext,
+): Promise<void> {
   refuseDrift(step, await sourceDrift(ctx));
 }
 

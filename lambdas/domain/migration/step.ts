@@ -3,7 +3,13 @@
 import type { Tunables } from '../../config';
 import { ConflictError } from '../../errors';
 import type { OntapClient } from '../../ontap/client';
-import type { MigrationPatch, MigrationRecord, MigrationState, VolumePatch, VolumeProgress } from '../../state/records';
+import type {
+  MigrationPatch,
+  MigrationRecord,
+  MigrationState,
+  VolumePatch,
+  VolumeProgress,
+} from '../../state/records';
 import type { Dependencies } from './dependencies';
 import { recordEvent } from './events';
 
@@ -37,7 +43,9 @@ export class MigrationStep {
     const record = await deps.store.get(payload.migrationId);
     if (!record) throw new ConflictError(`migration ${payload.migrationId} does not exist`);
     if (record.owner !== payload.executionId) {
-      throw new ConflictError(`execution ${payload.executionId} no longer owns migration ${record.id} (owner: ${record.owner ?? 'none'})`);
+      throw new ConflictError(
+        `execution ${payload.executionId} no longer owns migration ${record.id} (owner: ${record.owner ?? 'none'})`,
+      );
     }
     const step = new MigrationStep(deps, payload, record, await deps.config.tunables());
     if ((payload.retryCount ?? 0) > 0) await step.countRetry();
@@ -53,7 +61,11 @@ export class MigrationStep {
   }
 
   async save(patch: MigrationPatch): Promise<MigrationRecord> {
-    this.current = await this.deps.store.update(this.current.id, { owner: this.payload.executionId, expectedVersion: this.current.version }, patch);
+    this.current = await this.deps.store.update(
+      this.current.id,
+      { owner: this.payload.executionId, expectedVersion: this.current.version },
+      patch,
+    );
     return this.current;
   }
 
@@ -61,7 +73,9 @@ export class MigrationStep {
   async refresh(): Promise<MigrationRecord> {
     const record = await this.deps.store.get(this.current.id);
     if (!record || record.owner !== this.payload.executionId) {
-      throw new ConflictError(`execution ${this.payload.executionId} no longer owns migration ${this.current.id} (owner: ${record?.owner ?? 'none'})`);
+      throw new ConflictError(
+        `execution ${this.payload.executionId} no longer owns migration ${this.current.id} (owner: ${record?.owner ?? 'none'})`,
+      );
     }
     this.current = record;
     return record;
@@ -73,7 +87,8 @@ export class MigrationStep {
 
   /** Enters a phase once: a re-run of the same step does not reset its start time. */
   async enter(phase: MigrationState, extra: MigrationPatch = {}): Promise<void> {
-    if (this.current.phase === phase && this.current.status === phase && Object.keys(extra).length === 0) return;
+    if (this.current.phase === phase && this.current.status === phase && Object.keys(extra).length === 0)
+      return;
     const changed = this.current.phase !== phase;
     await this.save({ phase, status: phase, ...extra });
     if (changed) await this.event('phase_changed', { phase });

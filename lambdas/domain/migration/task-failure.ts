@@ -4,10 +4,15 @@
 import type { Dependencies } from './dependencies';
 import { MigrationStep, type TaskPayload } from './step';
 
-export async function recordTaskFailure(payload: TaskPayload, deps: Dependencies): Promise<{ recorded: true }> {
+export async function recordTaskFailure(
+  payload: TaskPayload,
+  deps: Dependencies,
+): Promise<{ recorded: true }> {
   const step = await MigrationStep.open(deps, payload);
   const error = payload.error?.Error ?? 'unknown error';
-  await step.save({ message: `${payload.step ?? 'a task'} failed: ${error}; start the migration again to continue from ${step.record.phase}` });
+  await step.save({
+    message: `${payload.step ?? 'a task'} failed: ${error}; start the migration again to continue from ${step.record.phase}`,
+  });
   await step.event('task_failed', { step: payload.step, error });
   return { recorded: true };
 }

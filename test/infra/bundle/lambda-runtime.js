@@ -2,8 +2,8 @@
 // the task folder, call the exported handler with the event and a context) and writes what
 // Lambda would answer: the result, or { errorType: error.name, errorMessage }.
 // Usage: node lambda-runtime.js <task dir> <module.handler> <result file> < event.json
-const fs = require('fs');
-const path = require('path');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const [taskDir, handlerName, resultFile] = process.argv.slice(2);
 const [moduleName, exportName] = handlerName.split('.');
@@ -25,6 +25,6 @@ Promise.resolve()
   .then(() => require(path.join(taskDir, `${moduleName}.js`))[exportName](event, context))
   .then(
     (result) => write({ result }),
-    (error) => write({ errorType: error && error.name, errorMessage: error && error.message }),
+    (error) => write({ errorType: error?.name, errorMessage: error?.message }),
   )
   .then(() => process.exit(0));
