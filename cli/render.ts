@@ -1,7 +1,7 @@
 // How the CLI shows migrations, volumes, events and execution histories to a person.
 // `--json` output is the same data as plain objects; this module is only the text.
 import type { MigrationEvent, MigrationRecord, VolumeProgress } from '../lambdas/state/records';
-import { formatBytes } from '../local/summary';
+import { formatBytes } from './summary';
 import type { ExecutionSummary, HistoryEntry } from './target';
 
 /** The statuses after which no execution acts on the migration until someone resumes it. */

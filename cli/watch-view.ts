@@ -1,9 +1,9 @@
 // What `svm-migrate watch` draws: on a terminal, one frame redrawn in place (phase, a bar per
 // volume, time metrics, messages, recent events); elsewhere, one line per change.
 import type { MigrationEvent, MigrationRecord, VolumeProgress } from '../lambdas/state/records';
-import { formatBytes } from '../local/summary';
 import type { Io } from './io';
 import { bar, clock, describeEvent, nextStep, pendingRequests, timesLines, transferFraction } from './render';
+import { formatBytes } from './summary';
 import type { ExecutionSummary } from './target';
 
 export interface WatchState {

@@ -11,7 +11,7 @@ import { usageError } from '../errors';
  * a dynamic import() bypasses.
  */
 const lazy = {
-  demo: () => require('../../local/demo') as typeof import('../../local/demo'),
+  demo: () => require('../demo') as typeof import('../demo'),
   pair: () => require('../../sim/pair') as typeof import('../../sim/pair'),
   definition: () => require('../../local/definition') as typeof import('../../local/definition'),
 };

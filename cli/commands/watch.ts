@@ -1,7 +1,6 @@
 // `svm-migrate watch`: follows a migration until no execution acts on it any more.
 import { Command } from 'commander';
 import type { MigrationRecord } from '../../lambdas/state/records';
-import { MigrationProgress } from '../../local/progress';
 import {
   type CommandContext,
   printJson,
@@ -12,6 +11,7 @@ import {
 } from '../context';
 import { EXIT, notFound } from '../errors';
 import { actingExecution, resolveMigration } from '../migrations';
+import { MigrationProgress } from '../progress';
 import type { MigrationTarget } from '../target';
 import { WatchView } from '../watch-view';
 

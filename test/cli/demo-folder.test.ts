@@ -3,7 +3,7 @@
 // it is touched; a folder the demo created is marked, and only its .svm-migrate/ is cleared.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEMO_MARKER, prepareDemoFolder } from '../../local/demo';
+import { DEMO_MARKER, prepareDemoFolder } from '../../cli/demo';
 import { cliProcess, tempWorkDir } from './helpers';
 
 /** Every file under `dir` with its content: what "nothing changed" compares. */

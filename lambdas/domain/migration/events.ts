@@ -1,7 +1,9 @@
 // Every event of a migration goes through here: into the event log (status views, audits),
 // the structured log, and to the notifier that publishes state changes for other systems.
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MigrationStore } from '../../state/migration-store';
 import type { MigrationRecord } from '../../state/records';
-import type { Dependencies } from './dependencies';
 
 export interface MigrationNotice {
   type: string;
@@ -19,8 +21,16 @@ export interface MigrationNotifier {
   publish(notice: MigrationNotice): Promise<void>;
 }
 
+/** What recording an event needs of a task's dependencies (Dependencies has it all). */
+export interface EventSinks {
+  store: Pick<MigrationStore, 'appendEvent'>;
+  logger: Pick<Logger, 'info'>;
+  notifier: MigrationNotifier;
+  now(): Date;
+}
+
 export async function recordEvent(
-  deps: Dependencies,
+  deps: EventSinks,
   migration: Pick<MigrationRecord, 'id' | 'phase' | 'status' | 'source' | 'destination'>,
   type: string,
   detail: Record<string, unknown> = {},

@@ -10,10 +10,10 @@ import { ServingProber, type Violation } from '../chaos/invariants';
 import { seededRandom } from '../chaos/random';
 import { parseSchedule, ScheduleError } from '../chaos/schedule';
 import { ClientWorkload, type WorkloadRecord } from '../chaos/workload';
+import { startLocalEnvironment } from '../local/environment';
 import { SimControl } from '../sim/control';
 import { DEMO_SVM, DEMO_VOLUMES } from '../sim/demo';
 import { DESTINATION_NAME, SOURCE_NAME } from '../sim/pair';
-import { startLocalEnvironment } from './environment';
 import { MigrationProgress, migrationStartedFor } from './progress';
 import { formatBytes, type MigrationSummary, renderSummary, summarize } from './summary';
 
