@@ -24,7 +24,21 @@ const agentFor = (ca: string | undefined) => {
 };
 const plain = new http.Agent({ keepAlive: true });
 
-export function simFetch(url: string, init: SimFetchInit = {}): Promise<Response> {
+/**
+ * A kept-alive socket the server closed while idle fails the next request sent on it before any
+ * byte of it was read (ECONNRESET or "socket hang up" on a reused socket): that request is sent
+ * once more on a fresh connection, as Node's documentation advises and undici's fetch does.
+ */
+export async function simFetch(url: string, init: SimFetchInit = {}): Promise<Response> {
+  try {
+    return await sendOnce(url, init);
+  } catch (err) {
+    if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
+    return sendOnce(url, init);
+  }
+}
+
+function sendOnce(url: string, init: SimFetchInit): Promise<Response> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const body =
@@ -35,9 +49,15 @@ export function simFetch(url: string, init: SimFetchInit = {}): Promise<Response
       agent: secure ? agentFor(init.ca) : plain,
       headers: { ...init.headers, ...(body && { 'content-length': String(body.length) }) },
     });
-    req.on('error', (cause) =>
-      reject(Object.assign(new TypeError(`fetch failed: ${cause.message}`), { cause })),
-    );
+    req.on('error', (cause: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (cause.code === 'ECONNRESET' || cause.message === 'socket hang up');
+      reject(
+        Object.assign(new TypeError(`fetch failed: ${cause.message}`), {
+          cause,
+          ...(stale && { reusedSocket: true }),
+        }),
+      );
+    });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
