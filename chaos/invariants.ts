@@ -1,4 +1,4 @@
-// The invariant checker (../shared/DESIGN.md, "Invariants"): a prober that samples both clusters
+// The invariant checker (the README's "Fault drills and the chaos campaign"): a prober that samples both clusters
 // during a migration (at most one SVM serves at any probe), and the checks after it: every
 // acknowledged write readable where the SVM serves, nothing of an undone migration left on the
 // destination, DynamoDB agreeing with both clusters, retries/relocations/restarts within bounds.

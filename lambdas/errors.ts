@@ -1,5 +1,5 @@
 // The ways a migration step can fail, grouped by the route the state machine takes for them
-// (../shared/DESIGN.md, "Errors"). Each class's `name` is what Lambda reports as the task's
+// (docs/architecture.md, "Errors"). Each class's `name` is what Lambda reports as the task's
 // `Error`, so Retry and Catch match on it; the name is a static of the class (the Lambda bundle
 // is minified, so the constructor's own name cannot be it) and ERROR_NAMES is read from those.
 
