@@ -16,6 +16,11 @@ import {
 } from './error-mapping';
 import type { ClusterNode, Job, JobLink } from './types';
 
+/** What a request meets on a kept-alive socket the server had closed (the message when there is no code). */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'socket hang up']);
+/** Errors of a request that died on such a socket: safe to send once more. */
+const staleSockets = new WeakSet<object>();
+
 /** The subset of a structured logger (powertools Logger fits) the client writes to. */
 export interface OntapLogger {
   debug(message: string, extra?: Record<string, unknown>): void;
@@ -202,7 +207,28 @@ export class OntapTransport {
     this.agent.destroy();
   }
 
-  private exchange<T>(
+  /**
+   * One call. A kept-alive socket the cluster closed while it was idle fails the next request
+   * sent on it before the cluster read any of it (ECONNRESET, EPIPE or "socket hang up" on a
+   * reused socket, no answer begun): that request is sent once more on a fresh connection, as
+   * Node's documentation advises, rather than cost the task a retry.
+   */
+  private async exchange<T>(
+    method: string,
+    path: string,
+    query: Query,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer<T>> {
+    try {
+      return await this.exchangeOnce<T>(method, path, query, body, signal);
+    } catch (err) {
+      if (!staleSockets.has(err as object) || signal?.aborted) throw err;
+      return this.exchangeOnce<T>(method, path, query, body, signal);
+    }
+  }
+
+  private exchangeOnce<T>(
     method: string,
     path: string,
     query: Query,
@@ -255,8 +281,15 @@ export class OntapTransport {
       req.setTimeout(this.timeoutMs, timedOut);
       const overall = setTimeout(timedOut, this.timeoutMs);
 
-      req.on('error', (cause) => finish(errorFromSocket(ctx, cause)));
+      let answered = false;
+      req.on('error', (cause: NodeJS.ErrnoException) => {
+        const err = errorFromSocket(ctx, cause);
+        const stale = req.reusedSocket && !answered && STALE_SOCKET_CODES.has(cause.code ?? cause.message);
+        if (stale) staleSockets.add(err);
+        finish(err);
+      });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (cause) => finish(errorFromSocket(ctx, cause)));

@@ -287,6 +287,47 @@ describe('network failures', () => {
     expectNoCredentials(err);
   });
 
+  it('sends a call once more when the kept-alive socket it went out on had been closed', async () => {
+    // Prepare: the cluster drops a kept-alive connection when a second request arrives on it,
+    // before reading it, as a server whose idle timeout fired at that moment does.
+    const calls = new WeakMap<object, number>();
+    let connections = 0;
+    const server = await serve((_req, res) => {
+      const socket = res.socket as object;
+      const n = (calls.get(socket) ?? 0) + 1;
+      calls.set(socket, n);
+      if (n === 1) connections++;
+      if (n > 1) {
+        res.socket?.destroy();
+        return;
+      }
+      json(res, 200, {
+        name: 'cluster1',
+        uuid: 'c-1',
+        version: { full: 'NetApp Release 9.14.1', generation: 9, major: 14, minor: 1 },
+      });
+    });
+    const c = client(server.baseUrl);
+    await c.cluster.get();
+
+    // Act: the next call goes out on the kept-alive socket, which the cluster drops.
+    const second = await c.cluster.get();
+
+    // Assess: answered, on a fresh connection, with three requests seen in all.
+    expect(second).toMatchObject({ name: 'cluster1' });
+    expect(connections).toBe(2);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  it('does not send again when a fresh connection is reset (only a reused socket may have been closed while idle)', async () => {
+    const server = await serve((_req, res) => {
+      res.socket?.destroy();
+    });
+    const err = await migrationFailure(client(server.baseUrl).cluster.get());
+    expect(err.name).toBe('NetworkError');
+    expect(server.seen).toHaveLength(1);
+  });
+
   it('a connection cut in the middle of an answer is a NetworkError', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
