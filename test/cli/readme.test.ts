@@ -18,8 +18,9 @@ const CLI_SECTION = README.slice(
 
 /** The rows of the README's exit-code table: code -> meaning. */
 function readmeExitCodes(): Map<number, string> {
-  const table = CLI_SECTION.slice(CLI_SECTION.indexOf('| exit code | meaning |'));
-  const rows = [...table.matchAll(/^\| (\d+) \| (.+) \|$/gm)];
+  // The formatter pads the table's cells: read them trimmed.
+  const table = CLI_SECTION.slice(CLI_SECTION.search(/\|\s*exit code\s*\|\s*meaning\s*\|/));
+  const rows = [...table.matchAll(/^\|\s*(\d+)\s*\|\s*(.+?)\s*\|$/gm)];
   return new Map(rows.map(([, code, meaning]) => [Number(code), meaning]));
 }
 
