@@ -38,6 +38,9 @@ export async function simFetch(url: string, init: SimFetchInit = {}): Promise<Re
   }
 }
 
+/** How long a call may wait without a byte from the cluster. */
+const IDLE_TIMEOUT_MS = 30_000;
+
 function sendOnce(url: string, init: SimFetchInit): Promise<Response> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
@@ -49,6 +52,11 @@ function sendOnce(url: string, init: SimFetchInit): Promise<Response> {
       agent: secure ? agentFor(init.ca) : plain,
       headers: { ...init.headers, ...(body && { 'content-length': String(body.length) }) },
     });
+    // No call waits forever (undici's fetch, used before, gave up on silent servers too): a
+    // socket idle this long ends the call with an error its caller sees.
+    req.setTimeout(IDLE_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error(`no answer within ${IDLE_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', (cause: NodeJS.ErrnoException) => {
       const stale = req.reusedSocket && (cause.code === 'ECONNRESET' || cause.message === 'socket hang up');
       reject(
