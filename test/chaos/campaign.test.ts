@@ -1,4 +1,4 @@
-// The randomized campaign inside `npm test`: 50 schedules drawn by fast-check from a seed
+// The randomized campaign inside `npm test`: 30 schedules drawn by fast-check from a seed
 // (CHAOS_SEED to change it, CHAOS_RUNS for more), each a migration checked against the
 // invariants. A failure is shrunk to a minimal schedule and reported with the seed and path that
 // replay it. The long campaign is `npm run chaos -- --runs 1000`.
@@ -8,7 +8,7 @@ import { addScenario, emptyReport, renderReport } from '../../chaos/report';
 import { ENDPOINT_ENV } from '../support/global-setup';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 4_2026);
-const RUNS = Number(process.env.CHAOS_RUNS ?? 50);
+const RUNS = Number(process.env.CHAOS_RUNS ?? 30);
 /** A guard against a hung scenario, not a speed target: a loaded machine takes several times a quiet one's 2-3 s. */
 const GUARD_MS_PER_RUN = 20_000;
 

@@ -1,0 +1,4 @@
+// Shard 1 of the fault matrix (test/chaos/matrix-shard.ts).
+import { describeMatrixShard } from './matrix-shard';
+
+describeMatrixShard(0);

@@ -1,0 +1,4 @@
+// Shard 3 of the fault matrix (test/chaos/matrix-shard.ts).
+import { describeMatrixShard } from './matrix-shard';
+
+describeMatrixShard(2);
