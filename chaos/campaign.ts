@@ -5,15 +5,15 @@ import fc from 'fast-check';
 import type { ChaosLab } from './lab';
 import { runScenario, type ScenarioResult } from './scenario';
 import {
-  APIS,
   type Fault,
   formatSchedule,
   type Kind,
   kindsFor,
   MAX_COUNT,
-  SIDES,
   STEPS,
   type Step,
+  takesCount,
+  wheresFor,
 } from './schedule';
 
 export interface CampaignOptions {
@@ -43,20 +43,14 @@ export interface CampaignOutcome {
 /** Counts kept small: a few retries, a few repeats, so a schedule both bites and heals. */
 const MAX_DRAWN_COUNT = Math.min(MAX_COUNT, 4);
 
-/** Kinds that happen once: no count is drawn for them. */
-const ONCE: readonly Kind[] = ['abort', 'source-add-volume', 'source-delete-volume'];
-
+/** Any of the @WHERE values the fault may name there, or none. */
 function whereArbitrary(step: Step, kind: Kind): fc.Arbitrary<Fault['where']> {
-  if (kind === 'network') return fc.constantFrom(...SIDES);
-  if (kind === 'auth') return fc.constantFrom<Fault['where']>('source', 'destination');
-  if (kind === 'latency') return fc.constantFrom(...APIS);
-  if (kind === 'link-down' && (step === 'commit' || step === 'any'))
-    return fc.constant<Fault['where']>('ponr');
-  return fc.constant<Fault['where']>(undefined);
+  const wheres = wheresFor(step, kind);
+  return wheres.length > 0 ? fc.constantFrom(...wheres) : fc.constant<Fault['where']>(undefined);
 }
 
 function faultOf(step: Step, kind: Kind): fc.Arbitrary<Fault> {
-  const count = ONCE.includes(kind) ? fc.constant(1) : fc.integer({ min: 1, max: MAX_DRAWN_COUNT });
+  const count = takesCount(kind) ? fc.integer({ min: 1, max: MAX_DRAWN_COUNT }) : fc.constant(1);
   return fc
     .record({ count, where: whereArbitrary(step, kind) })
     .map(({ count: c, where: w }) => ({ step, kind, count: c, ...(w && { where: w }) }) as Fault);

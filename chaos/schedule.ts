@@ -119,6 +119,21 @@ const COUNTED: readonly Kind[] = [
 ];
 export const MAX_COUNT = 20;
 
+/** Whether COUNT means something for a kind (the others happen once and take none). */
+export const takesCount = (kind: Kind): boolean => COUNTED.includes(kind);
+
+/** The sides a cluster may refuse the credentials on (`both` would stop every task at once). */
+const AUTH_SIDES: readonly Side[] = ['source', 'destination'];
+
+/** The @WHERE values a fault of `kind` at `step` may name; none when it takes no @WHERE there. */
+export function wheresFor(step: Step, kind: Kind): readonly Where[] {
+  if (kind === 'network') return SIDES;
+  if (kind === 'auth') return AUTH_SIDES;
+  if (kind === 'latency') return APIS;
+  if (kind === 'link-down' && (step === 'commit' || step === 'any')) return ['ponr'];
+  return [];
+}
+
 export class ScheduleError extends Error {
   constructor(
     readonly position: number,
@@ -183,8 +198,7 @@ function parseFault(raw: string, offset: number): Fault {
     count = Number(countText);
     if (count < 1 || count > MAX_COUNT)
       throw new ScheduleError(countAt, `count ${count} is out of range (1 to ${MAX_COUNT})`);
-    if (!COUNTED.includes(kind))
-      throw new ScheduleError(countAt - 1, `${kind} takes no count (it happens once)`);
+    if (!takesCount(kind)) throw new ScheduleError(countAt - 1, `${kind} takes no count (it happens once)`);
   }
 
   const whereText = match[3];
@@ -194,32 +208,25 @@ function parseFault(raw: string, offset: number): Fault {
 }
 
 function parseWhere(step: Step, kind: Kind, text: string, position: number): Where {
-  if (kind === 'network' || kind === 'auth') {
-    if (!(SIDES as readonly string[]).includes(text) || (kind === 'auth' && text === 'both')) {
-      throw new ScheduleError(
-        position,
-        `${kind} takes @source${kind === 'network' ? ', @destination or @both' : ' or @destination'}, not @${text}`,
-      );
-    }
-    return text as Side;
-  }
-  if (kind === 'latency') {
-    if (!(APIS as readonly string[]).includes(text))
-      throw new ScheduleError(position, `latency takes @${APIS.join(', @')}, not @${text}`);
-    return text as Api;
-  }
+  const allowed = wheresFor(step, kind);
+  if ((allowed as readonly string[]).includes(text)) return text as Where;
   if (kind === 'link-down') {
     if (text !== 'ponr') throw new ScheduleError(position, `link-down takes only @ponr, not @${text}`);
-    if (step !== 'commit' && step !== 'any')
-      throw new ScheduleError(
-        position,
-        `@ponr is the commit's point of no return: it applies to commit, not ${step}`,
-      );
-    return 'ponr';
+    throw new ScheduleError(
+      position,
+      `@ponr is the commit's point of no return: it applies to commit, not ${step}`,
+    );
   }
+  if (allowed.length === 0) {
+    throw new ScheduleError(
+      position - 1,
+      `${kind} takes no @WHERE (only network, auth, latency and link-down do)`,
+    );
+  }
+  const names = allowed.map((w) => `@${w}`);
   throw new ScheduleError(
-    position - 1,
-    `${kind} takes no @WHERE (only network, auth, latency and link-down do)`,
+    position,
+    `${kind} takes ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}, not @${text}`,
   );
 }
 

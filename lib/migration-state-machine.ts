@@ -126,15 +126,19 @@ export class MigrationStateMachine extends Construct {
     // After CDK's own retrier for Lambda service errors (index 0): Lambda's throttle (the
     // function was not run, so running it later is safe; unretried it would send a forward step
     // to its undo), then the typed intermittent failures.
+    /** The configured backoff (interval, rate, cap, full jitter, attempts) for these errors. */
+    const configuredRetry = (errors: string[]) => ({
+      errors,
+      interval: Duration.seconds(tunables.retryIntervalSeconds),
+      backoffRate: tunables.retryBackoffRate,
+      maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
+      maxAttempts: tunables.retryMaxAttempts,
+    });
     const retryIntermittent = (step: TaskStateBase): TaskStateBase =>
-      step.addRetry(LAMBDA_THROTTLE_RETRY).addRetry({
-        errors: [ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError],
-        interval: Duration.seconds(tunables.retryIntervalSeconds),
-        backoffRate: tunables.retryBackoffRate,
-        maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
-        jitterStrategy: JitterType.FULL,
-        maxAttempts: tunables.retryMaxAttempts,
-      });
+      step
+        .addRetry(LAMBDA_THROTTLE_RETRY)
+        .addRetry(configuredRetry([ERROR_NAMES.TransientError, ERROR_NAMES.NetworkError]));
     const task = (stateName: string, name: TaskName, options: StepOptions = {}): TaskStateBase =>
       retryIntermittent(
         new LambdaInvoke(this, stateName, {
@@ -150,14 +154,7 @@ export class MigrationStateMachine extends Construct {
     // clusters over the inter-cluster link: a link outage there is waited out (with backoff), not
     // a reason to stop a rollback halfway (undo_failed) or to fail a cleanup.
     const retryLinkOutage = (step: TaskStateBase): TaskStateBase =>
-      step.addRetry({
-        errors: [ERROR_NAMES.InterClusterLinkError],
-        interval: Duration.seconds(tunables.retryIntervalSeconds),
-        backoffRate: tunables.retryBackoffRate,
-        maxDelay: Duration.seconds(tunables.retryMaxDelaySeconds),
-        jitterStrategy: JitterType.FULL,
-        maxAttempts: tunables.retryMaxAttempts,
-      });
+      step.addRetry(configuredRetry([ERROR_NAMES.InterClusterLinkError]));
 
     // End states.
     const migrated = new Succeed(this, 'Migrated', { comment: 'Cut over and the source cleaned up.' });

@@ -1,5 +1,7 @@
 // The fault-schedule language: what parses, what is refused (with the position and the reason),
 // and that the canonical text parses back to the same faults.
+import fc from 'fast-check';
+import { scheduleArbitrary } from '../../chaos/campaign';
 import {
   formatSchedule,
   KINDS,
@@ -76,7 +78,7 @@ describe('fault schedules', () => {
     [
       'setup:latency@nfs',
       15,
-      'latency takes @snapmirror, @volumes, @interfaces, @svms, @jobs, @all, not @nfs',
+      'latency takes @snapmirror, @volumes, @interfaces, @svms, @jobs or @all, not @nfs',
     ],
     ['transfer:source-add-volume*2', 27, 'source-add-volume takes no count'],
     ['precommit:source-delete-volume', 11, 'source-delete-volume does not apply to precommit'],
@@ -99,5 +101,13 @@ describe('fault schedules', () => {
   it('offers every kind at some forward step, and `any` only where a forward step takes it', () => {
     for (const kind of KINDS) expect(stepsFor(kind).length).toBeGreaterThan(0);
     for (const step of STEPS) expect(kindsFor(step).length).toBeGreaterThan(0);
+  });
+
+  it('gives the campaign only schedules that parse back to themselves (its replay text is a schedule)', () => {
+    // Every kind at every step it applies to is drawn, with its count and @WHERE.
+    const drawn = fc.sample(scheduleArbitrary(7), { numRuns: 2000, seed: 42 });
+    const kinds = new Set(drawn.flatMap(({ faults }) => faults.map((f) => f.kind)));
+    expect([...kinds].sort()).toEqual([...KINDS].sort());
+    for (const { faults } of drawn) expect(parseSchedule(formatSchedule(faults))).toEqual(faults);
   });
 });
